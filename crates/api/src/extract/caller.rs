@@ -1,0 +1,153 @@
+//! The signed-in caller, decoded once per request from `Authorization: Bearer <jwt>`.
+//!
+//! The token proves who is calling; the database says what they are now. A deactivated user,
+//! a user whose sessions were revoked after the token was issued, or a deleted service
+//! account is refused even with an unexpired token.
+
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use ironfield_auth::visibility::team_view;
+use ironfield_auth::{AccessClaims, Principal, PrincipalKind, Scope, Scopes, TeamView};
+use ironfield_domain::Role;
+use ironfield_persistence::{service_accounts, teams, users};
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    /// The teams whose records this caller may see.
+    pub view: TeamView,
+}
+
+impl Caller {
+    pub fn id(&self) -> &str {
+        self.principal.id()
+    }
+
+    /// A person, not a service account; else 403.
+    pub fn require_user(&self) -> ApiResult<(Role, Option<&str>)> {
+        match &self.principal {
+            Principal::User { role, team_id, .. } => Ok((*role, team_id.as_deref())),
+            Principal::Service { .. } => Err(ApiError::forbidden(
+                "service accounts cannot use this endpoint",
+            )),
+        }
+    }
+
+    /// A service account must hold `scope`; people are governed by their role.
+    pub fn require_scope(&self, scope: Scope) -> ApiResult<()> {
+        if self.principal.has_scope(scope) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "this needs the `{scope}` scope"
+            )))
+        }
+    }
+
+    pub fn require_admin(&self) -> ApiResult<()> {
+        if self.principal.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("only an admin may do this"))
+        }
+    }
+
+    pub fn can_see_team(&self, team_id: Option<&str>) -> bool {
+        self.view.contains(team_id)
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> ApiResult<String> {
+    let header = req.headers().get(AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthorized("send an access token: Authorization: Bearer <token>")
+    })?;
+    let value = header
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the Authorization header is not valid"))?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(|| {
+        ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
+    })?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::unauthorized(
+            "the Authorization header must be `Bearer <token>`",
+        ));
+    }
+    Ok(token.trim().to_owned())
+}
+
+fn load(conn: &mut ironfield_persistence::DbConnection, claims: AccessClaims) -> ApiResult<Caller> {
+    let rejected = || ApiError::unauthorized("the access token is no longer valid");
+    match claims.kind {
+        PrincipalKind::User => {
+            let user = users::find(conn, &claims.sub).map_err(|e| match e {
+                ironfield_persistence::DbError::NotFound => rejected(),
+                other => other.into(),
+            })?;
+            if !user.is_active() || claims.sep != Some(user.session_epoch) {
+                return Err(rejected());
+            }
+            let role: Role = user.role.parse().map_err(ApiError::internal)?;
+            let principal = Principal::User {
+                id: user.id,
+                role,
+                team_id: user.team_id,
+            };
+            // Only a manager's view depends on the hierarchy; spare everyone else the query.
+            let tree = if role == Role::Manager {
+                teams::tree(conn)?
+            } else {
+                Default::default()
+            };
+            let view = team_view(&principal, &tree);
+            Ok(Caller { principal, view })
+        }
+        PrincipalKind::Service => {
+            let account = service_accounts::find_live(conn, &claims.sub).map_err(|e| match e {
+                ironfield_persistence::DbError::NotFound => rejected(),
+                other => other.into(),
+            })?;
+            let granted = Scopes::parse(&account.scopes).map_err(ApiError::internal)?;
+            let in_token =
+                Scopes::parse(claims.scope.as_deref().unwrap_or("")).map_err(|_| rejected())?;
+            // A token never carries more than the account holds now.
+            let scopes = Scopes::from_iter(in_token.iter().filter(|s| granted.contains(*s)));
+            let principal = Principal::Service {
+                id: account.id,
+                scopes,
+            };
+            Ok(Caller {
+                principal,
+                view: TeamView::All,
+            })
+        }
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer_token(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal(MissingState))?;
+            let claims = state
+                .tokens
+                .verify(&token?)
+                .map_err(|_| ApiError::unauthorized("the access token is invalid or expired"))?;
+            let caller = blocking::read(&state, move |conn| load(conn, claims)).await?;
+            tracing::Span::current().record("caller", caller.id());
+            Ok(caller)
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("application state is not configured")]
+struct MissingState;

@@ -1,0 +1,142 @@
+//! JSON bodies: at most 1 MiB (413 beyond), unknown fields refused, and every error naming
+//! the field it is about.
+
+use crate::error::{ApiError, ErrorCode};
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A parsed JSON body, with a fingerprint of the request for Idempotency-Key checks.
+pub struct ApiJson<T> {
+    pub value: T,
+    fingerprint: String,
+}
+
+impl<T> ApiJson<T> {
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+
+    /// SHA-256 over method, path and raw body: "the same request" for idempotency.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        let method = req.method().to_string();
+        let path = req.path().to_owned();
+        Box::pin(async move {
+            let bytes = body.await.map_err(body_error)?;
+            let value = parse(&bytes)?;
+            let mut hasher = Sha256::new();
+            hasher.update(method.as_bytes());
+            hasher.update(b" ");
+            hasher.update(path.as_bytes());
+            hasher.update(b"\n");
+            hasher.update(&bytes);
+            Ok(ApiJson {
+                value,
+                fingerprint: hex::encode(hasher.finalize()),
+            })
+        })
+    }
+}
+
+fn body_error(error: actix_web::Error) -> ApiError {
+    match error.as_error::<PayloadError>() {
+        Some(PayloadError::Overflow) => ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
+        ),
+        _ => ApiError::invalid_field(
+            "body",
+            format!("the request body could not be read: {error}"),
+        ),
+    }
+}
+
+/// Parses a JSON body into `T`, naming the offending field on failure.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::invalid_field("body", "a JSON body is required"));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        let message = inner.to_string();
+        let field = match unknown_field_name(&message) {
+            Some(name) if path == "." => name.to_owned(),
+            Some(name) => format!("{path}.{name}"),
+            None if path == "." => "body".to_owned(),
+            None => path,
+        };
+        ApiError::invalid_field(field, message)
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::invalid_field("body", e.to_string()))?;
+    Ok(value)
+}
+
+/// serde reports `unknown field `name`, expected ...`; the path stops at the parent object.
+fn unknown_field_name(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        lat: f64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        location: Option<Inner>,
+    }
+
+    fn field_of(json: &str) -> String {
+        parse::<Outer>(json.as_bytes()).unwrap_err().errors[0]
+            .field
+            .clone()
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(field_of(r#"{"name": "a", "nmae": "b"}"#), "nmae");
+        assert_eq!(
+            field_of(r#"{"name": "a", "location": {"lat": 1, "lng": 2}}"#),
+            "location.lng"
+        );
+        assert_eq!(field_of(r#"{"name": 5}"#), "name");
+        assert_eq!(
+            field_of(r#"{"name": "a", "location": {"lat": "x"}}"#),
+            "location.lat"
+        );
+        assert_eq!(field_of(""), "body");
+        assert_eq!(field_of("{"), "body");
+        assert_eq!(field_of(r#"{"name": "a"} trailing"#), "body");
+    }
+}

@@ -1,0 +1,19 @@
+//! Ironfield's HTTP API: actix-web handlers, request/response types, the error table and the
+//! OpenAPI document generated from the handlers.
+
+pub mod blocking;
+pub mod bootstrap;
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod login_limit;
+pub mod metrics;
+pub mod openapi;
+pub mod reply;
+pub mod request_id;
+pub mod routes;
+pub mod server;
+pub mod state;
+
+pub use server::start;
+pub use state::{ApiSettings, AppState};

@@ -1,0 +1,130 @@
+//! The OpenAPI document: generated from the handlers' `#[utoipa::path]` annotations, collected
+//! through utoipa-actix-web from the same `.service(...)` calls that route requests.
+
+use crate::error::{ErrorCode, Problem, ProblemField};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Ironfield API",
+        description = "The REST API of Ironfield, a B2B sales CRM for field seller-recruitment \
+teams: leads, seller accounts, visit logs, daily team meetings and monthly targets.\n\n\
+Conventions: JSON with snake_case fields; errors are `application/problem+json` with a stable \
+`code`; lists paginate with `limit` (default 50, max 200) and an opaque `cursor`; single \
+records carry `ETag: \"<version>\"` and writes honour `If-Match` (412 on mismatch); creating \
+`POST`s accept `Idempotency-Key`; every response carries `X-Request-Id`.",
+        license(name = "MIT"),
+    ),
+    servers((url = "/", description = "This server")),
+    modifiers(&BearerAuth),
+    components(
+        schemas(Problem, ProblemField, ErrorCode),
+        responses(
+            ValidationFailed,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            Conflict,
+            PreconditionFailed,
+            IdempotencyKeyReused,
+            PayloadTooLarge,
+            RateLimited,
+            Unavailable,
+        )
+    ),
+    tags(
+        (name = "auth", description = "Sign in, refresh, sign out, and service-account tokens"),
+        (name = "users", description = "People and their roles"),
+        (name = "teams", description = "Teams, arranged as a tree of branches"),
+        (name = "service-accounts", description = "Other internal tools that call the API"),
+        (name = "operations", description = "Health checks and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".into());
+        scheme.description = Some(
+            "An access token from `POST /api/v1/auth/login` (people) or `POST /api/v1/auth/token` \
+             (service accounts)."
+                .into(),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The request is not valid; `errors` lists every bad field.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct ValidationFailed(#[allow(dead_code)] Problem);
+
+/// No valid access token was sent.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Unauthorized(#[allow(dead_code)] Problem);
+
+/// The caller may see the record but not do this to it.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Forbidden(#[allow(dead_code)] Problem);
+
+/// No such record, or it is outside the caller's view.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct NotFound(#[allow(dead_code)] Problem);
+
+/// The request conflicts with the current state (e.g. a unique field already taken).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Conflict(#[allow(dead_code)] Problem);
+
+/// `If-Match` named a version that is no longer current; nothing was changed.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct PreconditionFailed(#[allow(dead_code)] Problem);
+
+/// The `Idempotency-Key` was used before with a different request.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct IdempotencyKeyReused(#[allow(dead_code)] Problem);
+
+/// The request body is over 1 MiB.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
+
+/// Too many attempts; `Retry-After` says when to try again.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct RateLimited(#[allow(dead_code)] Problem);
+
+/// The database cannot be reached.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Unavailable(#[allow(dead_code)] Problem);
+
+/// The whole specification, as served at `/openapi.json` and committed as
+/// `openapi/openapi.json`.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let (_, spec) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    spec
+}
+
+/// The specification as pretty-printed JSON with a trailing newline (the committed form).
+pub fn spec_json() -> String {
+    let mut json = spec().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}

@@ -1,0 +1,79 @@
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{json, Caller};
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{post, web};
+use ironfield_auth::opaque;
+use ironfield_domain::time::now;
+use ironfield_persistence::refresh_tokens;
+use ironfield_persistence::users;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutRequest {
+    /// The refresh token of this session; its whole chain is revoked.
+    pub refresh_token: Option<String>,
+    /// Sign out of every session: all refresh tokens are revoked and every access token
+    /// issued so far stops working. Implied when no `refresh_token` is sent.
+    #[serde(default)]
+    pub everywhere: bool,
+}
+
+/// Sign out
+///
+/// With a `refresh_token`, ends that session (the refresh token and its chain are revoked;
+/// the short-lived access token expires on its own). With none, or `everywhere: true`, ends
+/// every session of the caller at once, access tokens included. The body may be empty.
+#[utoipa::path(
+    tag = "auth",
+    request_body(content = Option<LogoutRequest>),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Bytes,
+) -> ApiResult<Reply> {
+    caller.require_user()?;
+    let request: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        LogoutRequest::default()
+    } else {
+        json::parse(&body)?
+    };
+    let user_id = caller.id().to_owned();
+    blocking::write(&state, move |conn| {
+        let at = now().naive_utc();
+        match request.refresh_token {
+            Some(token) if !request.everywhere => {
+                let found = refresh_tokens::find_by_hash(conn, &opaque::digest(&token))?;
+                match found {
+                    Some(row) if row.user_id == user_id => {
+                        refresh_tokens::revoke_family(conn, &row.family_id, at)?
+                    }
+                    _ => {
+                        return Err(ApiError::invalid_field(
+                            "refresh_token",
+                            "is not a refresh token of yours",
+                        ))
+                    }
+                }
+            }
+            _ => {
+                users::end_all_sessions(conn, &user_id, at)?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Reply::no_content())
+}

@@ -1,0 +1,86 @@
+//! Signing in and out.
+
+mod login;
+mod logout;
+mod refresh;
+mod token;
+
+use crate::error::ApiResult;
+use crate::state::AppState;
+use ironfield_auth::{opaque, PrincipalKind};
+use ironfield_domain::ids::new_id;
+use ironfield_domain::time::now;
+use ironfield_persistence::refresh_tokens::{self, NewRefreshToken};
+use ironfield_persistence::DbConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(login::login)
+        .service(refresh::refresh)
+        .service(logout::logout)
+        .service(token::token);
+}
+
+/// Tokens for a signed-in person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A signed JWT; send it as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+    /// Opaque; trade it at `POST /auth/refresh` for new tokens. Each works once.
+    pub refresh_token: String,
+}
+
+/// Stores a new refresh token in `family_id` (a new family for a new login) and returns it.
+pub(crate) fn store_refresh_token(
+    conn: &mut DbConnection,
+    state: &AppState,
+    user_id: &str,
+    family_id: &str,
+) -> ApiResult<String> {
+    let token = opaque::generate("rt_");
+    let created_at = now();
+    refresh_tokens::insert(
+        conn,
+        &NewRefreshToken {
+            id: &new_id(),
+            user_id,
+            family_id,
+            token_hash: &opaque::digest(&token),
+            created_at: created_at.naive_utc(),
+            expires_at: (created_at + state.settings.refresh_ttl).naive_utc(),
+        },
+    )?;
+    Ok(token)
+}
+
+/// Signs an access token for a user at their current session epoch.
+pub(crate) fn token_response(
+    state: &AppState,
+    user_id: &str,
+    session_epoch: i64,
+    refresh_token: String,
+) -> ApiResult<TokenResponse> {
+    let access_token = state
+        .tokens
+        .issue(
+            user_id,
+            PrincipalKind::User,
+            Some(session_epoch),
+            None,
+            now(),
+        )
+        .map_err(crate::error::ApiError::internal)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.tokens.ttl.num_seconds(),
+        refresh_token,
+    })
+}

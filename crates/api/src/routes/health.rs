@@ -1,0 +1,68 @@
+//! Liveness, readiness and metrics.
+
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(live).service(ready).service(metrics);
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// Liveness
+///
+/// Answers 200 while the process is up; it checks nothing else.
+#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[get("/health/live")]
+async fn live() -> web::Json<Health> {
+    web::Json(Health { status: "ok" })
+}
+
+/// Readiness
+///
+/// Answers 200 when the database answers a query, else 503.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, body = Health), (status = 503, response = crate::openapi::Unavailable))
+)]
+#[get("/health/ready")]
+async fn ready(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
+    blocking::read(&state, |conn| {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("SELECT 1")
+            .map_err(ironfield_persistence::DbError::from)
+            .map_err(|e| match e {
+                ironfield_persistence::DbError::Query(_) => {
+                    ironfield_persistence::DbError::Unavailable(e.to_string())
+                }
+                other => other,
+            })?;
+        Ok(())
+    })
+    .await?;
+    Ok(web::Json(Health { status: "ok" }))
+}
+
+/// Prometheus metrics
+///
+/// Requests by route, method and status; request latency histogram; database pool use.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String))
+)]
+#[get("/metrics")]
+async fn metrics(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics.render(&state.db))
+}

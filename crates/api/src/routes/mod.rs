@@ -1,0 +1,37 @@
+//! Every route, declared once: `.service(handler)` both routes the request and adds the
+//! handler's operation to the OpenAPI document.
+
+pub mod auth;
+pub mod health;
+pub mod service_accounts;
+pub mod teams;
+pub mod users;
+
+use crate::error::{ApiError, ApiResult};
+use serde::{Deserialize, Deserializer};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    health::configure(cfg);
+    cfg.service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(auth::configure)
+            .configure(users::configure)
+            .configure(teams::configure)
+            .configure(service_accounts::configure),
+    );
+}
+
+/// A record id from the path. A malformed id names no record, so it is a 404.
+pub fn path_id(raw: &str, what: &str) -> ApiResult<String> {
+    ironfield_domain::ids::parse_id(raw).ok_or_else(|| ApiError::not_found(what))
+}
+
+/// For PATCH bodies: tells "absent" (`None`) from "set to null" (`Some(None)`).
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}

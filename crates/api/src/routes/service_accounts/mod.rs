@@ -1,0 +1,213 @@
+//! Service accounts: other internal tools. Only admins manage them.
+
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{page_request, ApiJson, Caller, IdempotencyKey};
+use crate::idempotency;
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{delete, get, post, web};
+use chrono::{DateTime, Utc};
+use ironfield_auth::{opaque, Scope, Scopes};
+use ironfield_domain::ids::new_id;
+use ironfield_domain::time::now;
+use ironfield_domain::{validation, ValidationErrors};
+use ironfield_persistence::service_accounts::{self, NewServiceAccount, ServiceAccountRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_service_accounts)
+        .service(create_service_account)
+        .service(delete_service_account);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceAccount {
+    pub id: String,
+    #[schema(example = "warehouse-sync")]
+    pub name: String,
+    /// The `client_id` for `POST /auth/token`.
+    pub client_id: String,
+    #[schema(example = json!(["leads:read", "visits:read"]))]
+    pub scopes: Vec<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A new service account, with its secret: shown this once, stored only as a hash.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedServiceAccount {
+    #[serde(flatten)]
+    pub account: ServiceAccount,
+    pub client_secret: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceAccountPage {
+    pub items: Vec<ServiceAccount>,
+    pub next_cursor: Option<String>,
+}
+
+impl From<ServiceAccountRow> for ServiceAccount {
+    fn from(row: ServiceAccountRow) -> Self {
+        ServiceAccount {
+            scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
+            id: row.id,
+            name: row.name,
+            client_id: row.client_id,
+            created_by: row.created_by,
+            created_at: row.created_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "warehouse-sync", "scopes": ["leads:read", "visits:read"]}))]
+pub struct CreateServiceAccount {
+    pub name: String,
+    /// At least one of: leads:read leads:write accounts:read accounts:write visits:read
+    /// visits:write meetings:read meetings:write targets:read targets:write webhooks:manage.
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// List service accounts
+///
+/// Admins only. Secrets are never shown again.
+#[utoipa::path(
+    tag = "service-accounts",
+    params(ListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ServiceAccountPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[get("/service-accounts")]
+async fn list_service_accounts(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> ApiResult<Reply> {
+    caller.require_admin()?;
+    let page = page_request(query.limit, query.cursor.as_deref())?;
+    let page = blocking::read(&state, move |conn| Ok(service_accounts::list(conn, &page)?)).await?;
+    Ok(Reply::ok(&ServiceAccountPage {
+        items: page.items.into_iter().map(ServiceAccount::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Create a service account
+///
+/// Admins only. The response carries the `client_secret` once; keep it safe.
+#[utoipa::path(
+    tag = "service-accounts",
+    request_body = CreateServiceAccount,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = CreatedServiceAccount, headers(("Location" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/service-accounts")]
+async fn create_service_account(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: ApiJson<CreateServiceAccount>,
+) -> ApiResult<Reply> {
+    caller.require_admin()?;
+    let fingerprint = body.fingerprint().to_owned();
+    let who = caller.clone();
+    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
+        let input = body.into_inner();
+        let mut errors = ValidationErrors::new();
+        let name = errors.check("name", validation::required_text(&input.name, 100));
+        let scopes = errors.check("scopes", Scopes::parse(&input.scopes.join(" ")));
+        if input.scopes.is_empty() {
+            errors.add(
+                "scopes",
+                format!("name at least one scope, e.g. {}", Scope::LeadsRead),
+            );
+        }
+        errors.into_result(())?;
+        let (name, scopes) = (name.unwrap_or_default(), scopes.unwrap_or_default());
+        let secret = opaque::generate("cs_");
+        let client_id = format!("svc_{}", new_id().replace('-', ""));
+        let account = blocking::write(&state, move |conn| {
+            Ok(service_accounts::insert(
+                conn,
+                &NewServiceAccount {
+                    id: &new_id(),
+                    name: &name,
+                    client_id: &client_id,
+                    secret_hash: &opaque::digest(&secret),
+                    scopes: &scopes.to_string(),
+                    created_by: caller.id(),
+                    created_at: now().naive_utc(),
+                },
+            )
+            .map(|row| (row, secret))?)
+        })
+        .await?;
+        let (row, client_secret) = account;
+        let location = format!("/api/v1/service-accounts/{}", row.id);
+        Ok(Reply::created(
+            &CreatedServiceAccount {
+                account: row.into(),
+                client_secret,
+            },
+            location,
+        ))
+    })
+    .await
+}
+
+/// Delete a service account
+///
+/// Admins only. Its tokens stop working at once.
+#[utoipa::path(
+    tag = "service-accounts",
+    params(("id" = String, Path, description = "Service account id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[delete("/service-accounts/{id}")]
+async fn delete_service_account(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<Reply> {
+    caller.require_admin()?;
+    let id = path_id(&id, "service account")?;
+    let deleted = blocking::write(&state, move |conn| {
+        Ok(service_accounts::delete(conn, &id, now().naive_utc())?)
+    })
+    .await?;
+    if deleted {
+        Ok(Reply::no_content())
+    } else {
+        Err(ApiError::not_found("service account"))
+    }
+}

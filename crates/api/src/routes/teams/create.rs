@@ -1,0 +1,103 @@
+use super::Team;
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller, IdempotencyKey};
+use crate::idempotency;
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{post, web};
+use ironfield_auth::policy;
+use ironfield_domain::ids::{new_id, parse_id};
+use ironfield_domain::time::now;
+use ironfield_domain::{validation, ValidationErrors};
+use ironfield_persistence::teams::{self, NewTeam};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "District 1 — East", "parent_id": "0193a1b2-0000-7000-8000-000000000000", "market": "Yiwu International Trade City, District 1"}))]
+pub struct CreateTeam {
+    pub name: String,
+    /// The team above this one; required for a manager (inside their branch).
+    pub parent_id: Option<String>,
+    pub market: Option<String>,
+}
+
+/// Create a team
+///
+/// An admin creates any team; a manager creates teams under a team of their branch. A team's
+/// lead is set afterwards with PATCH, once they are a member.
+#[utoipa::path(
+    tag = "teams",
+    request_body = CreateTeam,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Team, headers(("ETag" = String), ("Location" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/teams")]
+pub async fn create_team(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: ApiJson<CreateTeam>,
+) -> ApiResult<Reply> {
+    caller.require_user()?;
+    let fingerprint = body.fingerprint().to_owned();
+    let who = caller.clone();
+    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
+        let input = body.into_inner();
+        let mut errors = ValidationErrors::new();
+        let name = errors.check("name", validation::required_text(&input.name, 100));
+        let market = input
+            .market
+            .as_deref()
+            .and_then(|m| errors.check("market", validation::optional_text(m, 200)))
+            .filter(|m| !m.is_empty());
+        let parent_id = input
+            .parent_id
+            .as_deref()
+            .and_then(|p| errors.check("parent_id", parse_id(p).ok_or("must be a team id")));
+        errors.into_result(())?;
+        let name = name.unwrap_or_default();
+
+        let allowed = match &parent_id {
+            Some(parent) => policy::may_manage_team(&caller.principal, &caller.view, parent),
+            None => caller.principal.is_admin(),
+        };
+        if !allowed {
+            return Err(ApiError::forbidden(
+                "you may create teams only under a team of your branch",
+            ));
+        }
+        let team = blocking::write(&state, move |conn| {
+            if let Some(parent) = &parent_id {
+                super::find_visible(conn, &caller, parent)
+                    .map_err(|_| ApiError::invalid_field("parent_id", "no such team"))?;
+            }
+            let at = now().naive_utc();
+            Ok(teams::insert(
+                conn,
+                &NewTeam {
+                    id: &new_id(),
+                    name: &name,
+                    parent_id: parent_id.as_deref(),
+                    lead_id: None,
+                    market: market.as_deref(),
+                    created_at: at,
+                    updated_at: at,
+                },
+            )?)
+        })
+        .await?;
+        let location = format!("/api/v1/teams/{}", team.id);
+        let version = team.version;
+        Ok(Reply::created(&Team::from(team), location).versioned(version))
+    })
+    .await
+}

@@ -1,0 +1,59 @@
+use super::{Team, TeamPage};
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::{page_request, Caller};
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{get, web};
+use ironfield_persistence::teams;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListTeamsQuery {
+    /// Only the direct children of this team.
+    pub parent_id: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// List teams
+///
+/// The teams the caller can see, newest first: all for an admin, the branch for a manager,
+/// their own team for a team lead or rep.
+#[utoipa::path(
+    tag = "teams",
+    params(ListTeamsQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = TeamPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[get("/teams")]
+pub async fn list_teams(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListTeamsQuery>,
+) -> ApiResult<Reply> {
+    caller.require_user()?;
+    let query = query.into_inner();
+    let page = page_request(query.limit, query.cursor.as_deref())?;
+    let visible = caller.view.team_ids();
+    let page = blocking::read(&state, move |conn| {
+        Ok(teams::list(
+            conn,
+            visible.as_deref(),
+            query.parent_id.as_deref(),
+            &page,
+        )?)
+    })
+    .await?;
+    Ok(Reply::ok(&TeamPage {
+        items: page.items.into_iter().map(Team::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}

@@ -1,0 +1,67 @@
+use super::find_visible;
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::{page_request, Caller};
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::routes::users::{User, UserPage};
+use crate::state::AppState;
+use actix_web::{get, web};
+use ironfield_persistence::users::{self, UserFilter};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MembersQuery {
+    /// `true`: only active members; `false`: only deactivated ones.
+    pub active: Option<bool>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// List a team's members
+///
+/// The users whose team is this one (not its sub-teams), newest first.
+#[utoipa::path(
+    tag = "teams",
+    params(("id" = String, Path, description = "Team id"), MembersQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = UserPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[get("/teams/{id}/members")]
+pub async fn list_members(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    query: web::Query<MembersQuery>,
+) -> ApiResult<Reply> {
+    caller.require_user()?;
+    let id = path_id(&id, "team")?;
+    let query = query.into_inner();
+    let page = page_request(query.limit, query.cursor.as_deref())?;
+    let page = blocking::read(&state, move |conn| {
+        let team = find_visible(conn, &caller, &id)?;
+        let filter = UserFilter {
+            team_id: Some(team.id),
+            active: query.active,
+            ..Default::default()
+        };
+        Ok(users::list(conn, &filter, &page)?)
+    })
+    .await?;
+    Ok(Reply::ok(&UserPage {
+        items: page
+            .items
+            .into_iter()
+            .map(User::try_from)
+            .collect::<ApiResult<_>>()?,
+        next_cursor: page.next_cursor,
+    }))
+}

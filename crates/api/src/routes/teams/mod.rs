@@ -1,0 +1,89 @@
+//! Teams: `/teams`, `/teams/{id}`, `/teams/{id}/members`.
+
+mod create;
+mod list;
+mod members;
+mod read;
+mod update;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use chrono::{DateTime, Utc};
+use ironfield_persistence::teams::TeamRow;
+use ironfield_persistence::{users, DbConnection, DbError};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list::list_teams)
+        .service(create::create_team)
+        .service(read::get_team)
+        .service(update::update_team)
+        .service(members::list_members);
+}
+
+/// A team; `parent_id` places it in the tree (a branch's teams have the branch as parent).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a1b2-0000-7000-8000-000000000001", "name": "District 1 — East",
+    "parent_id": "0193a1b2-0000-7000-8000-000000000000", "lead_id": null,
+    "market": "Yiwu International Trade City, District 1",
+    "created_at": "2026-11-01T00:30:00Z", "updated_at": "2026-11-01T00:30:00Z", "version": 1
+}))]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub lead_id: Option<String>,
+    pub market: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl From<TeamRow> for Team {
+    fn from(row: TeamRow) -> Self {
+        Team {
+            id: row.id,
+            name: row.name,
+            parent_id: row.parent_id,
+            lead_id: row.lead_id,
+            market: row.market,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+            version: row.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamPage {
+    pub items: Vec<Team>,
+    pub next_cursor: Option<String>,
+}
+
+/// Loads a team the caller can see; any other is "not found".
+pub(crate) fn find_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<TeamRow> {
+    match ironfield_persistence::teams::find(conn, id) {
+        Ok(team) if caller.can_see_team(Some(&team.id)) => Ok(team),
+        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("team")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A team's lead must be an active member of that team.
+pub(crate) fn check_lead(conn: &mut DbConnection, team_id: &str, lead_id: &str) -> ApiResult<()> {
+    match users::find(conn, lead_id) {
+        Ok(user) if user.team_id.as_deref() == Some(team_id) && user.is_active() => Ok(()),
+        Ok(_) | Err(DbError::NotFound) => Err(ApiError::invalid_field(
+            "lead_id",
+            "must be an active member of the team",
+        )),
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,33 @@
+use super::{find_visible, Team};
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::Caller;
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{get, web};
+
+/// Get a team
+#[utoipa::path(
+    tag = "teams",
+    params(("id" = String, Path, description = "Team id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Team, headers(("ETag" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/teams/{id}")]
+pub async fn get_team(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<Reply> {
+    caller.require_user()?;
+    let id = path_id(&id, "team")?;
+    let team = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
+    let version = team.version;
+    Ok(Reply::ok(&Team::from(team)).versioned(version))
+}

@@ -1,0 +1,141 @@
+use super::{check_lead, find_visible, Team};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller, IfMatch};
+use crate::reply::Reply;
+use crate::routes::{double_option, path_id};
+use crate::state::AppState;
+use actix_web::{patch, web};
+use ironfield_auth::policy;
+use ironfield_domain::ids::parse_id;
+use ironfield_domain::time::now;
+use ironfield_domain::{validation, ValidationErrors};
+use ironfield_persistence::teams::{self, TeamChanges};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"lead_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"}))]
+pub struct UpdateTeam {
+    pub name: Option<String>,
+    /// Moves the team under another; `null` makes it a root (admins only).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub parent_id: Option<Option<String>>,
+    /// An active member of the team; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub lead_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub market: Option<Option<String>>,
+}
+
+/// Update a team
+///
+/// An admin updates any team; a manager the teams of their branch, but cannot move their own
+/// team (that would change their branch). A move that would make a team its own ancestor is
+/// 422. `If-Match` is honoured (412).
+#[utoipa::path(
+    tag = "teams",
+    params(
+        ("id" = String, Path, description = "Team id"),
+        ("If-Match" = Option<String>, Header, description = "The version last read"),
+    ),
+    request_body = UpdateTeam,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Team, headers(("ETag" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[patch("/teams/{id}")]
+pub async fn update_team(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: ApiJson<UpdateTeam>,
+) -> ApiResult<Reply> {
+    caller.require_user()?;
+    let id = path_id(&id, "team")?;
+    let input = body.into_inner();
+    let mut errors = ValidationErrors::new();
+    let name = input
+        .name
+        .as_deref()
+        .and_then(|n| errors.check("name", validation::required_text(n, 100)));
+    let market = match &input.market {
+        Some(Some(m)) => errors
+            .check("market", validation::optional_text(m, 200))
+            .map(|m| Some(m).filter(|m| !m.is_empty())),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let reference =
+        |field: &str, value: &Option<Option<String>>, errors: &mut ValidationErrors| match value {
+            Some(Some(raw)) => errors
+                .check(field, parse_id(raw).ok_or("must be an id"))
+                .map(Some),
+            Some(None) => Some(None),
+            None => None,
+        };
+    let parent_id = reference("parent_id", &input.parent_id, &mut errors);
+    let lead_id = reference("lead_id", &input.lead_id, &mut errors);
+    errors.into_result(())?;
+
+    let team = blocking::write(&state, move |conn| {
+        let current = find_visible(conn, &caller, &id)?;
+        if !policy::may_manage_team(&caller.principal, &caller.view, &current.id) {
+            return Err(ApiError::forbidden("you may not change this team"));
+        }
+        if let Some(new_parent) = &parent_id {
+            if *new_parent != current.parent_id {
+                let own_team = caller.principal.team_id() == Some(current.id.as_str());
+                let allowed = match new_parent {
+                    Some(parent) => {
+                        !own_team
+                            && policy::may_manage_team(&caller.principal, &caller.view, parent)
+                    }
+                    None => caller.principal.is_admin(),
+                };
+                if !allowed {
+                    return Err(ApiError::forbidden("you may not move this team there"));
+                }
+                if let Some(parent) = new_parent {
+                    find_visible(conn, &caller, parent)
+                        .map_err(|_| ApiError::invalid_field("parent_id", "no such team"))?;
+                    if teams::tree(conn)?.would_cycle(&current.id, parent) {
+                        return Err(ApiError::invalid_field(
+                            "parent_id",
+                            "a team cannot be placed under itself or its own sub-team",
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(Some(lead)) = &lead_id {
+            check_lead(conn, &current.id, lead)?;
+        }
+        if_match.check(current.version)?;
+        let changes = TeamChanges {
+            name,
+            parent_id,
+            lead_id,
+            market,
+            updated_at: Some(now().naive_utc()),
+        };
+        if !teams::update(conn, &current.id, current.version, &changes)? {
+            return Err(ApiError::precondition_failed());
+        }
+        Ok(teams::find(conn, &current.id)?)
+    })
+    .await?;
+    let version = team.version;
+    Ok(Reply::ok(&Team::from(team)).versioned(version))
+}

@@ -1,0 +1,154 @@
+use super::{check_team_reference, email_taken, User};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller, IdempotencyKey};
+use crate::idempotency;
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{post, web};
+use ironfield_auth::{password, policy};
+use ironfield_domain::ids::new_id;
+use ironfield_domain::time::now;
+use ironfield_domain::{validation, Email, Role, ValidationErrors};
+use ironfield_persistence::users::{self, NewUser};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "email": "wang.fang@example.com", "name": "王芳", "role": "rep",
+    "team_id": "0193a1b2-0000-7000-8000-000000000001", "password": "a long passphrase"
+}))]
+pub struct CreateUser {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub team_id: Option<String>,
+    /// At least 10 characters.
+    #[schema(format = Password)]
+    pub password: String,
+    pub phone: Option<String>,
+}
+
+/// A create request that passed validation.
+struct ValidUser {
+    email: Email,
+    name: String,
+    role: Role,
+    team_id: Option<String>,
+    password: String,
+    phone: Option<String>,
+}
+
+impl TryFrom<CreateUser> for ValidUser {
+    type Error = ValidationErrors;
+
+    fn try_from(input: CreateUser) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        let email = errors.check("email", Email::parse(&input.email));
+        let name = errors.check("name", validation::required_text(&input.name, 100));
+        errors.check("password", validation::password(&input.password));
+        let phone = input
+            .phone
+            .as_deref()
+            .and_then(|p| errors.check("phone", validation::optional_text(p, 32)))
+            .filter(|p| !p.is_empty());
+        let team_id = match input.team_id.as_deref() {
+            Some(raw) => errors.check(
+                "team_id",
+                ironfield_domain::ids::parse_id(raw).ok_or("must be a team id"),
+            ),
+            None => None,
+        };
+        match (email, name) {
+            (Some(email), Some(name)) if errors.is_empty() => Ok(ValidUser {
+                email,
+                name,
+                role: input.role,
+                team_id,
+                password: input.password,
+                phone,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Create a user
+///
+/// An admin creates anyone; a manager creates non-admin users in the teams of their branch;
+/// team leads and reps create no one (403). The password is stored only as an argon2id hash.
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUser,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = User, headers(("ETag" = String), ("Location" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: ApiJson<CreateUser>,
+) -> ApiResult<Reply> {
+    caller.require_user()?;
+    let fingerprint = body.fingerprint().to_owned();
+    idempotency::run_once(
+        &state.clone(),
+        &caller.clone(),
+        key,
+        &fingerprint,
+        || async move {
+            let input = ValidUser::try_from(body.into_inner())?;
+            if !policy::may_place_user(
+                &caller.principal,
+                &caller.view,
+                input.role,
+                input.team_id.as_deref(),
+            ) {
+                return Err(ApiError::forbidden(
+                    "you may not create a user with this role in this team",
+                ));
+            }
+            let password = input.password.clone();
+            let password_hash = web::block(move || password::hash(&password))
+                .await?
+                .map_err(ApiError::internal)?;
+            let user = blocking::write(&state, move |conn| {
+                if let Some(team_id) = &input.team_id {
+                    check_team_reference(conn, &caller, team_id)?;
+                }
+                let at = now().naive_utc();
+                users::insert(
+                    conn,
+                    &NewUser {
+                        id: &new_id(),
+                        email: input.email.as_str(),
+                        name: &input.name,
+                        phone: input.phone.as_deref(),
+                        role: input.role.as_str(),
+                        team_id: input.team_id.as_deref(),
+                        password_hash: &password_hash,
+                        created_at: at,
+                        updated_at: at,
+                    },
+                )
+                .map_err(email_taken)
+            })
+            .await?;
+            let location = format!("/api/v1/users/{}", user.id);
+            let version = user.version;
+            Ok(Reply::created(&User::try_from(user)?, location).versioned(version))
+        },
+    )
+    .await
+}

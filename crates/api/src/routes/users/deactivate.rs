@@ -1,0 +1,80 @@
+use super::{find_visible, User};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Caller, IfMatch};
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{post, web};
+use ironfield_auth::policy;
+use ironfield_domain::time::now;
+use ironfield_domain::Role;
+use ironfield_persistence::users::{self, UserChanges};
+
+/// Deactivate a user
+///
+/// The user can no longer sign in, and every token issued to them stops working at once.
+/// Their records stay. An admin deactivates anyone but themselves; a manager the non-admin
+/// users of their branch. Deactivating an inactive user changes nothing.
+#[utoipa::path(
+    tag = "users",
+    params(
+        ("id" = String, Path, description = "User id"),
+        ("If-Match" = Option<String>, Header, description = "The version last read"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = User, headers(("ETag" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/users/{id}/deactivate")]
+pub async fn deactivate_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> ApiResult<Reply> {
+    caller.require_user()?;
+    let id = path_id(&id, "user")?;
+    let user = blocking::write(&state, move |conn| {
+        let current = find_visible(conn, &caller, &id)?;
+        let role: Role = current.role.parse().map_err(ApiError::internal)?;
+        if !policy::may_manage_user(
+            &caller.principal,
+            &caller.view,
+            role,
+            current.team_id.as_deref(),
+        ) {
+            return Err(ApiError::forbidden("you may not deactivate this user"));
+        }
+        if current.id == caller.id() {
+            return Err(ApiError::invalid_field(
+                "id",
+                "you cannot deactivate yourself",
+            ));
+        }
+        if_match.check(current.version)?;
+        if !current.is_active() {
+            return Ok(current);
+        }
+        let at = now().naive_utc();
+        let changes = UserChanges {
+            deactivated_at: Some(Some(at)),
+            updated_at: Some(at),
+            ..Default::default()
+        };
+        if !users::update(conn, &current.id, current.version, &changes)? {
+            return Err(ApiError::precondition_failed());
+        }
+        users::end_all_sessions(conn, &current.id, at)?;
+        Ok(users::find(conn, &current.id)?)
+    })
+    .await?;
+    let version = user.version;
+    Ok(Reply::ok(&User::try_from(user)?).versioned(version))
+}

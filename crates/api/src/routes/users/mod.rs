@@ -1,0 +1,116 @@
+//! People: `/users`, `/users/{id}`, `/me`.
+
+mod create;
+mod deactivate;
+mod list;
+mod read;
+mod update;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use chrono::{DateTime, Utc};
+use ironfield_domain::Role;
+use ironfield_persistence::users::UserRow;
+use ironfield_persistence::{teams, DbConnection};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(read::me)
+        .service(list::list_users)
+        .service(create::create_user)
+        .service(read::get_user)
+        .service(update::update_user)
+        .service(deactivate::deactivate_user);
+}
+
+/// A person who signs in. Never carries a password or its hash.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "email": "wang.fang@example.com",
+    "name": "王芳", "phone": "+8613800138000", "role": "rep",
+    "team_id": "0193a1b2-0000-7000-8000-000000000001", "active": true,
+    "created_at": "2026-11-01T00:30:00Z", "updated_at": "2026-11-01T00:30:00Z", "version": 1
+}))]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub team_id: Option<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = ApiError;
+
+    fn try_from(row: UserRow) -> ApiResult<Self> {
+        Ok(User {
+            active: row.is_active(),
+            role: row.role.parse().map_err(ApiError::internal)?,
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            phone: row.phone,
+            team_id: row.team_id,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+            version: row.version,
+        })
+    }
+}
+
+/// A page of users.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserPage {
+    pub items: Vec<User>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Whether `caller` can see `user`: themselves, or anyone in a team in their view.
+pub(crate) fn can_see(caller: &Caller, user: &UserRow) -> bool {
+    user.id == caller.id() || caller.can_see_team(user.team_id.as_deref())
+}
+
+/// Loads a user the caller can see; anyone else is "not found".
+pub(crate) fn find_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<UserRow> {
+    match ironfield_persistence::users::find(conn, id) {
+        Ok(user) if can_see(caller, &user) => Ok(user),
+        Ok(_) | Err(ironfield_persistence::DbError::NotFound) => Err(ApiError::not_found("user")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A `team_id` given in a request must name a team the caller can see.
+pub(crate) fn check_team_reference(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    team_id: &str,
+) -> ApiResult<()> {
+    match teams::find(conn, team_id) {
+        Ok(team) if caller.can_see_team(Some(&team.id)) => Ok(()),
+        Ok(_) | Err(ironfield_persistence::DbError::NotFound) => {
+            Err(ApiError::invalid_field("team_id", "no such team"))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Maps the unique e-mail constraint to a 409 that says what happened.
+pub(crate) fn email_taken(error: ironfield_persistence::DbError) -> ApiError {
+    if error.is_unique_on("email") {
+        ApiError::conflict("a user with this e-mail already exists")
+    } else {
+        error.into()
+    }
+}

@@ -1,0 +1,98 @@
+//! Assembles the actix-web application and starts the server.
+
+use crate::error::{ApiError, ErrorCode};
+use crate::extract::json::MAX_BODY_BYTES;
+use crate::metrics::Metrics;
+use crate::openapi::ApiDoc;
+use crate::request_id::{echo_header, RequestSpan};
+use crate::state::AppState;
+use crate::{idempotency, routes};
+use actix_web::dev::Service;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use std::net::TcpListener;
+use std::time::Duration;
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// How often expired idempotency keys and idle rate-limit entries are swept.
+const MAINTENANCE_EVERY: Duration = Duration::from_secs(600);
+
+/// Starts serving on `listener`. Must be called inside an actix (or tokio) runtime; the
+/// returned server runs until stopped.
+pub fn start(
+    listener: TcpListener,
+    state: AppState,
+    workers: Option<usize>,
+) -> std::io::Result<actix_web::dev::Server> {
+    let state = web::Data::new(state);
+    let metrics = Metrics::new().map_err(std::io::Error::other)?;
+    let spec = crate::openapi::spec();
+    let maintenance_state = state.clone();
+
+    let factory_state = state.clone();
+    let mut server = HttpServer::new(move || {
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .configure(routes::configure)
+            .split_for_parts();
+        app.app_data(factory_state.clone())
+            .app_data(web::Data::new(metrics.clone()))
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(web::QueryConfig::default().error_handler(|error, _| {
+                ApiError::invalid_field("query", error.to_string()).into()
+            }))
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|_, _| ApiError::not_found("resource").into()),
+            )
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }),
+            )
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, _>(ApiError::new(ErrorCode::NotFound, "no such endpoint"))
+            }))
+            .wrap(metrics.http.clone())
+            .wrap(TracingLogger::<RequestSpan>::new())
+            .wrap_fn(|req, srv| {
+                let response = srv.call(req);
+                async move { response.await.map(echo_header) }
+            })
+    })
+    .listen(listener)?;
+    if let Some(workers) = workers {
+        server = server.workers(workers);
+    }
+
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(MAINTENANCE_EVERY);
+        loop {
+            tick.tick().await;
+            sweep(&maintenance_state).await;
+        }
+    });
+    Ok(server.run())
+}
+
+async fn sweep(state: &AppState) {
+    state.login_limiter.forget_idle();
+    let cutoff = (ironfield_domain::time::now() - idempotency::RETENTION).naive_utc();
+    let purged = crate::blocking::read(state, move |conn| {
+        Ok(ironfield_persistence::idempotency::purge_before(
+            conn, cutoff,
+        )?)
+    })
+    .await;
+    match purged {
+        Ok(count) => tracing::debug!(count, "expired idempotency keys purged"),
+        Err(error) => tracing::warn!(%error, "idempotency key purge failed"),
+    }
+}

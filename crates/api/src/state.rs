@@ -1,0 +1,48 @@
+//! What every handler shares.
+
+use crate::login_limit::LoginLimiter;
+use ironfield_auth::TokenKeys;
+use ironfield_persistence::Db;
+
+/// Settings of the API itself (the binary fills them from its configuration).
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// How long a refresh token lives if unused.
+    pub refresh_ttl: chrono::Duration,
+    /// Failed-login budget per account: attempts per minute.
+    pub login_attempts_per_account_per_minute: u32,
+    /// Failed-login budget per client address: attempts per minute.
+    pub login_attempts_per_address_per_minute: u32,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            refresh_ttl: chrono::Duration::days(30),
+            login_attempts_per_account_per_minute: 5,
+            login_attempts_per_address_per_minute: 30,
+        }
+    }
+}
+
+pub struct AppState {
+    pub db: Db,
+    pub tokens: TokenKeys,
+    pub settings: ApiSettings,
+    pub login_limiter: LoginLimiter,
+}
+
+impl AppState {
+    pub fn new(db: Db, tokens: TokenKeys, settings: ApiSettings) -> Self {
+        let login_limiter = LoginLimiter::new(
+            settings.login_attempts_per_account_per_minute,
+            settings.login_attempts_per_address_per_minute,
+        );
+        Self {
+            db,
+            tokens,
+            settings,
+            login_limiter,
+        }
+    }
+}

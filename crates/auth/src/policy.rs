@@ -1,0 +1,118 @@
+//! Who may manage whom. Seeing a record is [`crate::visibility`]'s question; these rules
+//! decide, for a record the caller can see, whether they may change it (else 403).
+
+use crate::principal::Principal;
+use crate::visibility::TeamView;
+use ironfield_domain::Role;
+
+/// Admins manage every user; a manager manages the non-admin users of their branch; team
+/// leads and reps manage nobody.
+pub fn may_manage_user(
+    actor: &Principal,
+    view: &TeamView,
+    target_role: Role,
+    target_team: Option<&str>,
+) -> bool {
+    match actor.role() {
+        Some(Role::Admin) => true,
+        Some(Role::Manager) => target_role != Role::Admin && view.contains(target_team),
+        _ => false,
+    }
+}
+
+/// Whether `actor` may give a user `role` in `team` (on create, or by changing either).
+pub fn may_place_user(actor: &Principal, view: &TeamView, role: Role, team: Option<&str>) -> bool {
+    match actor.role() {
+        Some(Role::Admin) => true,
+        // A manager staffs their branch; they cannot mint admins or people outside it.
+        Some(Role::Manager) => role != Role::Admin && team.is_some() && view.contains(team),
+        _ => false,
+    }
+}
+
+/// Admins manage every team; a manager the teams of their branch.
+pub fn may_manage_team(actor: &Principal, view: &TeamView, team: &str) -> bool {
+    match actor.role() {
+        Some(Role::Admin) => true,
+        Some(Role::Manager) => view.contains(Some(team)),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn caller(role: Role) -> Principal {
+        Principal::User {
+            id: "me".into(),
+            role,
+            team_id: Some("east".into()),
+        }
+    }
+
+    fn east_branch() -> TeamView {
+        TeamView::Teams(BTreeSet::from(["east".to_owned(), "east-1".to_owned()]))
+    }
+
+    #[test]
+    fn managers_manage_their_branch_but_never_admins() {
+        let view = east_branch();
+        let manager = caller(Role::Manager);
+        assert!(may_manage_user(&manager, &view, Role::Rep, Some("east-1")));
+        assert!(!may_manage_user(&manager, &view, Role::Rep, Some("west")));
+        assert!(!may_manage_user(&manager, &view, Role::Admin, Some("east")));
+        assert!(may_place_user(
+            &manager,
+            &view,
+            Role::TeamLead,
+            Some("east-1")
+        ));
+        assert!(!may_place_user(
+            &manager,
+            &view,
+            Role::Admin,
+            Some("east-1")
+        ));
+        assert!(!may_place_user(&manager, &view, Role::Rep, None));
+    }
+
+    #[test]
+    fn leads_and_reps_manage_nobody() {
+        let view = east_branch();
+        for role in [Role::TeamLead, Role::Rep] {
+            assert!(!may_manage_user(
+                &caller(role),
+                &view,
+                Role::Rep,
+                Some("east")
+            ));
+            assert!(!may_place_user(
+                &caller(role),
+                &view,
+                Role::Rep,
+                Some("east")
+            ));
+            assert!(!may_manage_team(&caller(role), &view, "east"));
+        }
+        let service = Principal::Service {
+            id: "svc".into(),
+            scopes: Default::default(),
+        };
+        assert!(!may_manage_user(
+            &service,
+            &TeamView::All,
+            Role::Rep,
+            Some("east")
+        ));
+    }
+
+    #[test]
+    fn admins_manage_everyone() {
+        let admin = caller(Role::Admin);
+        assert!(may_manage_user(&admin, &TeamView::All, Role::Admin, None));
+        assert!(may_place_user(&admin, &TeamView::All, Role::Admin, None));
+        assert!(may_manage_team(&admin, &TeamView::All, "west"));
+    }
+}

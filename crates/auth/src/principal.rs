@@ -1,0 +1,52 @@
+//! The caller of a request, as loaded from the database after the token checked out.
+
+use crate::scope::{Scope, Scopes};
+use ironfield_domain::Role;
+
+/// A signed-in caller.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    User {
+        id: String,
+        role: Role,
+        team_id: Option<String>,
+    },
+    Service {
+        id: String,
+        scopes: Scopes,
+    },
+}
+
+impl Principal {
+    pub fn id(&self) -> &str {
+        match self {
+            Principal::User { id, .. } | Principal::Service { id, .. } => id,
+        }
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Principal::User { role, .. } => Some(*role),
+            Principal::Service { .. } => None,
+        }
+    }
+
+    pub fn team_id(&self) -> Option<&str> {
+        match self {
+            Principal::User { team_id, .. } => team_id.as_deref(),
+            Principal::Service { .. } => None,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == Some(Role::Admin)
+    }
+
+    /// Whether a service account holds `scope`; people are governed by role, not scope.
+    pub fn has_scope(&self, scope: Scope) -> bool {
+        match self {
+            Principal::User { .. } => true,
+            Principal::Service { scopes, .. } => scopes.contains(scope),
+        }
+    }
+}

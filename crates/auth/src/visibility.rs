@@ -1,0 +1,156 @@
+//! The one visibility model: which teams' records a caller may see.
+//!
+//! - `admin`: every team.
+//! - `manager`: their team and all its descendants (their branch).
+//! - `team_lead` and `rep`: their own team (a rep's *writes* are narrowed further, to their own
+//!   records, by each resource's rules).
+//! - service accounts: every team, gated per resource by scope.
+//!
+//! Persistence turns a [`TeamView`] into a `team_id IN (...)` filter; a record outside it is
+//! reported as not found.
+
+use crate::principal::Principal;
+use ironfield_domain::Role;
+use std::collections::{BTreeSet, HashMap};
+
+/// The set of teams whose records a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamView {
+    All,
+    Teams(BTreeSet<String>),
+}
+
+impl TeamView {
+    pub fn contains(&self, team_id: Option<&str>) -> bool {
+        match self {
+            TeamView::All => true,
+            TeamView::Teams(teams) => team_id.is_some_and(|id| teams.contains(id)),
+        }
+    }
+
+    /// The team ids to filter by, or `None` for no filter.
+    pub fn team_ids(&self) -> Option<Vec<String>> {
+        match self {
+            TeamView::All => None,
+            TeamView::Teams(teams) => Some(teams.iter().cloned().collect()),
+        }
+    }
+}
+
+/// The team hierarchy, as `(id, parent_id)` pairs.
+#[derive(Debug, Clone, Default)]
+pub struct TeamTree {
+    children: HashMap<String, Vec<String>>,
+    parents: HashMap<String, Option<String>>,
+}
+
+impl TeamTree {
+    pub fn new(edges: impl IntoIterator<Item = (String, Option<String>)>) -> Self {
+        let mut tree = TeamTree::default();
+        for (id, parent) in edges {
+            if let Some(parent) = &parent {
+                tree.children
+                    .entry(parent.clone())
+                    .or_default()
+                    .push(id.clone());
+            }
+            tree.parents.insert(id, parent);
+        }
+        tree
+    }
+
+    pub fn exists(&self, team_id: &str) -> bool {
+        self.parents.contains_key(team_id)
+    }
+
+    /// `root` and every team below it. Tolerates a cycle in stored data by visiting each
+    /// team once.
+    pub fn subtree(&self, root: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![root.to_owned()];
+        while let Some(id) = stack.pop() {
+            if seen.insert(id.clone()) {
+                if let Some(children) = self.children.get(&id) {
+                    stack.extend(children.iter().cloned());
+                }
+            }
+        }
+        seen
+    }
+
+    /// Whether making `new_parent` the parent of `team` would create a cycle.
+    pub fn would_cycle(&self, team: &str, new_parent: &str) -> bool {
+        self.subtree(team).contains(new_parent)
+    }
+}
+
+/// What `principal` may see, given the team hierarchy.
+pub fn team_view(principal: &Principal, tree: &TeamTree) -> TeamView {
+    match principal {
+        Principal::Service { .. } => TeamView::All,
+        Principal::User { role, team_id, .. } => match (role, team_id) {
+            (Role::Admin, _) => TeamView::All,
+            (Role::Manager, Some(team)) => TeamView::Teams(tree.subtree(team)),
+            (_, Some(team)) => TeamView::Teams(BTreeSet::from([team.clone()])),
+            (_, None) => TeamView::Teams(BTreeSet::new()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> TeamTree {
+        // branch -> east -> east-1 ; branch -> west
+        TeamTree::new([
+            ("branch".to_owned(), None),
+            ("east".to_owned(), Some("branch".to_owned())),
+            ("east-1".to_owned(), Some("east".to_owned())),
+            ("west".to_owned(), Some("branch".to_owned())),
+        ])
+    }
+
+    fn user(role: Role, team: &str) -> Principal {
+        Principal::User {
+            id: "u".into(),
+            role,
+            team_id: Some(team.into()),
+        }
+    }
+
+    #[test]
+    fn a_manager_sees_their_subtree_and_a_lead_their_team() {
+        let tree = tree();
+        let manager = team_view(&user(Role::Manager, "east"), &tree);
+        assert!(manager.contains(Some("east")));
+        assert!(manager.contains(Some("east-1")));
+        assert!(!manager.contains(Some("west")));
+        assert!(!manager.contains(Some("branch")));
+
+        let lead = team_view(&user(Role::TeamLead, "east"), &tree);
+        assert!(lead.contains(Some("east")));
+        assert!(!lead.contains(Some("east-1")));
+
+        assert_eq!(team_view(&user(Role::Admin, "west"), &tree), TeamView::All);
+    }
+
+    #[test]
+    fn a_user_without_a_team_sees_no_team() {
+        let loner = Principal::User {
+            id: "u".into(),
+            role: Role::Rep,
+            team_id: None,
+        };
+        assert!(!team_view(&loner, &tree()).contains(Some("east")));
+        assert!(!team_view(&loner, &tree()).contains(None));
+    }
+
+    #[test]
+    fn cycles_are_detected() {
+        let tree = tree();
+        assert!(tree.would_cycle("east", "east-1"));
+        assert!(tree.would_cycle("east", "east"));
+        assert!(!tree.would_cycle("east-1", "west"));
+    }
+}

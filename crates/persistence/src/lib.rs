@@ -1,0 +1,20 @@
+//! Persistence over diesel: SQLite (the embedded default) and PostgreSQL, chosen at run time
+//! from the database URL. One `schema.rs` whose SQL types mean the same on both backends.
+
+pub mod db;
+pub mod error;
+pub mod idempotency;
+pub mod pagination;
+pub mod refresh_tokens;
+pub mod schema;
+pub mod service_accounts;
+pub mod settings;
+pub mod teams;
+pub mod users;
+
+pub use db::{Backend, Db, DbConnection};
+pub use error::DbError;
+pub use pagination::{Cursor, Page, PageRequest};
+
+/// Timestamps as stored: naive, always UTC.
+pub type Timestamp = chrono::NaiveDateTime;

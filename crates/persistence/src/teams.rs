@@ -1,0 +1,100 @@
+//! Teams, which form a tree (a branch and the teams under it).
+
+use crate::error::DbError;
+use crate::pagination::{Page, PageRequest};
+use crate::schema::teams;
+use crate::{paginate, DbConnection, Timestamp};
+use diesel::prelude::*;
+use ironfield_auth::TeamTree;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = teams)]
+pub struct TeamRow {
+    pub id: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub lead_id: Option<String>,
+    pub market: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = teams)]
+pub struct NewTeam<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub parent_id: Option<&'a str>,
+    pub lead_id: Option<&'a str>,
+    pub market: Option<&'a str>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = teams)]
+pub struct TeamChanges {
+    pub name: Option<String>,
+    pub parent_id: Option<Option<String>>,
+    pub lead_id: Option<Option<String>>,
+    pub market: Option<Option<String>>,
+    pub updated_at: Option<Timestamp>,
+}
+
+pub fn insert(conn: &mut DbConnection, team: &NewTeam<'_>) -> Result<TeamRow, DbError> {
+    diesel::insert_into(teams::table)
+        .values(team)
+        .execute(conn)?;
+    find(conn, team.id)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<TeamRow, DbError> {
+    Ok(teams::table
+        .find(id)
+        .select(TeamRow::as_select())
+        .first(conn)?)
+}
+
+/// The whole hierarchy. Teams number in the hundreds at most, so this is one small query.
+pub fn tree(conn: &mut DbConnection) -> Result<TeamTree, DbError> {
+    let edges: Vec<(String, Option<String>)> = teams::table
+        .select((teams::id, teams::parent_id))
+        .load(conn)?;
+    Ok(TeamTree::new(edges))
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    version: i64,
+    changes: &TeamChanges,
+) -> Result<bool, DbError> {
+    let updated = diesel::update(
+        teams::table
+            .filter(teams::id.eq(id))
+            .filter(teams::version.eq(version)),
+    )
+    .set((changes, teams::version.eq(teams::version + 1)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    visible_teams: Option<&[String]>,
+    parent_id: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<TeamRow>, DbError> {
+    let mut query = teams::table.select(TeamRow::as_select()).into_boxed();
+    if let Some(visible) = visible_teams {
+        query = query.filter(teams::id.eq_any(visible.to_vec()));
+    }
+    if let Some(parent) = parent_id {
+        query = query.filter(teams::parent_id.eq(parent.to_owned()));
+    }
+    let rows = paginate!(query, teams, page).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |t: &TeamRow| {
+        (t.created_at, t.id.clone())
+    }))
+}

@@ -1,0 +1,151 @@
+//! People who sign in.
+
+use crate::error::DbError;
+use crate::pagination::{Page, PageRequest};
+use crate::schema::users;
+use crate::{paginate, DbConnection, Timestamp};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub role: String,
+    pub team_id: Option<String>,
+    pub password_hash: String,
+    pub session_epoch: i64,
+    pub deactivated_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+impl UserRow {
+    pub fn is_active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub phone: Option<&'a str>,
+    pub role: &'a str,
+    pub team_id: Option<&'a str>,
+    pub password_hash: &'a str,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// The fields a PATCH may change; `None` leaves a field alone.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub role: Option<String>,
+    pub team_id: Option<Option<String>>,
+    pub password_hash: Option<String>,
+    pub session_epoch: Option<i64>,
+    pub deactivated_at: Option<Option<Timestamp>>,
+    pub updated_at: Option<Timestamp>,
+}
+
+/// List filters; `visible_teams` is the caller's view (`None`: every team).
+#[derive(Debug, Default)]
+pub struct UserFilter {
+    pub visible_teams: Option<Vec<String>>,
+    pub team_id: Option<String>,
+    pub role: Option<String>,
+    pub active: Option<bool>,
+    pub updated_since: Option<Timestamp>,
+}
+
+pub fn insert(conn: &mut DbConnection, user: &NewUser<'_>) -> Result<UserRow, DbError> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)?;
+    find(conn, user.id)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<UserRow, DbError> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)?)
+}
+
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    Ok(users::table.count().get_result(conn)?)
+}
+
+/// Applies `changes` if the row is still at `version`, bumping the version. Returns whether a
+/// row was updated: `false` means another write got there first.
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    version: i64,
+    changes: &UserChanges,
+) -> Result<bool, DbError> {
+    let updated = diesel::update(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::version.eq(version)),
+    )
+    .set((changes, users::version.eq(users::version + 1)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> Result<Page<UserRow>, DbError> {
+    let mut query = users::table.select(UserRow::as_select()).into_boxed();
+    if let Some(teams) = &filter.visible_teams {
+        query = query.filter(users::team_id.eq_any(teams.clone()));
+    }
+    if let Some(team) = &filter.team_id {
+        query = query.filter(users::team_id.eq(team.clone()));
+    }
+    if let Some(role) = &filter.role {
+        query = query.filter(users::role.eq(role.clone()));
+    }
+    match filter.active {
+        Some(true) => query = query.filter(users::deactivated_at.is_null()),
+        Some(false) => query = query.filter(users::deactivated_at.is_not_null()),
+        None => {}
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(users::updated_at.ge(since));
+    }
+    let rows = paginate!(query, users, page).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |u: &UserRow| {
+        (u.created_at, u.id.clone())
+    }))
+}
+
+/// Ends every session of a user: access tokens issued so far stop working (their session
+/// epoch is stale) and every refresh token is revoked. The profile's `version` is untouched.
+pub fn end_all_sessions(conn: &mut DbConnection, id: &str, now: Timestamp) -> Result<(), DbError> {
+    diesel::update(users::table.find(id))
+        .set(users::session_epoch.eq(users::session_epoch + 1))
+        .execute(conn)?;
+    crate::refresh_tokens::revoke_all_for_user(conn, id, now)
+}

@@ -1,0 +1,147 @@
+//! The `ironfield` binary: a thin shell over the crates.
+
+mod cli;
+mod telemetry;
+
+use anyhow::Context;
+use clap::Parser;
+use cli::{Cli, Command, Settings};
+use ironfield_api::{bootstrap, ApiSettings, AppState};
+use ironfield_auth::TokenKeys;
+use ironfield_persistence::Db;
+use secrecy::ExposeSecret;
+use std::io::Read;
+use std::net::TcpListener;
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.settings.log_format);
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.settings),
+        Command::CreateAdmin {
+            email,
+            password_stdin,
+        } => {
+            anyhow::ensure!(
+                password_stdin,
+                "pass --password-stdin and the password on standard input"
+            );
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from stdin")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let db = open_db(&cli.settings)?;
+            bootstrap::create_admin(&db, &email, password)?;
+            println!("admin {email} created");
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", ironfield_api::openapi::spec_json());
+            Ok(())
+        }
+    }
+}
+
+fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+    Db::connect(&settings.database_url, settings.db_pool_size).with_context(|| {
+        format!(
+            "opening DATABASE_URL ({})",
+            redact_url(&settings.database_url)
+        )
+    })
+}
+
+/// The URL without its password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[actix_web::main]
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    let db = open_db(settings)?;
+    tracing::info!(
+        backend = db.backend().name(),
+        "database ready, migrations applied"
+    );
+
+    let configured_secret = settings
+        .jwt_secret
+        .as_ref()
+        .map(|s| s.expose_secret().to_owned());
+    let (secret, from_db) = bootstrap::jwt_secret(&db, configured_secret.as_deref())?;
+    if from_db {
+        tracing::warn!(
+            "IRONFIELD_JWT_SECRET is not set: using a signing secret generated once and kept in the \
+             database; set IRONFIELD_JWT_SECRET in production"
+        );
+    }
+    let admin_password = settings
+        .admin_password
+        .as_ref()
+        .map(|s| s.expose_secret().to_owned());
+    if let Some(admin) = bootstrap::ensure_first_admin(
+        &db,
+        settings.admin_email.as_deref(),
+        admin_password.as_deref(),
+    )? {
+        // Printed once, to the console only: it is not logged.
+        println!(
+            "\nFirst start: created admin {}\n  password: {}\n  (shown once; change it with PATCH /api/v1/users/{{id}})\n",
+            admin.email, admin.password
+        );
+    }
+
+    let tokens = TokenKeys::new(
+        &secret,
+        chrono::Duration::seconds(settings.access_token_ttl_secs),
+    );
+    let api_settings = ApiSettings {
+        refresh_ttl: chrono::Duration::days(settings.refresh_token_ttl_days),
+        ..ApiSettings::default()
+    };
+    let listener = TcpListener::bind(&settings.addr)
+        .with_context(|| format!("binding IRONFIELD_ADDR {}", settings.addr))?;
+    tracing::info!(addr = %listener.local_addr()?, "Ironfield listening; docs at /docs");
+    let server = ironfield_api::start(
+        listener,
+        AppState::new(db, tokens, api_settings),
+        settings.workers,
+    )?;
+    server.await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://ironfield.db"), "sqlite://ironfield.db");
+    }
+}
