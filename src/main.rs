@@ -122,11 +122,9 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&settings.addr)
         .with_context(|| format!("binding IRONFIELD_ADDR {}", settings.addr))?;
     tracing::info!(addr = %listener.local_addr()?, "Ironfield listening; docs at /docs");
-    let server = ironfield_api::start(
-        listener,
-        AppState::new(db, tokens, api_settings),
-        settings.workers,
-    )?;
+    let state = actix_web::web::Data::new(AppState::new(db, tokens, api_settings));
+    actix_web::rt::spawn(ironfield_api::server::run_maintenance(state.clone()));
+    let server = ironfield_api::start(listener, state, settings.workers)?;
     server.await?;
     Ok(())
 }

@@ -96,10 +96,11 @@ where
         Err(_) => None,
     };
     let result = blocking::read(state, move |conn| {
-        Ok(match stored {
+        match stored {
             Some(response) => idempotency::complete(conn, &caller_id, &key, &response)?,
             None => idempotency::release(conn, &caller_id, &key)?,
-        })
+        }
+        Ok(())
     })
     .await;
     if let Err(error) = result {

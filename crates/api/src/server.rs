@@ -23,15 +23,12 @@ const MAINTENANCE_EVERY: Duration = Duration::from_secs(600);
 /// returned server runs until stopped.
 pub fn start(
     listener: TcpListener,
-    state: AppState,
+    state: web::Data<AppState>,
     workers: Option<usize>,
 ) -> std::io::Result<actix_web::dev::Server> {
-    let state = web::Data::new(state);
     let metrics = Metrics::new().map_err(std::io::Error::other)?;
     let spec = crate::openapi::spec();
-    let maintenance_state = state.clone();
-
-    let factory_state = state.clone();
+    let factory_state = state;
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
@@ -71,15 +68,17 @@ pub fn start(
     if let Some(workers) = workers {
         server = server.workers(workers);
     }
-
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(MAINTENANCE_EVERY);
-        loop {
-            tick.tick().await;
-            sweep(&maintenance_state).await;
-        }
-    });
     Ok(server.run())
+}
+
+/// Sweeps expired idempotency keys and idle rate-limit entries, forever. The binary spawns it
+/// beside the server.
+pub async fn run_maintenance(state: web::Data<AppState>) {
+    let mut tick = actix_web::rt::time::interval(MAINTENANCE_EVERY);
+    loop {
+        tick.tick().await;
+        sweep(&state).await;
+    }
 }
 
 async fn sweep(state: &AppState) {

@@ -67,10 +67,6 @@ impl Scopes {
             .map(Scopes)
     }
 
-    pub fn from_iter(scopes: impl IntoIterator<Item = Scope>) -> Self {
-        Scopes(scopes.into_iter().collect())
-    }
-
     pub fn contains(&self, scope: Scope) -> bool {
         self.0.contains(&scope)
     }
@@ -89,6 +85,12 @@ impl Scopes {
 
     pub fn names(&self) -> Vec<String> {
         self.iter().map(|s| s.as_str().to_owned()).collect()
+    }
+}
+
+impl FromIterator<Scope> for Scopes {
+    fn from_iter<I: IntoIterator<Item = Scope>>(scopes: I) -> Self {
+        Scopes(scopes.into_iter().collect())
     }
 }
 

@@ -115,7 +115,7 @@ fn load(conn: &mut ironfield_persistence::DbConnection, claims: AccessClaims) ->
             let in_token =
                 Scopes::parse(claims.scope.as_deref().unwrap_or("")).map_err(|_| rejected())?;
             // A token never carries more than the account holds now.
-            let scopes = Scopes::from_iter(in_token.iter().filter(|s| granted.contains(*s)));
+            let scopes: Scopes = in_token.iter().filter(|s| granted.contains(*s)).collect();
             let principal = Principal::Service {
                 id: account.id,
                 scopes,

@@ -77,11 +77,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = error.path().to_string();
         let inner = error.into_inner();
         let message = inner.to_string();
+        // The path already ends in the unknown field's name, except at the root.
         let field = match unknown_field_name(&message) {
             Some(name) if path == "." => name.to_owned(),
-            Some(name) => format!("{path}.{name}"),
-            None if path == "." => "body".to_owned(),
-            None => path,
+            _ if path == "." => "body".to_owned(),
+            _ => path,
         };
         ApiError::invalid_field(field, message)
     })?;
@@ -91,7 +91,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// serde reports `unknown field `name`, expected ...`; the path stops at the parent object.
+/// serde reports `unknown field `name`, expected ...`.
 fn unknown_field_name(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("unknown field `")?;
     rest.split('`').next()

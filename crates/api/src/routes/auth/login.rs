@@ -72,6 +72,10 @@ pub async fn login(
     .await?;
     let Some(user) = verified else {
         tracing::info!("failed login");
+        state
+            .login_limiter
+            .record_failure(&email, &address)
+            .map_err(ApiError::rate_limited)?;
         return Err(ApiError::unauthorized("the e-mail or password is wrong"));
     };
 

@@ -89,9 +89,10 @@ pub async fn token(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
+    let limit_key = format!("client:{}", request.client_id);
     state
         .login_limiter
-        .check(&format!("client:{}", request.client_id), &address)
+        .check(&limit_key, &address)
         .map_err(ApiError::rate_limited)?;
 
     let client_id = request.client_id.clone();
@@ -101,6 +102,10 @@ pub async fn token(
     .await?;
     let secret_hash = opaque::digest(&request.client_secret);
     let Some(account) = account.filter(|a| constant_time_eq(&a.secret_hash, &secret_hash)) else {
+        state
+            .login_limiter
+            .record_failure(&limit_key, &address)
+            .map_err(ApiError::rate_limited)?;
         return Err(ApiError::unauthorized("the client id or secret is wrong"));
     };
     let granted = Scopes::parse(&account.scopes).map_err(ApiError::internal)?;

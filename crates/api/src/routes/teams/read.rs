@@ -8,6 +8,9 @@ use crate::state::AppState;
 use actix_web::{get, web};
 
 /// Get a team
+///
+/// A team the caller can see: any for an admin, the branch's for a manager, their own for
+/// a team lead or rep. Any other is 404.
 #[utoipa::path(
     tag = "teams",
     params(("id" = String, Path, description = "Team id")),

@@ -1,0 +1,14 @@
+//! End-to-end tests: each starts the real server on port 0 over a fresh database and talks
+//! HTTP to it. Every test runs twice, on SQLite (a temporary file) and on PostgreSQL (a fresh
+//! database on `TEST_DATABASE_URL`; skipped with a message when that is unset).
+//!
+//! One test binary, so the crate graph links once.
+
+mod helpers;
+
+mod auth;
+mod conventions;
+mod openapi;
+mod service_accounts;
+mod teams;
+mod users;
