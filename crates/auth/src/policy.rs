@@ -39,6 +39,38 @@ pub fn may_manage_team(actor: &Principal, view: &TeamView, team: &str) -> bool {
     }
 }
 
+/// Whether `actor` may change a pipeline record (lead, seller account, visit) owned by
+/// `owner_id` in `team`: admins anything; managers and team leads anything in their view; a
+/// rep only their own; a service account anything (its scope is checked by the endpoint).
+pub fn may_write_record(actor: &Principal, view: &TeamView, owner_id: &str, team: Option<&str>) -> bool {
+    match actor {
+        Principal::Service { .. } => true,
+        Principal::User { id, role, .. } => match role {
+            Role::Admin => true,
+            Role::Manager | Role::TeamLead => view.contains(team),
+            Role::Rep => id == owner_id,
+        },
+    }
+}
+
+/// Whether `actor` may hand records of `team` to another owner: not a rep.
+pub fn may_assign(actor: &Principal, view: &TeamView, team: Option<&str>) -> bool {
+    match actor.role() {
+        Some(Role::Rep) => false,
+        Some(_) => actor.is_admin() || view.contains(team),
+        None => true,
+    }
+}
+
+/// Whether `actor` may move records to another team: admins, and managers within their view.
+pub fn may_move_team(actor: &Principal, view: &TeamView, to_team: Option<&str>) -> bool {
+    match actor.role() {
+        Some(Role::Admin) | None => true,
+        Some(Role::Manager) => view.contains(to_team),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +138,21 @@ mod tests {
             Role::Rep,
             Some("east")
         ));
+    }
+
+    #[test]
+    fn reps_write_their_own_records_only() {
+        let view = east_branch();
+        let rep = caller(Role::Rep);
+        assert!(may_write_record(&rep, &view, "me", Some("east")));
+        assert!(!may_write_record(&rep, &view, "someone-else", Some("east")));
+        assert!(!may_assign(&rep, &view, Some("east")));
+        let lead = caller(Role::TeamLead);
+        assert!(may_write_record(&lead, &view, "someone-else", Some("east")));
+        assert!(!may_write_record(&lead, &view, "someone-else", Some("west")));
+        assert!(may_assign(&lead, &view, Some("east")));
+        assert!(!may_move_team(&lead, &view, Some("east-1")));
+        assert!(may_move_team(&caller(Role::Manager), &view, Some("east-1")));
     }
 
     #[test]

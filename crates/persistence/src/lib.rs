@@ -1,12 +1,15 @@
 //! Persistence over diesel: SQLite (the embedded default) and PostgreSQL, chosen at run time
 //! from the database URL. One `schema.rs` whose SQL types mean the same on both backends.
 
+pub mod audit;
 pub mod db;
 pub mod error;
 pub mod idempotency;
+pub mod leads;
 pub mod pagination;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod seller_accounts;
 pub mod service_accounts;
 pub mod settings;
 pub mod teams;

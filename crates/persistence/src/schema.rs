@@ -79,6 +79,103 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    leads (id) {
+        id -> Text,
+        company_name -> Text,
+        contact_name -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        wechat_id -> Nullable<Text>,
+        email -> Nullable<Text>,
+        business_license_no -> Nullable<Text>,
+        market -> Nullable<Text>,
+        district -> Nullable<Text>,
+        stall_no -> Nullable<Text>,
+        location_lat -> Nullable<Double>,
+        location_lng -> Nullable<Double>,
+        product_categories -> Text,
+        source -> Nullable<Text>,
+        stage -> Text,
+        lost_reason -> Nullable<Text>,
+        owner_id -> Text,
+        team_id -> Nullable<Text>,
+        estimated_value -> Nullable<BigInt>,
+        estimated_currency -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        last_visit_at -> Nullable<Timestamp>,
+        next_follow_up_at -> Nullable<Timestamp>,
+        account_id -> Nullable<Text>,
+        merged_into_id -> Nullable<Text>,
+        archived_at -> Nullable<Timestamp>,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    seller_accounts (id) {
+        id -> Text,
+        company_name -> Text,
+        contact_name -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        wechat_id -> Nullable<Text>,
+        business_license_no -> Nullable<Text>,
+        market -> Nullable<Text>,
+        district -> Nullable<Text>,
+        stall_no -> Nullable<Text>,
+        location_lat -> Nullable<Double>,
+        location_lng -> Nullable<Double>,
+        lead_id -> Nullable<Text>,
+        owner_id -> Text,
+        team_id -> Nullable<Text>,
+        membership_tier -> Text,
+        status -> Text,
+        contract_start -> Date,
+        contract_end -> Date,
+        contract_value -> BigInt,
+        contract_currency -> Text,
+        signed_at -> Timestamp,
+        signed_business_date -> Text,
+        churn_reason -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    renewals (id) {
+        id -> Text,
+        account_id -> Text,
+        owner_id -> Text,
+        team_id -> Nullable<Text>,
+        actor_id -> Text,
+        contract_months -> BigInt,
+        contract_value -> BigInt,
+        contract_currency -> Text,
+        previous_end -> Date,
+        new_end -> Date,
+        renewed_at -> Timestamp,
+        business_date -> Text,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        action -> Text,
+        actor_id -> Text,
+        changes -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> teams (team_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
@@ -89,4 +186,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     service_accounts,
     idempotency_keys,
+    leads,
+    seller_accounts,
+    renewals,
+    audit_events,
 );

@@ -1,0 +1,310 @@
+//! Leads: prospective sellers (stall owners, small factories, traders).
+
+use crate::error::DbError;
+use crate::pagination::{Page, PageRequest};
+use crate::schema::leads;
+use crate::{paginate, DbConnection, Timestamp};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
+#[diesel(table_name = leads)]
+pub struct LeadRow {
+    pub id: String,
+    pub company_name: String,
+    pub contact_name: Option<String>,
+    pub phone: Option<String>,
+    pub wechat_id: Option<String>,
+    pub email: Option<String>,
+    pub business_license_no: Option<String>,
+    pub market: Option<String>,
+    pub district: Option<String>,
+    pub stall_no: Option<String>,
+    pub location_lat: Option<f64>,
+    pub location_lng: Option<f64>,
+    /// A JSON array of strings.
+    pub product_categories: String,
+    pub source: Option<String>,
+    pub stage: String,
+    pub lost_reason: Option<String>,
+    pub owner_id: String,
+    pub team_id: Option<String>,
+    pub estimated_value: Option<i64>,
+    pub estimated_currency: Option<String>,
+    pub notes: Option<String>,
+    pub last_visit_at: Option<Timestamp>,
+    pub next_follow_up_at: Option<Timestamp>,
+    pub account_id: Option<String>,
+    pub merged_into_id: Option<String>,
+    pub archived_at: Option<Timestamp>,
+    pub search_text: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+impl LeadRow {
+    /// What `q` searches: company, contact, phone and stall, lower-cased.
+    pub fn compute_search_text(&self) -> String {
+        [
+            Some(self.company_name.as_str()),
+            self.contact_name.as_deref(),
+            self.phone.as_deref(),
+            self.stall_no.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.archived_at.is_none() && self.stage != "won" && self.stage != "lost"
+    }
+}
+
+/// Every field but the key may change; the row is written whole (`save`), which keeps the
+/// update code one statement however many fields a request touched.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = leads, treat_none_as_null = true)]
+struct LeadUpdate<'a> {
+    company_name: &'a str,
+    contact_name: Option<&'a str>,
+    phone: Option<&'a str>,
+    wechat_id: Option<&'a str>,
+    email: Option<&'a str>,
+    business_license_no: Option<&'a str>,
+    market: Option<&'a str>,
+    district: Option<&'a str>,
+    stall_no: Option<&'a str>,
+    location_lat: Option<f64>,
+    location_lng: Option<f64>,
+    product_categories: &'a str,
+    source: Option<&'a str>,
+    stage: &'a str,
+    lost_reason: Option<&'a str>,
+    owner_id: &'a str,
+    team_id: Option<&'a str>,
+    estimated_value: Option<i64>,
+    estimated_currency: Option<&'a str>,
+    notes: Option<&'a str>,
+    last_visit_at: Option<Timestamp>,
+    next_follow_up_at: Option<Timestamp>,
+    account_id: Option<&'a str>,
+    merged_into_id: Option<&'a str>,
+    archived_at: Option<Timestamp>,
+    search_text: &'a str,
+    updated_at: Timestamp,
+}
+
+pub fn insert(conn: &mut DbConnection, lead: &LeadRow) -> Result<(), DbError> {
+    diesel::insert_into(leads::table).values(lead).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<LeadRow, DbError> {
+    Ok(leads::table.find(id).select(LeadRow::as_select()).first(conn)?)
+}
+
+/// Writes `lead` over the stored row if that is still at `lead.version`, and bumps the
+/// version. `false`: someone else wrote first.
+pub fn save(conn: &mut DbConnection, lead: &LeadRow) -> Result<bool, DbError> {
+    let update = LeadUpdate {
+        company_name: &lead.company_name,
+        contact_name: lead.contact_name.as_deref(),
+        phone: lead.phone.as_deref(),
+        wechat_id: lead.wechat_id.as_deref(),
+        email: lead.email.as_deref(),
+        business_license_no: lead.business_license_no.as_deref(),
+        market: lead.market.as_deref(),
+        district: lead.district.as_deref(),
+        stall_no: lead.stall_no.as_deref(),
+        location_lat: lead.location_lat,
+        location_lng: lead.location_lng,
+        product_categories: &lead.product_categories,
+        source: lead.source.as_deref(),
+        stage: &lead.stage,
+        lost_reason: lead.lost_reason.as_deref(),
+        owner_id: &lead.owner_id,
+        team_id: lead.team_id.as_deref(),
+        estimated_value: lead.estimated_value,
+        estimated_currency: lead.estimated_currency.as_deref(),
+        notes: lead.notes.as_deref(),
+        last_visit_at: lead.last_visit_at,
+        next_follow_up_at: lead.next_follow_up_at,
+        account_id: lead.account_id.as_deref(),
+        merged_into_id: lead.merged_into_id.as_deref(),
+        archived_at: lead.archived_at,
+        search_text: &lead.compute_search_text(),
+        updated_at: lead.updated_at,
+    };
+    let updated = diesel::update(
+        leads::table
+            .filter(leads::id.eq(&lead.id))
+            .filter(leads::version.eq(lead.version)),
+    )
+    .set((&update, leads::version.eq(leads::version + 1)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// List filters. `visible_teams` is the caller's view (`None`: every team).
+#[derive(Debug, Default, Clone)]
+pub struct LeadFilter {
+    pub visible_teams: Option<Vec<String>>,
+    pub archived: bool,
+    pub stage: Option<String>,
+    pub owner_id: Option<String>,
+    pub team_id: Option<String>,
+    pub market: Option<String>,
+    pub district: Option<String>,
+    pub source: Option<String>,
+    pub q: Option<String>,
+    pub follow_up_before: Option<Timestamp>,
+    pub updated_since: Option<Timestamp>,
+}
+
+fn filtered(filter: &LeadFilter) -> leads::BoxedQuery<'static, crate::db::MultiBackend> {
+    let mut query = leads::table.into_boxed();
+    if let Some(teams) = &filter.visible_teams {
+        query = query.filter(leads::team_id.eq_any(teams.clone()));
+    }
+    query = if filter.archived {
+        query.filter(leads::archived_at.is_not_null())
+    } else {
+        query.filter(leads::archived_at.is_null())
+    };
+    if let Some(stage) = &filter.stage {
+        query = query.filter(leads::stage.eq(stage.clone()));
+    }
+    if let Some(owner) = &filter.owner_id {
+        query = query.filter(leads::owner_id.eq(owner.clone()));
+    }
+    if let Some(team) = &filter.team_id {
+        query = query.filter(leads::team_id.eq(team.clone()));
+    }
+    if let Some(market) = &filter.market {
+        query = query.filter(leads::market.eq(market.clone()));
+    }
+    if let Some(district) = &filter.district {
+        query = query.filter(leads::district.eq(district.clone()));
+    }
+    if let Some(source) = &filter.source {
+        query = query.filter(leads::source.eq(source.clone()));
+    }
+    if let Some(q) = &filter.q {
+        query = query.filter(leads::search_text.like(like_pattern(q)));
+    }
+    if let Some(before) = filter.follow_up_before {
+        query = query.filter(leads::next_follow_up_at.lt(before));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(leads::updated_at.ge(since));
+    }
+    query
+}
+
+/// `%text%`, lower-cased, with LIKE's wildcards in the text escaped away.
+pub fn like_pattern(text: &str) -> String {
+    let cleaned: String = text
+        .to_lowercase()
+        .chars()
+        .filter(|c| *c != '%' && *c != '_' && *c != '\\')
+        .collect();
+    format!("%{cleaned}%")
+}
+
+pub fn list(conn: &mut DbConnection, filter: &LeadFilter, page: &PageRequest) -> Result<Page<LeadRow>, DbError> {
+    let query = filtered(filter).select(LeadRow::as_select());
+    let rows = paginate!(query, leads, page).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |l: &LeadRow| (l.created_at, l.id.clone())))
+}
+
+/// Every lead matching `filter`, in list order, `batch` rows at a time (for CSV export).
+pub fn for_each_batch(
+    conn: &mut DbConnection,
+    filter: &LeadFilter,
+    batch: i64,
+    mut visit: impl FnMut(Vec<LeadRow>) -> Result<(), DbError>,
+) -> Result<(), DbError> {
+    let mut page = PageRequest { limit: batch, after: None };
+    loop {
+        let result = list(conn, filter, &page)?;
+        let next = result.next_cursor.clone();
+        visit(result.items)?;
+        match next.and_then(|c| crate::Cursor::decode(&c).ok()) {
+            Some(cursor) => page.after = Some(cursor),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// The identifiers a stall owner is recognised by.
+#[derive(Debug, Default, Clone)]
+pub struct Identifiers {
+    pub phone: Option<String>,
+    pub wechat_id: Option<String>,
+    pub business_license_no: Option<String>,
+    pub market: Option<String>,
+    pub stall_no: Option<String>,
+}
+
+/// Open leads (not archived, not won or lost) sharing an identifier with `ids`, each with
+/// the identifiers it matched on. One indexed query per identifier given.
+pub fn open_duplicates(
+    conn: &mut DbConnection,
+    ids: &Identifiers,
+    except_id: Option<&str>,
+) -> Result<Vec<(LeadRow, Vec<&'static str>)>, DbError> {
+    let open = || {
+        let mut query = leads::table
+            .filter(leads::archived_at.is_null())
+            .filter(leads::stage.ne_all(["won", "lost"]))
+            .select(LeadRow::as_select())
+            .into_boxed();
+        if let Some(id) = except_id {
+            query = query.filter(leads::id.ne(id.to_owned()));
+        }
+        query
+    };
+    let mut found: Vec<(LeadRow, Vec<&'static str>)> = Vec::new();
+    let mut add = |rows: Vec<LeadRow>, on: &'static str| {
+        for row in rows {
+            match found.iter_mut().find(|(r, _)| r.id == row.id) {
+                Some((_, matched)) => matched.push(on),
+                None => found.push((row, vec![on])),
+            }
+        }
+    };
+    if let Some(phone) = &ids.phone {
+        add(open().filter(leads::phone.eq(phone.clone())).limit(5).load(conn)?, "phone");
+    }
+    if let Some(wechat) = &ids.wechat_id {
+        add(open().filter(leads::wechat_id.eq(wechat.clone())).limit(5).load(conn)?, "wechat_id");
+    }
+    if let Some(license) = &ids.business_license_no {
+        add(
+            open().filter(leads::business_license_no.eq(license.clone())).limit(5).load(conn)?,
+            "business_license_no",
+        );
+    }
+    if let (Some(market), Some(stall)) = (&ids.market, &ids.stall_no) {
+        add(
+            open()
+                .filter(leads::market.eq(market.clone()))
+                .filter(leads::stall_no.eq(stall.clone()))
+                .limit(5)
+                .load(conn)?,
+            "stall",
+        );
+    }
+    Ok(found)
+}
+
+/// Ids of the leads merged into `survivor` (their history is the survivor's too).
+pub fn merged_into(conn: &mut DbConnection, survivor: &str) -> Result<Vec<String>, DbError> {
+    Ok(leads::table
+        .filter(leads::merged_into_id.eq(survivor))
+        .select(leads::id)
+        .load(conn)?)
+}

@@ -1,0 +1,214 @@
+//! Seller accounts: signed sellers on the B2B portal, and their renewals.
+
+use crate::error::DbError;
+use crate::leads::like_pattern;
+use crate::pagination::{Page, PageRequest};
+use crate::schema::{renewals, seller_accounts};
+use crate::{paginate, DbConnection, Timestamp};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+#[diesel(table_name = seller_accounts, treat_none_as_null = true)]
+pub struct AccountRow {
+    pub id: String,
+    pub company_name: String,
+    pub contact_name: Option<String>,
+    pub phone: Option<String>,
+    pub wechat_id: Option<String>,
+    pub business_license_no: Option<String>,
+    pub market: Option<String>,
+    pub district: Option<String>,
+    pub stall_no: Option<String>,
+    pub location_lat: Option<f64>,
+    pub location_lng: Option<f64>,
+    pub lead_id: Option<String>,
+    pub owner_id: String,
+    pub team_id: Option<String>,
+    pub membership_tier: String,
+    pub status: String,
+    pub contract_start: NaiveDate,
+    pub contract_end: NaiveDate,
+    pub contract_value: i64,
+    pub contract_currency: String,
+    pub signed_at: Timestamp,
+    pub signed_business_date: String,
+    pub churn_reason: Option<String>,
+    pub notes: Option<String>,
+    pub search_text: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+impl AccountRow {
+    pub fn compute_search_text(&self) -> String {
+        [
+            Some(self.company_name.as_str()),
+            self.contact_name.as_deref(),
+            self.phone.as_deref(),
+            self.stall_no.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, account: &AccountRow) -> Result<(), DbError> {
+    diesel::insert_into(seller_accounts::table)
+        .values(account)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<AccountRow, DbError> {
+    Ok(seller_accounts::table
+        .find(id)
+        .select(AccountRow::as_select())
+        .first(conn)?)
+}
+
+pub fn find_by_lead(conn: &mut DbConnection, lead_id: &str) -> Result<Option<AccountRow>, DbError> {
+    Ok(seller_accounts::table
+        .filter(seller_accounts::lead_id.eq(lead_id))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Writes `account` whole if the stored row is still at `account.version`; bumps the version.
+pub fn save(conn: &mut DbConnection, account: &AccountRow) -> Result<bool, DbError> {
+    let mut row = account.clone();
+    row.search_text = row.compute_search_text();
+    let updated = diesel::update(
+        seller_accounts::table
+            .filter(seller_accounts::id.eq(&account.id))
+            .filter(seller_accounts::version.eq(account.version)),
+    )
+    .set((&row, seller_accounts::version.eq(account.version + 1)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AccountFilter {
+    pub visible_teams: Option<Vec<String>>,
+    pub status: Option<String>,
+    pub membership_tier: Option<String>,
+    pub owner_id: Option<String>,
+    pub team_id: Option<String>,
+    pub market: Option<String>,
+    pub q: Option<String>,
+    pub renewal_due_before: Option<NaiveDate>,
+    pub updated_since: Option<Timestamp>,
+}
+
+pub fn list(conn: &mut DbConnection, filter: &AccountFilter, page: &PageRequest) -> Result<Page<AccountRow>, DbError> {
+    let mut query = seller_accounts::table
+        .select(AccountRow::as_select())
+        .into_boxed();
+    if let Some(teams) = &filter.visible_teams {
+        query = query.filter(seller_accounts::team_id.eq_any(teams.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(seller_accounts::status.eq(status.clone()));
+    }
+    if let Some(tier) = &filter.membership_tier {
+        query = query.filter(seller_accounts::membership_tier.eq(tier.clone()));
+    }
+    if let Some(owner) = &filter.owner_id {
+        query = query.filter(seller_accounts::owner_id.eq(owner.clone()));
+    }
+    if let Some(team) = &filter.team_id {
+        query = query.filter(seller_accounts::team_id.eq(team.clone()));
+    }
+    if let Some(market) = &filter.market {
+        query = query.filter(seller_accounts::market.eq(market.clone()));
+    }
+    if let Some(q) = &filter.q {
+        query = query.filter(seller_accounts::search_text.like(like_pattern(q)));
+    }
+    if let Some(before) = filter.renewal_due_before {
+        // Lapsing: the contract ends before the date, and the seller has not churned.
+        query = query
+            .filter(seller_accounts::contract_end.lt(before))
+            .filter(seller_accounts::status.ne("churned"));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(seller_accounts::updated_at.ge(since));
+    }
+    let rows = paginate!(query, seller_accounts, page).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |a: &AccountRow| {
+        (a.created_at, a.id.clone())
+    }))
+}
+
+/// Accounts (not churned) sharing phone, WeChat id or licence number with the given ones.
+pub fn live_duplicates(
+    conn: &mut DbConnection,
+    ids: &crate::leads::Identifiers,
+    except_id: Option<&str>,
+) -> Result<Vec<(AccountRow, Vec<&'static str>)>, DbError> {
+    let live = || {
+        let mut query = seller_accounts::table
+            .filter(seller_accounts::status.ne("churned"))
+            .select(AccountRow::as_select())
+            .into_boxed();
+        if let Some(id) = except_id {
+            query = query.filter(seller_accounts::id.ne(id.to_owned()));
+        }
+        query
+    };
+    let mut found: Vec<(AccountRow, Vec<&'static str>)> = Vec::new();
+    let mut add = |rows: Vec<AccountRow>, on: &'static str| {
+        for row in rows {
+            match found.iter_mut().find(|(r, _)| r.id == row.id) {
+                Some((_, matched)) => matched.push(on),
+                None => found.push((row, vec![on])),
+            }
+        }
+    };
+    if let Some(phone) = &ids.phone {
+        add(live().filter(seller_accounts::phone.eq(phone.clone())).limit(5).load(conn)?, "phone");
+    }
+    if let Some(wechat) = &ids.wechat_id {
+        add(live().filter(seller_accounts::wechat_id.eq(wechat.clone())).limit(5).load(conn)?, "wechat_id");
+    }
+    if let Some(license) = &ids.business_license_no {
+        add(
+            live()
+                .filter(seller_accounts::business_license_no.eq(license.clone()))
+                .limit(5)
+                .load(conn)?,
+            "business_license_no",
+        );
+    }
+    Ok(found)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = renewals)]
+pub struct RenewalRow {
+    pub id: String,
+    pub account_id: String,
+    pub owner_id: String,
+    pub team_id: Option<String>,
+    pub actor_id: String,
+    pub contract_months: i64,
+    pub contract_value: i64,
+    pub contract_currency: String,
+    pub previous_end: NaiveDate,
+    pub new_end: NaiveDate,
+    pub renewed_at: Timestamp,
+    pub business_date: String,
+}
+
+pub fn insert_renewal(conn: &mut DbConnection, renewal: &RenewalRow) -> Result<(), DbError> {
+    diesel::insert_into(renewals::table)
+        .values(renewal)
+        .execute(conn)?;
+    Ok(())
+}

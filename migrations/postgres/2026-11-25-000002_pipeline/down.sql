@@ -1,0 +1,4 @@
+DROP TABLE audit_events;
+DROP TABLE renewals;
+DROP TABLE seller_accounts;
+DROP TABLE leads;
