@@ -3,11 +3,23 @@
 //! Nothing here touches a database, a socket or a clock other than through [`time::now`].
 
 pub mod email;
+pub mod geo;
 pub mod ids;
+pub mod license;
+pub mod money;
+pub mod phone;
 pub mod role;
+pub mod stage;
 pub mod time;
 pub mod validation;
+pub mod wechat;
 
 pub use email::Email;
+pub use geo::{distance_m, GeoPoint};
+pub use license::BusinessLicenseNo;
+pub use money::Money;
+pub use phone::Phone;
 pub use role::Role;
+pub use stage::{Stage, TransitionError, UnknownStage};
 pub use validation::{FieldError, ValidationErrors};
+pub use wechat::WechatId;
