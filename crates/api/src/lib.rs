@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod login_limit;
 pub mod metrics;
 pub mod openapi;
+pub mod org;
 pub mod reply;
 pub mod request_id;
 pub mod routes;

@@ -40,6 +40,8 @@ records carry `ETag: \"<version>\"` and writes honour `If-Match` (412 on mismatc
         (name = "users", description = "People and their roles"),
         (name = "teams", description = "Teams, arranged as a tree of branches"),
         (name = "service-accounts", description = "Other internal tools that call the API"),
+        (name = "leads", description = "Prospective sellers, from first contact to conversion"),
+        (name = "seller-accounts", description = "Signed sellers on the B2B portal"),
         (name = "operations", description = "Health checks and metrics"),
     )
 )]

@@ -42,7 +42,12 @@ pub fn may_manage_team(actor: &Principal, view: &TeamView, team: &str) -> bool {
 /// Whether `actor` may change a pipeline record (lead, seller account, visit) owned by
 /// `owner_id` in `team`: admins anything; managers and team leads anything in their view; a
 /// rep only their own; a service account anything (its scope is checked by the endpoint).
-pub fn may_write_record(actor: &Principal, view: &TeamView, owner_id: &str, team: Option<&str>) -> bool {
+pub fn may_write_record(
+    actor: &Principal,
+    view: &TeamView,
+    owner_id: &str,
+    team: Option<&str>,
+) -> bool {
     match actor {
         Principal::Service { .. } => true,
         Principal::User { id, role, .. } => match role {
@@ -149,7 +154,12 @@ mod tests {
         assert!(!may_assign(&rep, &view, Some("east")));
         let lead = caller(Role::TeamLead);
         assert!(may_write_record(&lead, &view, "someone-else", Some("east")));
-        assert!(!may_write_record(&lead, &view, "someone-else", Some("west")));
+        assert!(!may_write_record(
+            &lead,
+            &view,
+            "someone-else",
+            Some("west")
+        ));
         assert!(may_assign(&lead, &view, Some("east")));
         assert!(!may_move_team(&lead, &view, Some("east-1")));
         assert!(may_move_team(&caller(Role::Manager), &view, Some("east-1")));

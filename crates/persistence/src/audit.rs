@@ -34,7 +34,8 @@ impl ChangeSet {
     /// Records `field` if `old` and `new` differ.
     pub fn field<T: Serialize + PartialEq>(&mut self, field: &str, old: &T, new: &T) -> &mut Self {
         if old != new {
-            self.0.insert(field.to_owned(), json!({"old": old, "new": new}));
+            self.0
+                .insert(field.to_owned(), json!({"old": old, "new": new}));
         }
         self
     }

@@ -98,12 +98,17 @@ struct LeadUpdate<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, lead: &LeadRow) -> Result<(), DbError> {
-    diesel::insert_into(leads::table).values(lead).execute(conn)?;
+    diesel::insert_into(leads::table)
+        .values(lead)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<LeadRow, DbError> {
-    Ok(leads::table.find(id).select(LeadRow::as_select()).first(conn)?)
+    Ok(leads::table
+        .find(id)
+        .select(LeadRow::as_select())
+        .first(conn)?)
 }
 
 /// Writes `lead` over the stored row if that is still at `lead.version`, and bumps the
@@ -214,10 +219,16 @@ pub fn like_pattern(text: &str) -> String {
     format!("%{cleaned}%")
 }
 
-pub fn list(conn: &mut DbConnection, filter: &LeadFilter, page: &PageRequest) -> Result<Page<LeadRow>, DbError> {
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &LeadFilter,
+    page: &PageRequest,
+) -> Result<Page<LeadRow>, DbError> {
     let query = filtered(filter).select(LeadRow::as_select());
     let rows = paginate!(query, leads, page).load(conn)?;
-    Ok(Page::from_rows(rows, page.limit, |l: &LeadRow| (l.created_at, l.id.clone())))
+    Ok(Page::from_rows(rows, page.limit, |l: &LeadRow| {
+        (l.created_at, l.id.clone())
+    }))
 }
 
 /// Every lead matching `filter`, in list order, `batch` rows at a time (for CSV export).
@@ -227,7 +238,10 @@ pub fn for_each_batch(
     batch: i64,
     mut visit: impl FnMut(Vec<LeadRow>) -> Result<(), DbError>,
 ) -> Result<(), DbError> {
-    let mut page = PageRequest { limit: batch, after: None };
+    let mut page = PageRequest {
+        limit: batch,
+        after: None,
+    };
     loop {
         let result = list(conn, filter, &page)?;
         let next = result.next_cursor.clone();
@@ -277,14 +291,29 @@ pub fn open_duplicates(
         }
     };
     if let Some(phone) = &ids.phone {
-        add(open().filter(leads::phone.eq(phone.clone())).limit(5).load(conn)?, "phone");
+        add(
+            open()
+                .filter(leads::phone.eq(phone.clone()))
+                .limit(5)
+                .load(conn)?,
+            "phone",
+        );
     }
     if let Some(wechat) = &ids.wechat_id {
-        add(open().filter(leads::wechat_id.eq(wechat.clone())).limit(5).load(conn)?, "wechat_id");
+        add(
+            open()
+                .filter(leads::wechat_id.eq(wechat.clone()))
+                .limit(5)
+                .load(conn)?,
+            "wechat_id",
+        );
     }
     if let Some(license) = &ids.business_license_no {
         add(
-            open().filter(leads::business_license_no.eq(license.clone())).limit(5).load(conn)?,
+            open()
+                .filter(leads::business_license_no.eq(license.clone()))
+                .limit(5)
+                .load(conn)?,
             "business_license_no",
         );
     }

@@ -106,7 +106,11 @@ pub struct AccountFilter {
     pub updated_since: Option<Timestamp>,
 }
 
-pub fn list(conn: &mut DbConnection, filter: &AccountFilter, page: &PageRequest) -> Result<Page<AccountRow>, DbError> {
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &AccountFilter,
+    page: &PageRequest,
+) -> Result<Page<AccountRow>, DbError> {
     let mut query = seller_accounts::table
         .select(AccountRow::as_select())
         .into_boxed();
@@ -172,10 +176,22 @@ pub fn live_duplicates(
         }
     };
     if let Some(phone) = &ids.phone {
-        add(live().filter(seller_accounts::phone.eq(phone.clone())).limit(5).load(conn)?, "phone");
+        add(
+            live()
+                .filter(seller_accounts::phone.eq(phone.clone()))
+                .limit(5)
+                .load(conn)?,
+            "phone",
+        );
     }
     if let Some(wechat) = &ids.wechat_id {
-        add(live().filter(seller_accounts::wechat_id.eq(wechat.clone())).limit(5).load(conn)?, "wechat_id");
+        add(
+            live()
+                .filter(seller_accounts::wechat_id.eq(wechat.clone()))
+                .limit(5)
+                .load(conn)?,
+            "wechat_id",
+        );
     }
     if let Some(license) = &ids.business_license_no {
         add(

@@ -1,8 +1,11 @@
 //! Every route, declared once: `.service(handler)` both routes the request and adds the
 //! handler's operation to the OpenAPI document.
 
+pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod leads;
+pub mod seller_accounts;
 pub mod service_accounts;
 pub mod teams;
 pub mod users;
@@ -18,7 +21,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::configure)
             .configure(users::configure)
             .configure(teams::configure)
-            .configure(service_accounts::configure),
+            .configure(service_accounts::configure)
+            .configure(leads::configure)
+            .configure(seller_accounts::configure),
     );
 }
 

@@ -1,0 +1,56 @@
+//! Audit events as the API shows them (the history endpoints of each resource).
+
+use chrono::{DateTime, Utc};
+use ironfield_persistence::audit::AuditRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// One change of a record.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a1b2-0000-7000-8000-00000000e001", "entity_type": "lead",
+    "entity_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "action": "stage_changed",
+    "actor_id": "0193a1b2-0000-7000-8000-0000000000a1",
+    "changes": {"stage": {"old": "visited", "new": "negotiating"}}, "at": "2026-11-03T02:10:00Z"
+}))]
+pub struct AuditEvent {
+    pub id: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    /// `created`, `updated`, `stage_changed`, `assigned`, `archived`, `converted`, `merged`,
+    /// `renewed`, `visit_logged`, ...
+    pub action: String,
+    pub actor_id: String,
+    /// `{field: {"old": ..., "new": ...}}` for each field the change touched.
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Value,
+    pub at: DateTime<Utc>,
+}
+
+impl From<AuditRow> for AuditEvent {
+    fn from(row: AuditRow) -> Self {
+        AuditEvent {
+            changes: serde_json::from_str(&row.changes).unwrap_or_default(),
+            id: row.id,
+            entity_type: row.entity_type,
+            entity_id: row.entity_id,
+            action: row.action,
+            actor_id: row.actor_id,
+            at: row.created_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEvent>,
+    pub next_cursor: Option<String>,
+}
+
+/// Just a page: `limit` and `cursor`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,67 @@
+use super::update::save;
+use super::{check_owner, find_writable, lead_reply, Lead};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller, IfMatch};
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{post, web};
+use ironfield_auth::policy;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignLead {
+    pub owner_id: String,
+}
+
+/// Assign a lead
+///
+/// Hands the lead to another rep; it moves to the new owner's team. Team leads assign within
+/// their team, managers within their branch; reps cannot (403).
+#[utoipa::path(
+    tag = "leads",
+    params(
+        ("id" = String, Path, description = "Lead id"),
+        ("If-Match" = Option<String>, Header, description = "The version last read"),
+    ),
+    request_body = AssignLead,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Lead, headers(("ETag" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/leads/{id}/assign")]
+pub async fn assign_lead(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: ApiJson<AssignLead>,
+) -> ApiResult<Reply> {
+    let id = path_id(&id, "lead")?;
+    let owner_id = body.into_inner().owner_id;
+    let lead = blocking::write(&state, move |conn| {
+        let current = find_writable(conn, &caller, &id)?;
+        if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
+            return Err(ApiError::forbidden(
+                "only a team lead or above may assign leads",
+            ));
+        }
+        if_match.check(current.version)?;
+        let owner = check_owner(conn, &caller, &owner_id)?;
+        let mut lead = current.clone();
+        lead.owner_id = owner.id;
+        lead.team_id = owner.team_id;
+        save(conn, &caller, &current, lead)
+    })
+    .await?;
+    lead_reply(lead)
+}

@@ -1,0 +1,146 @@
+use super::input::LeadInput;
+use super::{
+    audit, blank_lead, check_owner, lead_changes, refuse_duplicates, unique_to_duplicate, Lead,
+};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller, IdempotencyKey};
+use crate::idempotency;
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{post, web};
+use ironfield_auth::{policy, Principal, Scope};
+use ironfield_domain::ids::{new_id, parse_id};
+use ironfield_domain::time::now;
+use ironfield_domain::{Stage, ValidationErrors};
+use ironfield_persistence::leads::{self, LeadRow};
+use ironfield_persistence::{DbConnection, DbError};
+
+/// Create a lead
+///
+/// Captures a prospective seller. The phone is normalised to E.164 (default region CN);
+/// a second open lead or a seller account with the same phone, WeChat id or licence number,
+/// or an open lead on the same market stall, is 409 `duplicate` naming the existing record
+/// (its id only if the caller may see it). A client-supplied `id` that already exists
+/// returns the stored lead with 200. The lead belongs to its owner's team.
+#[utoipa::path(
+    tag = "leads",
+    request_body = LeadInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Lead, headers(("ETag" = String), ("Location" = String))),
+        (status = 200, description = "The `id` was already stored: the stored lead", body = Lead),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/leads")]
+pub async fn create_lead(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: ApiJson<LeadInput>,
+) -> ApiResult<Reply> {
+    caller.require_scope(Scope::LeadsWrite)?;
+    let fingerprint = body.fingerprint().to_owned();
+    let who = caller.clone();
+    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
+        let input = body.into_inner();
+        blocking::write(&state, move |conn| create(conn, &caller, input)).await
+    })
+    .await
+}
+
+/// Creates a lead (shared with visit logging, which may capture a new stall inline).
+pub(crate) fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    mut input: LeadInput,
+) -> ApiResult<Reply> {
+    let mut errors = ValidationErrors::new();
+    let id = match input.id.as_deref() {
+        Some(raw) => errors.check("id", parse_id(raw).ok_or("must be a UUID")),
+        None => Some(new_id()),
+    };
+    if input.team_id.is_some() {
+        errors.add(
+            "team_id",
+            "a lead belongs to its owner's team; choose the owner",
+        );
+    }
+    if input.lost_reason.is_some() {
+        errors.add("lost_reason", "a new lead cannot be lost");
+    }
+    let stage = input.stage.unwrap_or(Stage::New);
+    if !stage.is_open() {
+        errors.add(
+            "stage",
+            "a new lead starts at an open stage (new, contacted, visited or negotiating)",
+        );
+    }
+    if input.company_name.is_none() {
+        errors.add("company_name", "is required");
+    }
+    let id = id.unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+
+    // A phone that synced late sends the same lead again: answer with what is stored.
+    match leads::find(conn, &id) {
+        Ok(existing) if caller.can_see_team(existing.team_id.as_deref()) => {
+            let version = existing.version;
+            return Ok(Reply::json(StatusCode::OK, &Lead::try_from(existing)?).versioned(version));
+        }
+        Ok(_) => return Err(ApiError::conflict("a lead with this id already exists")),
+        Err(DbError::NotFound) => {}
+        Err(other) => return Err(other.into()),
+    }
+
+    let owner = match (&input.owner_id, &caller.principal) {
+        (Some(owner_id), _) => {
+            let owner = check_owner(conn, caller, owner_id)?;
+            if owner.id != caller.id()
+                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
+            {
+                return Err(ApiError::forbidden(
+                    "you may create leads only for yourself",
+                ));
+            }
+            owner
+        }
+        (None, Principal::User { .. }) => ironfield_persistence::users::find(conn, caller.id())?,
+        (None, Principal::Service { .. }) => {
+            return Err(ApiError::invalid_field(
+                "owner_id",
+                "a service account must name the owner",
+            ))
+        }
+    };
+
+    let at = now().naive_utc();
+    let mut lead: LeadRow = blank_lead(id, owner.id, owner.team_id, at);
+    lead.stage = stage.as_str().to_owned();
+    input.apply_facts(&mut lead, &mut errors);
+    errors.into_result(())?;
+    lead.search_text = lead.compute_search_text();
+    refuse_duplicates(conn, caller, &lead)?;
+    leads::insert(conn, &lead).map_err(unique_to_duplicate)?;
+    audit(
+        conn,
+        caller,
+        &lead.id,
+        "created",
+        lead_changes(None, &lead),
+        at,
+    )?;
+
+    let location = format!("/api/v1/leads/{}", lead.id);
+    let version = lead.version;
+    Ok(Reply::created(&Lead::try_from(lead)?, location).versioned(version))
+}

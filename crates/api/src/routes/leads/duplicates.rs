@@ -1,0 +1,129 @@
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::Caller;
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{get, web};
+use ironfield_auth::Scope;
+use ironfield_domain::validation::optional_text;
+use ironfield_domain::{BusinessLicenseNo, Phone, ValidationErrors, WechatId};
+use ironfield_persistence::leads::{self, Identifiers};
+use ironfield_persistence::seller_accounts;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DuplicatesQuery {
+    /// Any common way of writing it; compared as E.164.
+    pub phone: Option<String>,
+    pub wechat_id: Option<String>,
+    pub business_license_no: Option<String>,
+    /// With `stall_no`: an open lead on the same stall.
+    pub market: Option<String>,
+    pub stall_no: Option<String>,
+}
+
+/// A record that shares an identifier.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateMatch {
+    /// `lead` or `seller_account`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Only when the caller may see the record.
+    pub id: Option<String>,
+    pub company_name: Option<String>,
+    pub owner_id: Option<String>,
+    /// `phone`, `wechat_id`, `business_license_no`, `stall`.
+    pub matched_on: Vec<&'static str>,
+    /// `false`: it belongs to a team the caller cannot see.
+    pub visible: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicatesAnswer {
+    pub matches: Vec<DuplicateMatch>,
+}
+
+/// Find duplicates before creating a lead
+///
+/// Answers, before a rep types a whole lead, whether an open lead or a seller account already
+/// has this phone, WeChat id, licence number or stall. Records the caller cannot see are
+/// reported without their details.
+#[utoipa::path(
+    tag = "leads",
+    params(DuplicatesQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = DuplicatesAnswer),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[get("/leads/duplicates")]
+pub async fn find_duplicates(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<DuplicatesQuery>,
+) -> ApiResult<Reply> {
+    caller.require_scope(Scope::LeadsRead)?;
+    let query = query.into_inner();
+    let mut errors = ValidationErrors::new();
+    let ids = Identifiers {
+        phone: query.phone.as_deref().and_then(|p| {
+            errors
+                .check("phone", Phone::parse(p))
+                .map(Phone::into_string)
+        }),
+        wechat_id: query.wechat_id.as_deref().and_then(|w| {
+            errors
+                .check("wechat_id", WechatId::parse(w))
+                .map(WechatId::into_string)
+        }),
+        business_license_no: query.business_license_no.as_deref().and_then(|l| {
+            errors
+                .check("business_license_no", BusinessLicenseNo::parse(l))
+                .map(BusinessLicenseNo::into_string)
+        }),
+        market: query
+            .market
+            .as_deref()
+            .and_then(|m| errors.check("market", optional_text(m, 100))),
+        stall_no: query
+            .stall_no
+            .as_deref()
+            .and_then(|s| errors.check("stall_no", optional_text(s, 50)))
+            .map(|s| s.to_uppercase()),
+    };
+    errors.into_result(())?;
+    let matches = blocking::read(&state, move |conn| {
+        let mut matches = Vec::new();
+        for (lead, matched_on) in leads::open_duplicates(conn, &ids, None)? {
+            let visible = caller.can_see_team(lead.team_id.as_deref());
+            matches.push(DuplicateMatch {
+                kind: "lead",
+                id: visible.then(|| lead.id.clone()),
+                company_name: visible.then(|| lead.company_name.clone()),
+                owner_id: visible.then(|| lead.owner_id.clone()),
+                matched_on,
+                visible,
+            });
+        }
+        for (account, matched_on) in seller_accounts::live_duplicates(conn, &ids, None)? {
+            let visible = caller.can_see_team(account.team_id.as_deref())
+                && caller.principal.has_scope(Scope::AccountsRead);
+            matches.push(DuplicateMatch {
+                kind: "seller_account",
+                id: visible.then(|| account.id.clone()),
+                company_name: visible.then(|| account.company_name.clone()),
+                owner_id: visible.then(|| account.owner_id.clone()),
+                matched_on,
+                visible,
+            });
+        }
+        Ok(matches)
+    })
+    .await?;
+    Ok(Reply::ok(&DuplicatesAnswer { matches }))
+}

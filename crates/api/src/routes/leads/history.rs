@@ -1,0 +1,49 @@
+use super::find_visible;
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::{page_request, Caller};
+use crate::reply::Reply;
+use crate::routes::audit::{AuditEvent, AuditPage, PageQuery};
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{get, web};
+use ironfield_persistence::{audit, leads};
+
+/// A lead's history
+///
+/// Every change of the lead, newest first: who, when, what, and each field's old and new
+/// value. Includes the history of leads merged into this one. Readable by whoever can read
+/// the lead.
+#[utoipa::path(
+    tag = "leads",
+    params(("id" = String, Path, description = "Lead id"), PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = AuditPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[get("/leads/{id}/history")]
+pub async fn lead_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> ApiResult<Reply> {
+    let id = path_id(&id, "lead")?;
+    let page = page_request(query.limit, query.cursor.as_deref())?;
+    let page = blocking::read(&state, move |conn| {
+        let lead = find_visible(conn, &caller, &id)?;
+        let mut ids = leads::merged_into(conn, &lead.id)?;
+        ids.push(lead.id);
+        Ok(audit::list(conn, "lead", &ids, &page)?)
+    })
+    .await?;
+    Ok(Reply::ok(&AuditPage {
+        items: page.items.into_iter().map(AuditEvent::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}

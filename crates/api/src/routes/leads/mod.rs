@@ -1,0 +1,404 @@
+//! Leads: prospective sellers, from first contact at the stall to conversion.
+
+mod archive;
+mod assign;
+mod convert;
+mod create;
+mod duplicates;
+mod history;
+pub mod input;
+mod list;
+mod merge;
+mod read;
+mod update;
+
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::extract::Caller;
+use chrono::{DateTime, Utc};
+use ironfield_auth::{policy, Scope};
+use ironfield_domain::{GeoPoint, Money, Stage};
+use ironfield_persistence::audit::ChangeSet;
+use ironfield_persistence::leads::{self, Identifiers, LeadRow};
+use ironfield_persistence::{seller_accounts, DbConnection, DbError};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    // `/leads/duplicates` before `/leads/{id}`, so the literal path wins.
+    cfg.service(duplicates::find_duplicates)
+        .service(list::list_leads)
+        .service(create::create_lead)
+        .service(read::get_lead)
+        .service(update::update_lead)
+        .service(archive::archive_lead)
+        .service(assign::assign_lead)
+        .service(convert::convert_lead)
+        .service(merge::merge_lead)
+        .service(history::lead_history);
+}
+
+/// A prospective seller.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "company_name": "义乌市星辰饰品厂",
+    "contact_name": "陈海燕", "phone": "+8613800138000", "wechat_id": "chenhy-yiwu",
+    "email": null, "business_license_no": null, "market": "国际商贸城一区", "district": "1",
+    "stall_no": "A-1023", "location": {"lat": 29.3321, "lng": 120.1078},
+    "product_categories": ["jewellery"], "source": "walk_in", "stage": "visited",
+    "lost_reason": null, "owner_id": "0193a1b2-0000-7000-8000-0000000000a1",
+    "team_id": "0193a1b2-0000-7000-8000-000000000001",
+    "estimated_value": {"amount": 1980000, "currency": "CNY"}, "notes": null,
+    "last_visit_at": "2026-11-03T02:10:00Z", "next_follow_up_at": "2026-11-06T01:00:00Z",
+    "account_id": null, "archived": false, "merged_into_id": null,
+    "created_at": "2026-11-01T03:00:00Z", "updated_at": "2026-11-03T02:10:00Z", "version": 3
+}))]
+pub struct Lead {
+    pub id: String,
+    pub company_name: String,
+    pub contact_name: Option<String>,
+    /// E.164.
+    pub phone: Option<String>,
+    pub wechat_id: Option<String>,
+    pub email: Option<String>,
+    /// The 18-character Unified Social Credit Code.
+    pub business_license_no: Option<String>,
+    pub market: Option<String>,
+    pub district: Option<String>,
+    pub stall_no: Option<String>,
+    pub location: Option<GeoPoint>,
+    pub product_categories: Vec<String>,
+    pub source: Option<String>,
+    pub stage: Stage,
+    pub lost_reason: Option<String>,
+    pub owner_id: String,
+    /// The team the lead belongs to: its owner's team when it was last assigned.
+    pub team_id: Option<String>,
+    pub estimated_value: Option<Money>,
+    pub notes: Option<String>,
+    pub last_visit_at: Option<DateTime<Utc>>,
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+    /// The seller account it converted into.
+    pub account_id: Option<String>,
+    pub archived: bool,
+    /// Set when this lead was merged into another as a duplicate.
+    pub merged_into_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl TryFrom<LeadRow> for Lead {
+    type Error = ApiError;
+
+    fn try_from(row: LeadRow) -> ApiResult<Self> {
+        let location = match (row.location_lat, row.location_lng) {
+            (Some(lat), Some(lng)) => Some(GeoPoint { lat, lng }),
+            _ => None,
+        };
+        let estimated_value = match (row.estimated_value, row.estimated_currency) {
+            (Some(amount), Some(currency)) => Some(Money { amount, currency }),
+            _ => None,
+        };
+        Ok(Lead {
+            stage: row.stage.parse().map_err(ApiError::internal)?,
+            product_categories: serde_json::from_str(&row.product_categories).unwrap_or_default(),
+            archived: row.archived_at.is_some(),
+            location,
+            estimated_value,
+            id: row.id,
+            company_name: row.company_name,
+            contact_name: row.contact_name,
+            phone: row.phone,
+            wechat_id: row.wechat_id,
+            email: row.email,
+            business_license_no: row.business_license_no,
+            market: row.market,
+            district: row.district,
+            stall_no: row.stall_no,
+            source: row.source,
+            lost_reason: row.lost_reason,
+            owner_id: row.owner_id,
+            team_id: row.team_id,
+            notes: row.notes,
+            last_visit_at: row.last_visit_at.map(|t| t.and_utc()),
+            next_follow_up_at: row.next_follow_up_at.map(|t| t.and_utc()),
+            account_id: row.account_id,
+            merged_into_id: row.merged_into_id,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+            version: row.version,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeadPage {
+    pub items: Vec<Lead>,
+    pub next_cursor: Option<String>,
+}
+
+/// Loads a lead the caller can read (its team is in their view); any other is 404.
+pub(crate) fn find_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<LeadRow> {
+    caller.require_scope(Scope::LeadsRead)?;
+    match leads::find(conn, id) {
+        Ok(lead) if caller.can_see_team(lead.team_id.as_deref()) => Ok(lead),
+        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("lead")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Loads a lead the caller may change: 404 if they cannot see it, 403 if they only may look
+/// (a rep and a teammate's lead), 422 once it is archived or merged away.
+pub(crate) fn find_writable(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<LeadRow> {
+    caller.require_scope(Scope::LeadsWrite)?;
+    let lead = find_visible(conn, caller, id)?;
+    if !policy::may_write_record(
+        &caller.principal,
+        &caller.view,
+        &lead.owner_id,
+        lead.team_id.as_deref(),
+    ) {
+        return Err(ApiError::forbidden(
+            "only the lead's owner or their team lead may change it",
+        ));
+    }
+    if lead.archived_at.is_some() {
+        return Err(ApiError::conflict("the lead is archived"));
+    }
+    Ok(lead)
+}
+
+pub(crate) fn identifiers(lead: &LeadRow) -> Identifiers {
+    Identifiers {
+        phone: lead.phone.clone(),
+        wechat_id: lead.wechat_id.clone(),
+        business_license_no: lead.business_license_no.clone(),
+        market: lead.market.clone(),
+        stall_no: lead.stall_no.clone(),
+    }
+}
+
+/// Refuses with 409 `duplicate` when another open lead, or a seller account, shares an
+/// identifier with `lead`. The existing record's id is named only when the caller may see it.
+pub(crate) fn refuse_duplicates(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    lead: &LeadRow,
+) -> ApiResult<()> {
+    let ids = identifiers(lead);
+    if let Some((existing, matched)) = leads::open_duplicates(conn, &ids, Some(&lead.id))?
+        .into_iter()
+        .next()
+    {
+        return Err(duplicate(
+            caller,
+            "lead",
+            &existing.id,
+            existing.team_id.as_deref(),
+            &matched,
+        ));
+    }
+    if let Some((existing, matched)) = seller_accounts::live_duplicates(conn, &ids, None)?
+        .into_iter()
+        .next()
+    {
+        return Err(duplicate(
+            caller,
+            "seller_account",
+            &existing.id,
+            existing.team_id.as_deref(),
+            &matched,
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn duplicate(
+    caller: &Caller,
+    kind: &str,
+    id: &str,
+    team: Option<&str>,
+    matched: &[&str],
+) -> ApiError {
+    let visible = caller.can_see_team(team);
+    let what = kind.replace('_', " ");
+    let detail = if visible {
+        format!(
+            "a {what} with the same {} already exists",
+            matched.join(", ")
+        )
+    } else {
+        format!(
+            "a {what} with the same {} already exists in another team",
+            matched.join(", ")
+        )
+    };
+    let existing = if visible {
+        json!({"type": kind, "id": id, "matched_on": matched, "visible": true})
+    } else {
+        json!({"type": kind, "matched_on": matched, "visible": false})
+    };
+    ApiError::new(ErrorCode::Duplicate, detail).with_existing(existing)
+}
+
+/// Maps a unique-index refusal (two concurrent creates of one stall owner) to `duplicate`.
+pub(crate) fn unique_to_duplicate(error: DbError) -> ApiError {
+    match error {
+        DbError::UniqueViolation(what)
+            if what.contains("leads_pkey") || what.contains("leads.id") =>
+        {
+            ApiError::conflict("a lead with this id already exists")
+        }
+        DbError::UniqueViolation(what)
+            if what.contains("leads_open") || what.contains("leads.") =>
+        {
+            ApiError::new(
+                ErrorCode::Duplicate,
+                "an open lead with the same phone, WeChat id, licence or stall already exists",
+            )
+        }
+        other => other.into(),
+    }
+}
+
+/// The fields that differ between `old` and `new` (every set field when there is no `old`),
+/// for the audit trail.
+pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
+    let mut changes = ChangeSet::new();
+    macro_rules! diff {
+        ($($field:ident),+) => {$(
+            match old {
+                Some(old) => { changes.field(stringify!($field), &old.$field, &new.$field); }
+                None => { changes.set(stringify!($field), &new.$field); }
+            }
+        )+};
+    }
+    diff!(
+        company_name,
+        contact_name,
+        phone,
+        wechat_id,
+        email,
+        business_license_no,
+        market,
+        district,
+        stall_no,
+        location_lat,
+        location_lng,
+        product_categories,
+        source,
+        stage,
+        lost_reason,
+        owner_id,
+        team_id,
+        estimated_value,
+        estimated_currency,
+        notes,
+        next_follow_up_at,
+        account_id,
+        merged_into_id,
+        archived_at
+    );
+    changes
+}
+
+/// Records one audit event about a lead.
+pub(crate) fn audit(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    lead_id: &str,
+    action: &str,
+    changes: ChangeSet,
+    at: ironfield_persistence::Timestamp,
+) -> ApiResult<()> {
+    Ok(ironfield_persistence::audit::record(
+        conn,
+        ironfield_persistence::audit::NewEvent {
+            entity_type: "lead",
+            entity_id: lead_id,
+            action,
+            actor_id: caller.id(),
+            changes: changes.into_value(),
+            at,
+        },
+    )?)
+}
+
+/// An owner named in a request: an active user whose team the caller can see.
+pub(crate) fn check_owner(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    owner_id: &str,
+) -> ApiResult<ironfield_persistence::users::UserRow> {
+    let bad =
+        || ApiError::invalid_field("owner_id", "must be an active user in a team you can see");
+    let id = ironfield_domain::ids::parse_id(owner_id).ok_or_else(bad)?;
+    match ironfield_persistence::users::find(conn, &id) {
+        Ok(user)
+            if user.is_active()
+                && user.team_id.is_some()
+                && caller.can_see_team(user.team_id.as_deref()) =>
+        {
+            Ok(user)
+        }
+        Ok(_) | Err(DbError::NotFound) => Err(bad()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A lead with every field empty, to be filled by a create.
+pub(crate) fn blank_lead(
+    id: String,
+    owner_id: String,
+    team_id: Option<String>,
+    at: ironfield_persistence::Timestamp,
+) -> LeadRow {
+    LeadRow {
+        id,
+        company_name: String::new(),
+        contact_name: None,
+        phone: None,
+        wechat_id: None,
+        email: None,
+        business_license_no: None,
+        market: None,
+        district: None,
+        stall_no: None,
+        location_lat: None,
+        location_lng: None,
+        product_categories: "[]".into(),
+        source: None,
+        stage: Stage::New.as_str().into(),
+        lost_reason: None,
+        owner_id,
+        team_id,
+        estimated_value: None,
+        estimated_currency: None,
+        notes: None,
+        last_visit_at: None,
+        next_follow_up_at: None,
+        account_id: None,
+        merged_into_id: None,
+        archived_at: None,
+        search_text: String::new(),
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    }
+}
+
+/// The reply for one lead, with its ETag.
+pub(crate) fn lead_reply(row: LeadRow) -> ApiResult<crate::reply::Reply> {
+    let version = row.version;
+    Ok(crate::reply::Reply::ok(&Lead::try_from(row)?).versioned(version))
+}

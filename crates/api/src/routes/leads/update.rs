@@ -1,0 +1,168 @@
+use super::input::LeadInput;
+use super::{
+    audit, check_owner, find_writable, identifiers, lead_changes, lead_reply, refuse_duplicates,
+    unique_to_duplicate, Lead,
+};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::extract::{ApiJson, Caller, IfMatch};
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{patch, web};
+use ironfield_auth::policy;
+use ironfield_domain::time::now;
+use ironfield_domain::{validation, Stage, ValidationErrors};
+use ironfield_persistence::leads::{self, LeadRow};
+use ironfield_persistence::DbConnection;
+
+/// Update a lead
+///
+/// Changes the fields sent (`null` clears one). `stage` moves by the rules: forward through
+/// `new, contacted, visited, negotiating` (skips allowed), any open stage to `lost` with a
+/// `lost_reason`, `lost` back to `contacted`; `won` only by conversion. Any other move is 422
+/// `invalid_transition`. A rep changes only their own leads; reassigning (`owner_id`) needs a
+/// team lead, moving team (`team_id`) a manager: otherwise 403 and nothing changes. Honours
+/// `If-Match` (412).
+#[utoipa::path(
+    tag = "leads",
+    params(
+        ("id" = String, Path, description = "Lead id"),
+        ("If-Match" = Option<String>, Header, description = "The version last read"),
+    ),
+    request_body = LeadInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Lead, headers(("ETag" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[patch("/leads/{id}")]
+pub async fn update_lead(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: ApiJson<LeadInput>,
+) -> ApiResult<Reply> {
+    let id = path_id(&id, "lead")?;
+    let input = body.into_inner();
+    let lead = blocking::write(&state, move |conn| {
+        let current = find_writable(conn, &caller, &id)?;
+        if_match.check(current.version)?;
+        let updated = apply_update(conn, &caller, &current, input)?;
+        Ok(updated)
+    })
+    .await?;
+    lead_reply(lead)
+}
+
+fn apply_update(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    current: &LeadRow,
+    mut input: LeadInput,
+) -> ApiResult<LeadRow> {
+    let mut errors = ValidationErrors::new();
+    if input.id.is_some() {
+        errors.add("id", "cannot be changed");
+    }
+    let mut lead = current.clone();
+    input.apply_facts(&mut lead, &mut errors);
+    errors.into_result(())?;
+
+    let from: Stage = current.stage.parse().map_err(ApiError::internal)?;
+    if let Some(to) = input.stage {
+        from.check_move(to)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidTransition, e.to_string()))?;
+        lead.stage = to.as_str().to_owned();
+    }
+    let stage: Stage = lead.stage.parse().map_err(ApiError::internal)?;
+    match (stage, input.lost_reason.as_deref()) {
+        (Stage::Lost, Some(reason)) => {
+            lead.lost_reason = Some(
+                validation::required_text(reason, 500)
+                    .map_err(|m| ApiError::invalid_field("lost_reason", m))?,
+            );
+        }
+        (Stage::Lost, None) if lead.lost_reason.is_none() => {
+            return Err(ApiError::invalid_field(
+                "lost_reason",
+                "say why the lead was lost",
+            ));
+        }
+        (Stage::Lost, None) => {}
+        (_, Some(_)) => {
+            return Err(ApiError::invalid_field(
+                "lost_reason",
+                "only a lost lead has a lost reason",
+            ))
+        }
+        (_, None) => lead.lost_reason = None,
+    }
+
+    if let Some(owner_id) = input.owner_id.as_deref().filter(|o| *o != current.owner_id) {
+        if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
+            return Err(ApiError::forbidden(
+                "only a team lead or above may reassign a lead",
+            ));
+        }
+        let owner = check_owner(conn, caller, owner_id)?;
+        lead.owner_id = owner.id;
+        lead.team_id = owner.team_id;
+    }
+    if let Some(team_id) = input
+        .team_id
+        .as_deref()
+        .filter(|t| Some(*t) != current.team_id.as_deref())
+    {
+        if !policy::may_move_team(&caller.principal, &caller.view, Some(team_id)) {
+            return Err(ApiError::forbidden(
+                "only a manager may move a lead to another team",
+            ));
+        }
+        crate::routes::users::check_team_reference(conn, caller, team_id)?;
+        lead.team_id = Some(team_id.to_owned());
+    }
+    save(conn, caller, current, lead)
+}
+
+/// Stores a changed lead: duplicate rules when an identifier changed, the version check, and
+/// one audit event naming the most telling change.
+pub(crate) fn save(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    current: &LeadRow,
+    mut lead: LeadRow,
+) -> ApiResult<LeadRow> {
+    let changes = lead_changes(Some(current), &lead);
+    if changes.is_empty() {
+        return Ok(current.clone());
+    }
+    let ids_changed = format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(&lead));
+    let reopened = current.stage == "lost" && lead.stage != "lost";
+    if lead.is_open() && (ids_changed || reopened) {
+        refuse_duplicates(conn, caller, &lead)?;
+    }
+    let at = now().naive_utc();
+    lead.updated_at = at;
+    if !leads::save(conn, &lead).map_err(unique_to_duplicate)? {
+        return Err(ApiError::precondition_failed());
+    }
+    let action = if current.stage != lead.stage {
+        "stage_changed"
+    } else if current.owner_id != lead.owner_id {
+        "assigned"
+    } else if current.archived_at.is_none() && lead.archived_at.is_some() {
+        "archived"
+    } else {
+        "updated"
+    };
+    audit(conn, caller, &lead.id, action, changes, at)?;
+    Ok(leads::find(conn, &lead.id)?)
+}

@@ -1,0 +1,228 @@
+//! Seller accounts: signed sellers on the B2B portal.
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use chrono::{DateTime, NaiveDate, Utc};
+use ironfield_auth::Scope;
+use ironfield_domain::{GeoPoint, Money};
+use ironfield_persistence::audit::{self, ChangeSet};
+use ironfield_persistence::seller_accounts::{self, AccountRow};
+use ironfield_persistence::{DbConnection, DbError, Timestamp};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(_cfg: &mut ServiceConfig) {}
+
+/// Membership tier on the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipTier {
+    Standard,
+    Gold,
+    Premium,
+}
+
+impl MembershipTier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MembershipTier::Standard => "standard",
+            MembershipTier::Gold => "gold",
+            MembershipTier::Premium => "premium",
+        }
+    }
+}
+
+/// Where the seller is in their life on the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    Onboarding,
+    Active,
+    Suspended,
+    Churned,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Onboarding => "onboarding",
+            AccountStatus::Active => "active",
+            AccountStatus::Suspended => "suspended",
+            AccountStatus::Churned => "churned",
+        }
+    }
+}
+
+fn parse_enum<T: for<'de> Deserialize<'de>>(value: &str) -> ApiResult<T> {
+    serde_json::from_value(serde_json::Value::String(value.to_owned())).map_err(ApiError::internal)
+}
+
+/// A signed seller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SellerAccount {
+    pub id: String,
+    pub company_name: String,
+    pub contact_name: Option<String>,
+    pub phone: Option<String>,
+    pub wechat_id: Option<String>,
+    pub business_license_no: Option<String>,
+    pub market: Option<String>,
+    pub district: Option<String>,
+    pub stall_no: Option<String>,
+    pub location: Option<GeoPoint>,
+    /// The lead it was converted from.
+    pub lead_id: Option<String>,
+    pub owner_id: String,
+    pub team_id: Option<String>,
+    pub membership_tier: MembershipTier,
+    pub status: AccountStatus,
+    pub contract_start: NaiveDate,
+    pub contract_end: NaiveDate,
+    pub contract_value: Money,
+    pub signed_at: DateTime<Utc>,
+    pub churn_reason: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl TryFrom<AccountRow> for SellerAccount {
+    type Error = ApiError;
+
+    fn try_from(row: AccountRow) -> ApiResult<Self> {
+        let location = match (row.location_lat, row.location_lng) {
+            (Some(lat), Some(lng)) => Some(GeoPoint { lat, lng }),
+            _ => None,
+        };
+        Ok(SellerAccount {
+            membership_tier: parse_enum(&row.membership_tier)?,
+            status: parse_enum(&row.status)?,
+            contract_value: Money {
+                amount: row.contract_value,
+                currency: row.contract_currency,
+            },
+            location,
+            id: row.id,
+            company_name: row.company_name,
+            contact_name: row.contact_name,
+            phone: row.phone,
+            wechat_id: row.wechat_id,
+            business_license_no: row.business_license_no,
+            market: row.market,
+            district: row.district,
+            stall_no: row.stall_no,
+            lead_id: row.lead_id,
+            owner_id: row.owner_id,
+            team_id: row.team_id,
+            contract_start: row.contract_start,
+            contract_end: row.contract_end,
+            signed_at: row.signed_at.and_utc(),
+            churn_reason: row.churn_reason,
+            notes: row.notes,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+            version: row.version,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SellerAccountPage {
+    pub items: Vec<SellerAccount>,
+    pub next_cursor: Option<String>,
+}
+
+/// Loads an account the caller can read; any other is 404.
+pub(crate) fn find_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<AccountRow> {
+    caller.require_scope(Scope::AccountsRead)?;
+    match seller_accounts::find(conn, id) {
+        Ok(account) if caller.can_see_team(account.team_id.as_deref()) => Ok(account),
+        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("seller account")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The fields that differ between `old` and `new` (every set field when there is no `old`).
+pub(crate) fn account_changes(old: Option<&AccountRow>, new: &AccountRow) -> ChangeSet {
+    let mut changes = ChangeSet::new();
+    macro_rules! diff {
+        ($($field:ident),+) => {$(
+            match old {
+                Some(old) => { changes.field(stringify!($field), &old.$field, &new.$field); }
+                None => { changes.set(stringify!($field), &new.$field); }
+            }
+        )+};
+    }
+    diff!(
+        company_name,
+        contact_name,
+        phone,
+        wechat_id,
+        business_license_no,
+        market,
+        district,
+        stall_no,
+        location_lat,
+        location_lng,
+        lead_id,
+        owner_id,
+        team_id,
+        membership_tier,
+        status,
+        contract_start,
+        contract_end,
+        contract_value,
+        contract_currency,
+        churn_reason,
+        notes
+    );
+    changes
+}
+
+/// Records one audit event about an account.
+pub(crate) fn audit_account(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    account_id: &str,
+    action: &str,
+    changes: ChangeSet,
+    at: Timestamp,
+) -> ApiResult<()> {
+    Ok(audit::record(
+        conn,
+        audit::NewEvent {
+            entity_type: "seller_account",
+            entity_id: account_id,
+            action,
+            actor_id: caller.id(),
+            changes: changes.into_value(),
+            at,
+        },
+    )?)
+}
+
+/// The last day of a contract of `months` months starting on `start`.
+pub fn contract_end(start: NaiveDate, months: u32) -> Option<NaiveDate> {
+    start
+        .checked_add_months(chrono::Months::new(months))
+        .and_then(|d| d.pred_opt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contract_end;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn contracts_end_the_day_before_their_anniversary() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(contract_end(d("2026-11-01"), 12), Some(d("2027-10-31")));
+        assert_eq!(contract_end(d("2026-01-15"), 1), Some(d("2026-02-14")));
+    }
+}
