@@ -1,6 +1,6 @@
 //! `TestApp`: a running server over a fresh database, and builders for the records tests need.
 
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::{Connection, PgConnection};
 use ironfield_api::{bootstrap, ApiSettings, AppState};
 use ironfield_auth::TokenKeys;
 use ironfield_persistence::Db;
@@ -63,6 +63,7 @@ impl Drop for DbGuard {
             }
             DbGuard::PostgresDatabase { admin_url, name } => {
                 if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                    use diesel::RunQueryDsl;
                     let _ = diesel::sql_query(format!(
                         "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
                     ))
@@ -77,6 +78,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub admin_token: String,
+    /// The database under the server, for fault injection and direct checks.
+    pub db: Db,
     server: actix_web::dev::ServerHandle,
     _guard: DbGuard,
 }
@@ -122,6 +125,7 @@ impl TestApp {
                     );
                     return None;
                 };
+                use diesel::RunQueryDsl;
                 let name = format!("ironfield_test_{unique}");
                 let mut conn =
                     PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
@@ -142,7 +146,7 @@ impl TestApp {
         bootstrap::create_admin(&db, ADMIN_EMAIL, PASSWORD).expect("create admin");
 
         let tokens = TokenKeys::new(JWT_SECRET, chrono::Duration::minutes(15));
-        let state = actix_web::web::Data::new(AppState::new(db, tokens, settings));
+        let state = actix_web::web::Data::new(AppState::new(db.clone(), tokens, settings));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
         let port = listener.local_addr().unwrap().port();
         let server = ironfield_api::start(listener, state, Some(1)).expect("start server");
@@ -153,11 +157,34 @@ impl TestApp {
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
             admin_token: String::new(),
+            db,
             server: handle,
             _guard: guard,
         };
         app.admin_token = app.login(ADMIN_EMAIL, PASSWORD).await;
         Some(app)
+    }
+
+    /// Runs SQL straight on the test database (fault injection).
+    pub fn execute_sql(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        let mut conn = self.db.conn().expect("a connection");
+        conn.batch_execute(sql).expect("test SQL");
+    }
+
+    /// Seller accounts stored, counted in the database itself.
+    pub fn count_seller_accounts(&self) -> i64 {
+        use diesel::{QueryDsl, RunQueryDsl};
+        use ironfield_persistence::schema::seller_accounts;
+        let mut conn = self.db.conn().expect("a connection");
+        seller_accounts::table
+            .count()
+            .get_result(&mut *conn)
+            .expect("count")
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.db.backend() == ironfield_persistence::Backend::Postgres
     }
 
     pub fn url(&self, path: &str) -> String {
