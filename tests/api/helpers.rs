@@ -183,6 +183,14 @@ impl TestApp {
             .expect("count")
     }
 
+    /// Visits stored, counted in the database itself.
+    pub fn count_visits(&self) -> i64 {
+        use diesel::{QueryDsl, RunQueryDsl};
+        use ironfield_persistence::schema::visits;
+        let mut conn = self.db.conn().expect("a connection");
+        visits::table.count().get_result(&mut *conn).expect("count")
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.db.backend() == ironfield_persistence::Backend::Postgres
     }

@@ -13,3 +13,4 @@ mod openapi;
 mod service_accounts;
 mod teams;
 mod users;
+mod visits;

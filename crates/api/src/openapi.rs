@@ -42,6 +42,7 @@ records carry `ETag: \"<version>\"` and writes honour `If-Match` (412 on mismatc
         (name = "service-accounts", description = "Other internal tools that call the API"),
         (name = "leads", description = "Prospective sellers, from first contact to conversion"),
         (name = "seller-accounts", description = "Signed sellers on the B2B portal"),
+        (name = "visits", description = "Market-stall visits logged from the phone"),
         (name = "operations", description = "Health checks and metrics"),
     )
 )]

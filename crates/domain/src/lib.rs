@@ -12,6 +12,7 @@ pub mod role;
 pub mod stage;
 pub mod time;
 pub mod validation;
+pub mod visit;
 pub mod wechat;
 
 pub use email::Email;

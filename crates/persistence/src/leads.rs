@@ -337,3 +337,68 @@ pub fn merged_into(conn: &mut DbConnection, survivor: &str) -> Result<Vec<String
         .select(leads::id)
         .load(conn)?)
 }
+
+/// What logging a visit does to its lead, as single-row statements that need no version
+/// check (so concurrent visits on one lead never refuse each other): `last_visit_at` moves
+/// forward only, `next_follow_up_at` takes the visit's when it sets one, and a `new` or
+/// `contacted` lead becomes `visited`. Returns whether the stage moved.
+pub fn apply_visit(
+    conn: &mut DbConnection,
+    lead_id: &str,
+    visited_at: Timestamp,
+    next_follow_up_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    diesel::update(
+        leads::table.filter(leads::id.eq(lead_id)).filter(
+            leads::last_visit_at
+                .is_null()
+                .or(leads::last_visit_at.lt(visited_at)),
+        ),
+    )
+    .set((
+        leads::last_visit_at.eq(visited_at),
+        leads::updated_at.eq(now),
+        leads::version.eq(leads::version + 1),
+    ))
+    .execute(conn)?;
+    if let Some(next) = next_follow_up_at {
+        diesel::update(leads::table.filter(leads::id.eq(lead_id)))
+            .set((
+                leads::next_follow_up_at.eq(next),
+                leads::updated_at.eq(now),
+                leads::version.eq(leads::version + 1),
+            ))
+            .execute(conn)?;
+    }
+    let moved = diesel::update(
+        leads::table
+            .filter(leads::id.eq(lead_id))
+            .filter(leads::stage.eq_any(["new", "contacted"])),
+    )
+    .set((
+        leads::stage.eq("visited"),
+        leads::updated_at.eq(now),
+        leads::version.eq(leads::version + 1),
+    ))
+    .execute(conn)?;
+    Ok(moved == 1)
+}
+
+/// An owner's open leads whose follow-up falls before `before`, soonest first.
+pub fn follow_ups_due(
+    conn: &mut DbConnection,
+    owner_id: &str,
+    before: Timestamp,
+    limit: i64,
+) -> Result<Vec<LeadRow>, DbError> {
+    Ok(leads::table
+        .filter(leads::owner_id.eq(owner_id))
+        .filter(leads::archived_at.is_null())
+        .filter(leads::stage.ne_all(["won", "lost"]))
+        .filter(leads::next_follow_up_at.lt(before))
+        .order(leads::next_follow_up_at.asc())
+        .limit(limit)
+        .select(LeadRow::as_select())
+        .load(conn)?)
+}

@@ -14,6 +14,7 @@ pub mod service_accounts;
 pub mod settings;
 pub mod teams;
 pub mod users;
+pub mod visits;
 
 pub use db::{Backend, Db, DbConnection};
 pub use error::DbError;

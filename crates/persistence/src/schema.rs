@@ -176,6 +176,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    visits (id) {
+        id -> Text,
+        rep_id -> Text,
+        team_id -> Nullable<Text>,
+        lead_id -> Nullable<Text>,
+        seller_account_id -> Nullable<Text>,
+        visited_at -> Timestamp,
+        business_date -> Text,
+        received_at -> Timestamp,
+        location_lat -> Nullable<Double>,
+        location_lng -> Nullable<Double>,
+        location_accuracy_m -> Nullable<Double>,
+        location_check -> Text,
+        market -> Nullable<Text>,
+        district -> Nullable<Text>,
+        stall_no -> Nullable<Text>,
+        purpose -> Text,
+        outcome -> Text,
+        notes -> Nullable<Text>,
+        next_follow_up_at -> Nullable<Timestamp>,
+        duration_minutes -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> teams (team_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
@@ -190,4 +218,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     seller_accounts,
     renewals,
     audit_events,
+    visits,
 );

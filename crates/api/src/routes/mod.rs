@@ -9,6 +9,7 @@ pub mod seller_accounts;
 pub mod service_accounts;
 pub mod teams;
 pub mod users;
+pub mod visits;
 
 use crate::error::{ApiError, ApiResult};
 use serde::{Deserialize, Deserializer};
@@ -23,7 +24,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(teams::configure)
             .configure(service_accounts::configure)
             .configure(leads::configure)
-            .configure(seller_accounts::configure),
+            .configure(seller_accounts::configure)
+            .configure(visits::configure),
     );
 }
 

@@ -56,12 +56,38 @@ pub async fn create_lead(
     .await
 }
 
-/// Creates a lead (shared with visit logging, which may capture a new stall inline).
+/// Creates a lead and answers with it (201), or with the stored one (200) for a repeated id.
 pub(crate) fn create(
     conn: &mut DbConnection,
     caller: &Caller,
-    mut input: LeadInput,
+    input: LeadInput,
 ) -> ApiResult<Reply> {
+    match create_row(conn, caller, input)? {
+        Created::New(lead) => {
+            let location = format!("/api/v1/leads/{}", lead.id);
+            let version = lead.version;
+            Ok(Reply::created(&Lead::try_from(lead)?, location).versioned(version))
+        }
+        Created::Existing(lead) => {
+            let version = lead.version;
+            Ok(Reply::json(StatusCode::OK, &Lead::try_from(lead)?).versioned(version))
+        }
+    }
+}
+
+/// A lead created, or found already stored under the client's id.
+pub(crate) enum Created {
+    New(LeadRow),
+    Existing(LeadRow),
+}
+
+/// Creates a lead (shared with visit logging, which may capture a new stall inline, and with
+/// CSV import): validation, the owner rules, duplicate refusal, the insert and its audit.
+pub(crate) fn create_row(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    mut input: LeadInput,
+) -> ApiResult<Created> {
     let mut errors = ValidationErrors::new();
     let id = match input.id.as_deref() {
         Some(raw) => errors.check("id", parse_id(raw).ok_or("must be a UUID")),
@@ -94,8 +120,7 @@ pub(crate) fn create(
     // A phone that synced late sends the same lead again: answer with what is stored.
     match leads::find(conn, &id) {
         Ok(existing) if caller.can_see_team(existing.team_id.as_deref()) => {
-            let version = existing.version;
-            return Ok(Reply::json(StatusCode::OK, &Lead::try_from(existing)?).versioned(version));
+            return Ok(Created::Existing(existing));
         }
         Ok(_) => return Err(ApiError::conflict("a lead with this id already exists")),
         Err(DbError::NotFound) => {}
@@ -139,8 +164,5 @@ pub(crate) fn create(
         lead_changes(None, &lead),
         at,
     )?;
-
-    let location = format!("/api/v1/leads/{}", lead.id);
-    let version = lead.version;
-    Ok(Reply::created(&Lead::try_from(lead)?, location).versioned(version))
+    Ok(Created::New(lead))
 }

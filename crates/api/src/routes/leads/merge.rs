@@ -76,6 +76,7 @@ pub async fn merge_lead(
         folded.archived_at = Some(at);
         folded.merged_into_id = Some(survivor.id.clone());
         save(conn, &caller, &duplicate, folded)?;
+        ironfield_persistence::visits::move_to_lead(conn, &duplicate.id, &survivor.id)?;
 
         let mut merged = survivor.clone();
         macro_rules! fill {

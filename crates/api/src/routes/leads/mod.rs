@@ -3,7 +3,7 @@
 mod archive;
 mod assign;
 mod convert;
-mod create;
+pub(crate) mod create;
 mod duplicates;
 mod history;
 pub mod input;

@@ -1,0 +1,140 @@
+use super::input::VisitInput;
+use super::log::{log, Logged};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller, IdempotencyKey};
+use crate::idempotency;
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{post, web};
+use ironfield_domain::FieldError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Most visits one batch may carry.
+pub const MAX_BATCH: usize = 500;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitBatch {
+    /// At most 500; each with its client-made `id`.
+    #[schema(value_type = Vec<VisitInput>)]
+    pub visits: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Created,
+    Duplicate,
+    Invalid,
+}
+
+/// What became of one item, in the order sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemResult {
+    pub id: Option<String>,
+    pub status: ItemStatus,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<crate::error::ProblemField>)]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResult {
+    pub results: Vec<ItemResult>,
+}
+
+/// Log a batch of visits
+///
+/// A phone's queue of visits logged offline, up to 500, answered 200 with one result per
+/// item in order: `created`, `duplicate` (that id is stored already) or `invalid` (with its
+/// errors). Valid items are stored even when others are not; sending the same batch again,
+/// or from two connections at once, stores each visit exactly once.
+#[utoipa::path(
+    tag = "visits",
+    request_body = VisitBatch,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = BatchResult),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/visits/batch")]
+pub async fn log_batch(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: ApiJson<VisitBatch>,
+) -> ApiResult<Reply> {
+    caller.require_scope(ironfield_auth::Scope::VisitsWrite)?;
+    caller.require_user()?;
+    let fingerprint = body.fingerprint().to_owned();
+    let who = caller.clone();
+    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
+        log_items(&state, &caller, body.into_inner().visits).await
+    })
+    .await
+}
+
+async fn log_items(
+    state: &AppState,
+    caller: &Caller,
+    items: Vec<serde_json::Value>,
+) -> ApiResult<Reply> {
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return Err(ApiError::invalid_field(
+            "visits",
+            format!("send 1 to {MAX_BATCH} visits"),
+        ));
+    }
+    let mut results = Vec::with_capacity(items.len());
+    for item in items {
+        let claimed_id = item.get("id").and_then(|v| v.as_str()).map(str::to_owned);
+        let input: VisitInput = match crate::extract::json::parse(item.to_string().as_bytes()) {
+            Ok(input) => input,
+            Err(error) => {
+                results.push(invalid(claimed_id, error));
+                continue;
+            }
+        };
+        match log(state, caller, input, true).await {
+            Ok(Logged::Created(row)) => results.push(ItemResult {
+                id: Some(row.id),
+                status: ItemStatus::Created,
+                errors: vec![],
+            }),
+            Ok(Logged::Existing(row)) => results.push(ItemResult {
+                id: Some(row.id),
+                status: ItemStatus::Duplicate,
+                errors: vec![],
+            }),
+            // A refusal of this item (bad field, duplicate lead, unknown target) is its own;
+            // a server failure stops the batch: what was stored stays, a resend finishes it.
+            Err(error) if error.code.status().is_client_error() => {
+                results.push(invalid(claimed_id, error))
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(Reply::ok(&BatchResult { results }))
+}
+
+fn invalid(id: Option<String>, error: ApiError) -> ItemResult {
+    let errors = if error.errors.is_empty() {
+        vec![FieldError {
+            field: "visit".into(),
+            message: error.detail,
+        }]
+    } else {
+        error.errors
+    };
+    ItemResult {
+        id,
+        status: ItemStatus::Invalid,
+        errors,
+    }
+}

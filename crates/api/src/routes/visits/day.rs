@@ -1,0 +1,85 @@
+use super::Visit;
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use crate::reply::Reply;
+use crate::routes::leads::Lead;
+use crate::state::AppState;
+use actix_web::{get, web};
+use chrono::{Days, NaiveDate};
+use ironfield_domain::time::{business_date, now};
+use ironfield_persistence::{leads, visits};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DayQuery {
+    /// `YYYY-MM-DD` in the organisation's time zone; default today.
+    pub date: Option<NaiveDate>,
+}
+
+/// A rep's day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyDay {
+    pub date: NaiveDate,
+    /// The visits logged that day, in the order they happened.
+    pub visits: Vec<Visit>,
+    /// The caller's open leads whose follow-up is due by the end of that day, soonest first.
+    pub follow_ups_due: Vec<Lead>,
+    /// The caller's plan from that day's team meeting (once meetings exist; `null` without).
+    #[schema(value_type = Option<Object>)]
+    pub plan: Option<serde_json::Value>,
+}
+
+/// My day
+///
+/// The caller's day: the visits they logged, the follow-ups due, and their plan from the
+/// morning meeting.
+#[utoipa::path(
+    tag = "visits",
+    params(DayQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = MyDay),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[get("/me/day")]
+pub async fn my_day(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<DayQuery>,
+) -> ApiResult<Reply> {
+    caller.require_user()?;
+    let requested = query.into_inner().date;
+    let rep_id = caller.id().to_owned();
+    let (date, day_visits, due) = blocking::read(&state, move |conn| {
+        let tz = crate::org::timezone(conn)?;
+        let date = requested.unwrap_or_else(|| business_date(now(), tz));
+        let end_of_day = date
+            .checked_add_days(Days::new(1))
+            .and_then(|next| next.and_hms_opt(0, 0, 0))
+            .and_then(|midnight| midnight.and_local_timezone(tz).earliest())
+            .ok_or_else(|| ApiError::invalid_field("date", "is out of range"))?
+            .naive_utc();
+        let day_visits = visits::of_rep_on(conn, &rep_id, &date.to_string())?;
+        let due = leads::follow_ups_due(conn, &rep_id, end_of_day, 200)?;
+        Ok((date, day_visits, due))
+    })
+    .await?;
+    Ok(Reply::ok(&MyDay {
+        date,
+        visits: day_visits
+            .into_iter()
+            .map(Visit::try_from)
+            .collect::<ApiResult<_>>()?,
+        follow_ups_due: due
+            .into_iter()
+            .map(Lead::try_from)
+            .collect::<ApiResult<_>>()?,
+        plan: None,
+    }))
+}

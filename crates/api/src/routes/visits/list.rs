@@ -1,0 +1,107 @@
+use super::{Visit, VisitPage};
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::{page_request, parse_time, Caller};
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{get, web};
+use chrono::NaiveDate;
+use ironfield_auth::{Principal, Scope};
+use ironfield_domain::visit::{Outcome, Purpose};
+use ironfield_domain::Role;
+use ironfield_persistence::visits::{self, VisitFilter};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListVisitsQuery {
+    pub rep_id: Option<String>,
+    pub team_id: Option<String>,
+    pub lead_id: Option<String>,
+    pub seller_account_id: Option<String>,
+    /// Visits at or after this time (RFC 3339).
+    pub from: Option<String>,
+    /// Visits before this time (RFC 3339).
+    pub to: Option<String>,
+    /// One day in the organisation's time zone, `YYYY-MM-DD`.
+    pub business_date: Option<NaiveDate>,
+    pub outcome: Option<Outcome>,
+    pub purpose: Option<Purpose>,
+    /// Visits changed at or after this time, for phones that sync.
+    pub updated_since: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// List visits
+///
+/// Newest first. A rep sees their own visits; a team lead their team's; a manager their
+/// branch's; an admin (or a service account with `visits:read`) everyone's.
+#[utoipa::path(
+    tag = "visits",
+    params(ListVisitsQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = VisitPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[get("/visits")]
+pub async fn list_visits(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListVisitsQuery>,
+) -> ApiResult<Reply> {
+    caller.require_scope(Scope::VisitsRead)?;
+    let query = query.into_inner();
+    let page = page_request(query.limit, query.cursor.as_deref())?;
+    // A rep's view of visits is their own: a teammate's day is their team lead's business.
+    let own_only = matches!(
+        caller.principal,
+        Principal::User {
+            role: Role::Rep,
+            ..
+        }
+    );
+    let filter = VisitFilter {
+        visible_teams: caller.view.team_ids(),
+        rep_id: if own_only {
+            Some(caller.id().to_owned())
+        } else {
+            query.rep_id
+        },
+        team_id: query.team_id,
+        lead_id: query.lead_id,
+        seller_account_id: query.seller_account_id,
+        from: query
+            .from
+            .as_deref()
+            .map(|t| parse_time("from", t))
+            .transpose()?,
+        to: query
+            .to
+            .as_deref()
+            .map(|t| parse_time("to", t))
+            .transpose()?,
+        business_date: query.business_date.map(|d| d.to_string()),
+        outcome: query.outcome.map(|o| o.as_str().to_owned()),
+        purpose: query.purpose.map(|p| p.as_str().to_owned()),
+        updated_since: query
+            .updated_since
+            .as_deref()
+            .map(|t| parse_time("updated_since", t))
+            .transpose()?,
+    };
+    let page = blocking::read(&state, move |conn| Ok(visits::list(conn, &filter, &page)?)).await?;
+    Ok(Reply::ok(&VisitPage {
+        items: page
+            .items
+            .into_iter()
+            .map(Visit::try_from)
+            .collect::<ApiResult<_>>()?,
+        next_cursor: page.next_cursor,
+    }))
+}

@@ -1,0 +1,302 @@
+//! Logging one visit: the one path every create (single, batch, replay) goes through.
+//!
+//! One short write transaction: the replay check, the target's look-up, the insert, and the
+//! lead's follow-up effects. A visit id that is already stored (the phone sent it again, or
+//! two connections raced with the same batch) rolls back and answers with the stored visit.
+
+use super::input::VisitInput;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use crate::routes::leads;
+use crate::state::AppState;
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use ironfield_auth::Scope;
+use ironfield_domain::ids::{new_id, parse_id};
+use ironfield_domain::time::{business_date, now};
+use ironfield_domain::validation::optional_text;
+use ironfield_domain::visit::check_location;
+use ironfield_domain::{GeoPoint, ValidationErrors};
+use ironfield_persistence::audit::{self, ChangeSet};
+use ironfield_persistence::visits::{self, VisitRow};
+use ironfield_persistence::{leads as lead_store, DbConnection, DbError};
+
+/// How far ahead of the server's clock a phone's `visited_at` may be.
+const FUTURE_SLACK: chrono::Duration = chrono::Duration::minutes(5);
+
+pub(crate) enum Logged {
+    Created(VisitRow),
+    /// The id was stored already: the stored visit.
+    Existing(VisitRow),
+}
+
+enum Target {
+    Lead(String),
+    Account(String),
+    NewLead(Box<leads::input::LeadInput>),
+}
+
+/// A visit that passed the checks that need no database.
+struct Prepared {
+    row: VisitRow,
+    target: Target,
+}
+
+enum Failure {
+    Api(ApiError),
+    /// The visit id is already stored.
+    Replayed,
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Failure::Api(error)
+    }
+}
+
+impl From<DbError> for Failure {
+    fn from(error: DbError) -> Self {
+        Failure::Api(error.into())
+    }
+}
+
+impl From<diesel::result::Error> for Failure {
+    fn from(error: diesel::result::Error) -> Self {
+        Failure::Api(error.into())
+    }
+}
+
+/// Logs one visit for the calling rep. `require_id`: batches must carry client ids, or a
+/// re-sent batch could not be recognised.
+pub(crate) async fn log(
+    state: &AppState,
+    caller: &Caller,
+    input: VisitInput,
+    require_id: bool,
+) -> ApiResult<Logged> {
+    let prepared = prepare(caller, input, now(), require_id)?;
+    let id = prepared.row.id.clone();
+    let db = state.db.clone();
+    let who = caller.clone();
+    let outcome = web::block(move || db.write(|conn| store(conn, &who, prepared))).await?;
+    match outcome {
+        Ok(logged) => Ok(logged),
+        Err(Failure::Api(error)) => Err(error),
+        Err(Failure::Replayed) => {
+            let who = caller.clone();
+            crate::blocking::read(state, move |conn| match visits::find(conn, &id) {
+                Ok(visit) if super::can_read(&who, &visit) => Ok(Logged::Existing(visit)),
+                Ok(_) => Err(ApiError::conflict("a visit with this id already exists")),
+                Err(other) => Err(other.into()),
+            })
+            .await
+        }
+    }
+}
+
+fn prepare(
+    caller: &Caller,
+    input: VisitInput,
+    received: DateTime<Utc>,
+    require_id: bool,
+) -> ApiResult<Prepared> {
+    caller.require_scope(Scope::VisitsWrite)?;
+    let (_, team_id) = caller.require_user()?;
+    let mut errors = ValidationErrors::new();
+    let id = match input.id.as_deref() {
+        Some(raw) => errors.check("id", parse_id(raw).ok_or("must be a UUID")),
+        None if require_id => {
+            errors.add("id", "each visit in a batch needs its client-made UUID");
+            None
+        }
+        None => Some(new_id()),
+    };
+    let target = match (input.lead_id, input.seller_account_id, input.new_lead) {
+        (Some(lead), None, None) => errors
+            .check("lead_id", parse_id(&lead).ok_or("must be a lead id"))
+            .map(Target::Lead),
+        (None, Some(account), None) => errors
+            .check(
+                "seller_account_id",
+                parse_id(&account).ok_or("must be a seller account id"),
+            )
+            .map(Target::Account),
+        (None, None, Some(lead)) => Some(Target::NewLead(Box::new(lead))),
+        _ => {
+            errors.add(
+                "lead_id",
+                "give exactly one of lead_id, seller_account_id and new_lead",
+            );
+            None
+        }
+    };
+    let visited_at = input.visited_at.with_timezone(&Utc);
+    if visited_at > received + FUTURE_SLACK {
+        errors.add(
+            "visited_at",
+            "is more than 5 minutes in the future; check the phone's clock",
+        );
+    }
+    if let Some(location) = input.location {
+        let point = GeoPoint {
+            lat: location.lat,
+            lng: location.lng,
+        };
+        errors.check("location", point.validate());
+        if location
+            .accuracy_m
+            .is_some_and(|a| !a.is_finite() || !(0.0..=100_000.0).contains(&a))
+        {
+            errors.add("location.accuracy_m", "must be between 0 and 100000 metres");
+        }
+    }
+    if input
+        .duration_minutes
+        .is_some_and(|d| !(0..=1440).contains(&d))
+    {
+        errors.add("duration_minutes", "must be between 0 and 1440");
+    }
+    let text = |errors: &mut ValidationErrors, field: &str, value: &Option<String>, max: usize| {
+        value
+            .as_deref()
+            .and_then(|v| errors.check(field, optional_text(v, max)))
+            .filter(|v| !v.is_empty())
+    };
+    let market = text(&mut errors, "market", &input.market, 100);
+    let district = text(&mut errors, "district", &input.district, 100);
+    let stall_no = text(&mut errors, "stall_no", &input.stall_no, 50).map(|s| s.to_uppercase());
+    let notes = text(&mut errors, "notes", &input.notes, 4000);
+    errors.into_result(())?;
+
+    let at = received.naive_utc();
+    Ok(Prepared {
+        row: VisitRow {
+            id: id.unwrap_or_default(),
+            rep_id: caller.id().to_owned(),
+            team_id: team_id.map(str::to_owned),
+            lead_id: None,
+            seller_account_id: None,
+            visited_at: visited_at.naive_utc(),
+            business_date: String::new(),
+            received_at: at,
+            location_lat: input.location.map(|l| l.lat),
+            location_lng: input.location.map(|l| l.lng),
+            location_accuracy_m: input.location.and_then(|l| l.accuracy_m),
+            location_check: String::new(),
+            market,
+            district,
+            stall_no,
+            purpose: input.purpose.as_str().to_owned(),
+            outcome: input.outcome.as_str().to_owned(),
+            notes,
+            next_follow_up_at: input.next_follow_up_at.map(|t| t.naive_utc()),
+            duration_minutes: input.duration_minutes,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        },
+        target: target.unwrap_or(Target::Lead(String::new())),
+    })
+}
+
+fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result<Logged, Failure> {
+    let Prepared { mut row, target } = prepared;
+    if visits::find_optional(conn, &row.id)?.is_some() {
+        return Err(Failure::Replayed);
+    }
+    let known = match target {
+        Target::Lead(id) => {
+            let mut lead = leads::find_visible(conn, caller, &id)
+                .map_err(|_| ApiError::invalid_field("lead_id", "no such lead"))?;
+            // A visit to a lead merged away counts for the lead it was merged into.
+            if let Some(survivor) = lead.merged_into_id.clone() {
+                lead = lead_store::find(conn, &survivor)?;
+            }
+            row.lead_id = Some(lead.id.clone());
+            Known::from_lead(&lead)
+        }
+        Target::Account(id) => {
+            let account =
+                crate::routes::seller_accounts::find_visible(conn, caller, &id).map_err(|_| {
+                    ApiError::invalid_field("seller_account_id", "no such seller account")
+                })?;
+            row.seller_account_id = Some(account.id.clone());
+            Known {
+                point: point(account.location_lat, account.location_lng),
+                place: (account.market, account.district, account.stall_no),
+            }
+        }
+        Target::NewLead(input) => {
+            let lead = match leads::create::create_row(conn, caller, *input)? {
+                leads::create::Created::New(lead) | leads::create::Created::Existing(lead) => lead,
+            };
+            row.lead_id = Some(lead.id.clone());
+            Known::from_lead(&lead)
+        }
+    };
+    let tz = crate::org::timezone(conn)?;
+    row.business_date = business_date(row.visited_at.and_utc(), tz).to_string();
+    let reported = point(row.location_lat, row.location_lng);
+    row.location_check = check_location(reported, row.location_accuracy_m, known.point)
+        .as_str()
+        .to_owned();
+    if row.market.is_none() && row.stall_no.is_none() {
+        // Where the visit was, when the phone did not say: the lead's or account's stall.
+        (row.market, row.district, row.stall_no) = known.place;
+    }
+    if !visits::insert_new(conn, &row)? {
+        return Err(Failure::Replayed);
+    }
+    if let Some(lead_id) = &row.lead_id {
+        let moved = lead_store::apply_visit(
+            conn,
+            lead_id,
+            row.visited_at,
+            row.next_follow_up_at,
+            row.received_at,
+        )?;
+        let mut changes = ChangeSet::new();
+        changes.set("visit_id", &row.id);
+        if moved {
+            changes.set("stage", &"visited");
+        }
+        audit::record(
+            conn,
+            audit::NewEvent {
+                entity_type: "lead",
+                entity_id: lead_id,
+                action: "visit_logged",
+                actor_id: caller.id(),
+                changes: changes.into_value(),
+                at: row.received_at,
+            },
+        )?;
+    }
+    Ok(Logged::Created(row))
+}
+
+/// What is known of the place visited.
+struct Known {
+    point: Option<GeoPoint>,
+    place: (Option<String>, Option<String>, Option<String>),
+}
+
+impl Known {
+    fn from_lead(lead: &lead_store::LeadRow) -> Self {
+        Known {
+            point: point(lead.location_lat, lead.location_lng),
+            place: (
+                lead.market.clone(),
+                lead.district.clone(),
+                lead.stall_no.clone(),
+            ),
+        }
+    }
+}
+
+fn point(lat: Option<f64>, lng: Option<f64>) -> Option<GeoPoint> {
+    Some(GeoPoint {
+        lat: lat?,
+        lng: lng?,
+    })
+}

@@ -1,0 +1,153 @@
+//! Visit logs: what reps log from their phones, one market-stall visit at a time.
+
+mod batch;
+mod create;
+mod day;
+mod input;
+mod list;
+mod log;
+mod read;
+mod update;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use chrono::{DateTime, NaiveDate, Utc};
+use ironfield_auth::Scope;
+use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
+use ironfield_domain::Role;
+use ironfield_persistence::visits::{self, VisitRow};
+use ironfield_persistence::{DbConnection, DbError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(batch::log_batch)
+        .service(create::log_visit)
+        .service(list::list_visits)
+        .service(read::get_visit)
+        .service(update::update_visit)
+        .service(day::my_day);
+}
+
+/// Where the phone was, and how sure it was.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitLocation {
+    pub lat: f64,
+    pub lng: f64,
+    /// The phone's accuracy radius in metres.
+    pub accuracy_m: Option<f64>,
+}
+
+/// One market-stall visit.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a1b2-9999-7000-8000-000000000001", "rep_id": "0193a1b2-0000-7000-8000-0000000000a1",
+    "team_id": "0193a1b2-0000-7000-8000-000000000001", "lead_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b",
+    "seller_account_id": null, "visited_at": "2026-10-31T23:30:00Z", "business_date": "2026-11-01",
+    "location": {"lat": 29.3321, "lng": 120.1078, "accuracy_m": 12.0}, "location_check": "verified",
+    "market": "国际商贸城一区", "district": "1", "stall_no": "A-1023", "purpose": "follow_up",
+    "outcome": "interested", "notes": "老板下周回义乌", "next_follow_up_at": "2026-11-05T02:00:00Z",
+    "duration_minutes": 20, "received_at": "2026-11-01T04:12:09Z", "updated_at": "2026-11-01T04:12:09Z", "version": 1
+}))]
+pub struct Visit {
+    pub id: String,
+    /// The rep who visited (the caller who logged it).
+    pub rep_id: String,
+    /// The rep's team when the visit was logged.
+    pub team_id: Option<String>,
+    pub lead_id: Option<String>,
+    pub seller_account_id: Option<String>,
+    /// The phone's time of the visit.
+    pub visited_at: DateTime<Utc>,
+    /// The day of `visited_at` in the organisation's time zone.
+    pub business_date: NaiveDate,
+    pub location: Option<VisitLocation>,
+    pub location_check: LocationCheck,
+    pub market: Option<String>,
+    pub district: Option<String>,
+    pub stall_no: Option<String>,
+    pub purpose: Purpose,
+    pub outcome: Outcome,
+    pub notes: Option<String>,
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+    pub duration_minutes: Option<i64>,
+    /// When the server received it (a late sync shows here).
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl TryFrom<VisitRow> for Visit {
+    type Error = ApiError;
+
+    fn try_from(row: VisitRow) -> ApiResult<Self> {
+        let bad = |what: &str| ApiError::internal(BadStoredValue(what.to_owned()));
+        Ok(Visit {
+            location: match (row.location_lat, row.location_lng) {
+                (Some(lat), Some(lng)) => Some(VisitLocation {
+                    lat,
+                    lng,
+                    accuracy_m: row.location_accuracy_m,
+                }),
+                _ => None,
+            },
+            location_check: LocationCheck::parse(&row.location_check)
+                .ok_or_else(|| bad("location_check"))?,
+            purpose: Purpose::parse(&row.purpose).ok_or_else(|| bad("purpose"))?,
+            outcome: Outcome::parse(&row.outcome).ok_or_else(|| bad("outcome"))?,
+            business_date: row
+                .business_date
+                .parse()
+                .map_err(|_| bad("business_date"))?,
+            id: row.id,
+            rep_id: row.rep_id,
+            team_id: row.team_id,
+            lead_id: row.lead_id,
+            seller_account_id: row.seller_account_id,
+            visited_at: row.visited_at.and_utc(),
+            market: row.market,
+            district: row.district,
+            stall_no: row.stall_no,
+            notes: row.notes,
+            next_follow_up_at: row.next_follow_up_at.map(|t| t.and_utc()),
+            duration_minutes: row.duration_minutes,
+            received_at: row.received_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+            version: row.version,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("a stored visit has an unreadable {0}")]
+struct BadStoredValue(String);
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VisitPage {
+    pub items: Vec<Visit>,
+    pub next_cursor: Option<String>,
+}
+
+/// Whether `caller` may read `visit`: a rep their own; others the visits of their view.
+pub(crate) fn can_read(caller: &Caller, visit: &VisitRow) -> bool {
+    match caller.principal.role() {
+        Some(Role::Rep) => visit.rep_id == caller.id(),
+        _ => visit.rep_id == caller.id() || caller.can_see_team(visit.team_id.as_deref()),
+    }
+}
+
+/// Loads a visit the caller can read; any other is 404.
+pub(crate) fn find_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<VisitRow> {
+    caller.require_scope(Scope::VisitsRead)?;
+    match visits::find(conn, id) {
+        Ok(visit) if can_read(caller, &visit) => Ok(visit),
+        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("visit")),
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,167 @@
+//! Visit logs: one row per market-stall visit, written from the phone.
+
+use crate::error::DbError;
+use crate::pagination::{Page, PageRequest};
+use crate::schema::visits;
+use crate::{paginate, DbConnection, Timestamp};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+#[diesel(table_name = visits, treat_none_as_null = true)]
+pub struct VisitRow {
+    pub id: String,
+    pub rep_id: String,
+    pub team_id: Option<String>,
+    pub lead_id: Option<String>,
+    pub seller_account_id: Option<String>,
+    pub visited_at: Timestamp,
+    pub business_date: String,
+    pub received_at: Timestamp,
+    pub location_lat: Option<f64>,
+    pub location_lng: Option<f64>,
+    pub location_accuracy_m: Option<f64>,
+    pub location_check: String,
+    pub market: Option<String>,
+    pub district: Option<String>,
+    pub stall_no: Option<String>,
+    pub purpose: String,
+    pub outcome: String,
+    pub notes: Option<String>,
+    pub next_follow_up_at: Option<Timestamp>,
+    pub duration_minutes: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+/// Inserts a visit unless one with its id exists; `false` when it did (a replay).
+pub fn insert_new(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> {
+    match diesel::insert_into(visits::table)
+        .values(visit)
+        .execute(conn)
+        .map_err(DbError::from)
+    {
+        Ok(_) => Ok(true),
+        Err(DbError::UniqueViolation(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<VisitRow, DbError> {
+    Ok(visits::table
+        .find(id)
+        .select(VisitRow::as_select())
+        .first(conn)?)
+}
+
+pub fn find_optional(conn: &mut DbConnection, id: &str) -> Result<Option<VisitRow>, DbError> {
+    Ok(visits::table
+        .find(id)
+        .select(VisitRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Writes `visit` whole if the stored row is still at `visit.version`; bumps the version.
+pub fn save(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> {
+    // The changeset carries every column, `version` included (PostgreSQL refuses a column
+    // assigned twice), so the bumped version travels in the row itself.
+    let mut row = visit.clone();
+    row.version += 1;
+    let updated = diesel::update(
+        visits::table
+            .filter(visits::id.eq(&visit.id))
+            .filter(visits::version.eq(visit.version)),
+    )
+    .set(&row)
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct VisitFilter {
+    pub visible_teams: Option<Vec<String>>,
+    pub rep_id: Option<String>,
+    pub team_id: Option<String>,
+    pub lead_id: Option<String>,
+    pub seller_account_id: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub business_date: Option<String>,
+    pub outcome: Option<String>,
+    pub purpose: Option<String>,
+    pub updated_since: Option<Timestamp>,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &VisitFilter,
+    page: &PageRequest,
+) -> Result<Page<VisitRow>, DbError> {
+    let mut query = visits::table.select(VisitRow::as_select()).into_boxed();
+    if let Some(teams) = &filter.visible_teams {
+        query = query.filter(visits::team_id.eq_any(teams.clone()));
+    }
+    if let Some(rep) = &filter.rep_id {
+        query = query.filter(visits::rep_id.eq(rep.clone()));
+    }
+    if let Some(team) = &filter.team_id {
+        query = query.filter(visits::team_id.eq(team.clone()));
+    }
+    if let Some(lead) = &filter.lead_id {
+        query = query.filter(visits::lead_id.eq(lead.clone()));
+    }
+    if let Some(account) = &filter.seller_account_id {
+        query = query.filter(visits::seller_account_id.eq(account.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(visits::visited_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(visits::visited_at.lt(to));
+    }
+    if let Some(date) = &filter.business_date {
+        query = query.filter(visits::business_date.eq(date.clone()));
+    }
+    if let Some(outcome) = &filter.outcome {
+        query = query.filter(visits::outcome.eq(outcome.clone()));
+    }
+    if let Some(purpose) = &filter.purpose {
+        query = query.filter(visits::purpose.eq(purpose.clone()));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(visits::updated_at.ge(since));
+    }
+    let rows = paginate!(query, visits, page).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |v: &VisitRow| {
+        (v.created_at, v.id.clone())
+    }))
+}
+
+/// A rep's visits on one business day, in the order they happened.
+pub fn of_rep_on(
+    conn: &mut DbConnection,
+    rep_id: &str,
+    business_date: &str,
+) -> Result<Vec<VisitRow>, DbError> {
+    Ok(visits::table
+        .filter(visits::rep_id.eq(rep_id))
+        .filter(visits::business_date.eq(business_date))
+        .order(visits::visited_at.asc())
+        .limit(1000)
+        .select(VisitRow::as_select())
+        .load(conn)?)
+}
+
+/// Moves the visits of a merged-away lead onto its survivor.
+pub fn move_to_lead(
+    conn: &mut DbConnection,
+    from_lead: &str,
+    to_lead: &str,
+) -> Result<usize, DbError> {
+    Ok(
+        diesel::update(visits::table.filter(visits::lead_id.eq(from_lead)))
+            .set(visits::lead_id.eq(to_lead))
+            .execute(conn)?,
+    )
+}

@@ -1,0 +1,495 @@
+use crate::backend_tests;
+use crate::helpers::{assert_problem, body, TestApp, TestUser};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+backend_tests!(
+    a_visit_sent_three_times_is_stored_once,
+    idempotency_key_replays_a_visit,
+    concurrent_replays_of_one_batch_store_each_visit_once,
+    a_batch_stores_its_valid_items_around_invalid_ones,
+    business_dates_are_days_in_shanghai,
+    visits_from_the_future_are_refused,
+    a_visit_moves_the_lead_forward,
+    a_new_stall_is_captured_with_its_first_visit,
+    location_is_evidence_not_a_gate,
+    reps_correct_their_own_visits_for_a_day,
+    visits_are_private_to_the_rep_and_their_leads,
+    my_day_lists_visits_and_follow_ups,
+);
+
+struct Fixture {
+    rep: TestUser,
+    lead_id: String,
+    team: String,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let team = app.team("East", None).await;
+    let rep = app.user("rep", Some(&team)).await;
+    let lead = body(
+        app.post(
+            "/leads",
+            &rep.token,
+            json!({"company_name": "义乌市星辰饰品厂", "market": "一区", "stall_no": "A-1023",
+            "location": {"lat": 29.3321, "lng": 120.1078}}),
+        )
+        .await,
+    )
+    .await;
+    Fixture {
+        rep,
+        lead_id: lead["id"].as_str().unwrap().to_owned(),
+        team,
+    }
+}
+
+fn visit(id: &str, lead_id: &str, visited_at: &str) -> Value {
+    json!({"id": id, "lead_id": lead_id, "visited_at": visited_at, "purpose": "follow_up", "outcome": "interested"})
+}
+
+fn uuid() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+async fn a_visit_sent_three_times_is_stored_once(app: TestApp) {
+    let f = fixture(&app).await;
+    let v = visit(&uuid(), &f.lead_id, "2026-11-01T10:00:00+08:00");
+    let first = app.post("/visits", &f.rep.token, v.clone()).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first = body(first).await;
+    for _ in 0..2 {
+        let again = app.post("/visits", &f.rep.token, v.clone()).await;
+        assert_eq!(again.status(), StatusCode::OK);
+        assert_eq!(body(again).await, first);
+    }
+    assert_eq!(app.count_visits(), 1);
+    assert_eq!(first["rep_id"], f.rep.id.as_str());
+    assert_eq!(first["team_id"], f.team.as_str());
+    assert_eq!(
+        first["market"], "一区",
+        "the lead's stall when the phone did not say"
+    );
+}
+
+async fn idempotency_key_replays_a_visit(app: TestApp) {
+    let f = fixture(&app).await;
+    let send = || {
+        app.request(Method::POST, "/visits", Some(&f.rep.token))
+            .header("Idempotency-Key", "visit-abc")
+            .json(&json!({"lead_id": f.lead_id, "visited_at": "2026-11-01T10:00:00+08:00", "purpose": "prospecting", "outcome": "no_contact"}))
+            .send()
+    };
+    let first = body(send().await.unwrap()).await;
+    let again = send().await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(body(again).await["id"], first["id"]);
+    assert_eq!(app.count_visits(), 1);
+}
+
+async fn concurrent_replays_of_one_batch_store_each_visit_once(app: TestApp) {
+    let f = fixture(&app).await;
+    let visits: Vec<Value> = (0..40)
+        .map(|i| {
+            visit(
+                &uuid(),
+                &f.lead_id,
+                &format!("2026-11-01T{:02}:{:02}:00+08:00", 8 + i / 60, i % 60),
+            )
+        })
+        .collect();
+    let batch = json!({"visits": visits});
+    let send = |token: String, batch: Value, url: String| async move {
+        reqwest::Client::new()
+            .post(url)
+            .bearer_auth(token)
+            .json(&batch)
+            .send()
+            .await
+            .unwrap()
+    };
+    let url = app.url("/api/v1/visits/batch");
+    let a = tokio::spawn(send(f.rep.token.clone(), batch.clone(), url.clone()));
+    let b = tokio::spawn(send(f.rep.token.clone(), batch.clone(), url.clone()));
+    let (a, b) = (body(a.await.unwrap()).await, body(b.await.unwrap()).await);
+    assert_eq!(app.count_visits(), 40);
+    for i in 0..40 {
+        let statuses = [
+            a["results"][i]["status"].as_str().unwrap(),
+            b["results"][i]["status"].as_str().unwrap(),
+        ];
+        assert!(
+            statuses.contains(&"created") && statuses.contains(&"duplicate")
+                || statuses == ["duplicate", "duplicate"],
+            "item {i}: {statuses:?}"
+        );
+    }
+    let again = body(send(f.rep.token.clone(), batch, url).await).await;
+    assert!(again["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["status"] == "duplicate"));
+    assert_eq!(app.count_visits(), 40);
+}
+
+async fn a_batch_stores_its_valid_items_around_invalid_ones(app: TestApp) {
+    let f = fixture(&app).await;
+    let (a, c) = (uuid(), uuid());
+    let batch = json!({"visits": [
+        visit(&a, &f.lead_id, "2026-11-01T09:00:00+08:00"),
+        {"id": uuid(), "lead_id": f.lead_id, "visited_at": "2026-11-01T09:30:00+08:00", "purpose": "lunch", "outcome": "interested"},
+        {"lead_id": f.lead_id, "visited_at": "2026-11-01T09:40:00+08:00", "purpose": "follow_up", "outcome": "interested"},
+        visit(&uuid(), "0193a1b2-0000-7000-8000-00000000dead", "2026-11-01T09:45:00+08:00"),
+        visit(&c, &f.lead_id, "2026-11-01T10:00:00+08:00"),
+    ]});
+    let response = app.post("/visits/batch", &f.rep.token, batch).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let results = body(response).await["results"].as_array().unwrap().clone();
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["created", "invalid", "invalid", "invalid", "created"]
+    );
+    assert_eq!(results[0]["id"], a.as_str());
+    assert_eq!(results[1]["errors"][0]["field"], "purpose");
+    assert_eq!(results[2]["errors"][0]["field"], "id");
+    assert_eq!(results[3]["errors"][0]["field"], "lead_id");
+    assert_eq!(results[4]["id"], c.as_str());
+    assert_eq!(app.count_visits(), 2);
+
+    let too_many: Vec<Value> = (0..501)
+        .map(|_| visit(&uuid(), &f.lead_id, "2026-11-01T09:00:00+08:00"))
+        .collect();
+    assert_problem(
+        app.post("/visits/batch", &f.rep.token, json!({"visits": too_many}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+}
+
+async fn business_dates_are_days_in_shanghai(app: TestApp) {
+    let f = fixture(&app).await;
+    let late = body(
+        app.post(
+            "/visits",
+            &f.rep.token,
+            visit(&uuid(), &f.lead_id, "2026-10-31T23:30:00Z"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(late["business_date"], "2026-11-01");
+    assert_eq!(late["visited_at"], "2026-10-31T23:30:00Z");
+    let early = body(
+        app.post(
+            "/visits",
+            &f.rep.token,
+            visit(&uuid(), &f.lead_id, "2026-11-01T07:59:00+08:00"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(early["business_date"], "2026-11-01");
+    assert_eq!(early["visited_at"], "2026-10-31T23:59:00Z");
+    let day = body(
+        app.get("/visits?business_date=2026-11-01", &f.rep.token)
+            .await,
+    )
+    .await;
+    assert_eq!(day["items"].as_array().unwrap().len(), 2);
+}
+
+async fn visits_from_the_future_are_refused(app: TestApp) {
+    let f = fixture(&app).await;
+    let in_ten = (chrono::Utc::now() + chrono::Duration::minutes(10)).to_rfc3339();
+    let problem = assert_problem(
+        app.post("/visits", &f.rep.token, visit(&uuid(), &f.lead_id, &in_ten))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "visited_at");
+    let in_two = (chrono::Utc::now() + chrono::Duration::minutes(2)).to_rfc3339();
+    assert_eq!(
+        app.post("/visits", &f.rep.token, visit(&uuid(), &f.lead_id, &in_two))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    // A week-old visit synced late is welcome, and says when it arrived.
+    let last_week = (chrono::Utc::now() - chrono::Duration::days(7)).to_rfc3339();
+    let late = body(
+        app.post(
+            "/visits",
+            &f.rep.token,
+            visit(&uuid(), &f.lead_id, &last_week),
+        )
+        .await,
+    )
+    .await;
+    assert_ne!(late["received_at"], late["visited_at"]);
+    assert_eq!(app.count_visits(), 2);
+}
+
+async fn a_visit_moves_the_lead_forward(app: TestApp) {
+    let f = fixture(&app).await;
+    let mut v = visit(&uuid(), &f.lead_id, "2026-11-01T10:00:00+08:00");
+    v["next_follow_up_at"] = json!("2026-11-05T10:00:00+08:00");
+    app.post("/visits", &f.rep.token, v).await;
+    let lead = body(
+        app.get(&format!("/leads/{}", f.lead_id), &f.rep.token)
+            .await,
+    )
+    .await;
+    assert_eq!(lead["stage"], "visited");
+    assert_eq!(lead["last_visit_at"], "2026-11-01T02:00:00Z");
+    assert_eq!(lead["next_follow_up_at"], "2026-11-05T02:00:00Z");
+    // An older visit synced later does not move last_visit_at back.
+    app.post(
+        "/visits",
+        &f.rep.token,
+        visit(&uuid(), &f.lead_id, "2026-10-30T10:00:00+08:00"),
+    )
+    .await;
+    let lead = body(
+        app.get(&format!("/leads/{}", f.lead_id), &f.rep.token)
+            .await,
+    )
+    .await;
+    assert_eq!(lead["last_visit_at"], "2026-11-01T02:00:00Z");
+    let history = body(
+        app.get(&format!("/leads/{}/history", f.lead_id), &f.rep.token)
+            .await,
+    )
+    .await;
+    assert_eq!(history["items"][0]["action"], "visit_logged");
+    // A lead further along is not moved back.
+    let path = format!("/leads/{}", f.lead_id);
+    app.patch(&path, &f.rep.token, json!({"stage": "negotiating"}))
+        .await;
+    app.post(
+        "/visits",
+        &f.rep.token,
+        visit(&uuid(), &f.lead_id, "2026-11-02T10:00:00+08:00"),
+    )
+    .await;
+    assert_eq!(
+        body(app.get(&path, &f.rep.token).await).await["stage"],
+        "negotiating"
+    );
+}
+
+async fn a_new_stall_is_captured_with_its_first_visit(app: TestApp) {
+    let f = fixture(&app).await;
+    let v = json!({"id": uuid(), "new_lead": {"company_name": "金鹰玩具", "phone": "13300133000", "market": "二区", "stall_no": "B-7"},
+                   "visited_at": "2026-11-01T11:00:00+08:00", "purpose": "prospecting", "outcome": "interested"});
+    let created = body(app.post("/visits", &f.rep.token, v).await).await;
+    let lead = body(
+        app.get(
+            &format!("/leads/{}", created["lead_id"].as_str().unwrap()),
+            &f.rep.token,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(lead["company_name"], "金鹰玩具");
+    assert_eq!(lead["stage"], "visited");
+    let dup = json!({"id": uuid(), "new_lead": {"company_name": "又一个", "phone": "133 0013 3000"},
+                     "visited_at": "2026-11-01T11:30:00+08:00", "purpose": "prospecting", "outcome": "interested"});
+    assert_problem(
+        app.post("/visits", &f.rep.token, dup).await,
+        409,
+        "duplicate",
+    )
+    .await;
+    assert_eq!(
+        app.count_visits(),
+        1,
+        "the refused visit was not stored either"
+    );
+    let both = json!({"id": uuid(), "lead_id": f.lead_id, "new_lead": {"company_name": "x"},
+                      "visited_at": "2026-11-01T11:30:00+08:00", "purpose": "prospecting", "outcome": "interested"});
+    assert_problem(
+        app.post("/visits", &f.rep.token, both).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+}
+
+async fn location_is_evidence_not_a_gate(app: TestApp) {
+    let f = fixture(&app).await;
+    let at = |lat: f64, accuracy: f64| {
+        let mut v = visit(&uuid(), &f.lead_id, "2026-11-01T10:00:00+08:00");
+        v["location"] = json!({"lat": lat, "lng": 120.1078, "accuracy_m": accuracy});
+        v
+    };
+    let near = body(app.post("/visits", &f.rep.token, at(29.3322, 10.0)).await).await;
+    assert_eq!(near["location_check"], "verified");
+    let far = body(app.post("/visits", &f.rep.token, at(29.3400, 10.0)).await).await;
+    assert_eq!(far["location_check"], "out_of_range", "stored all the same");
+    let none = body(
+        app.post(
+            "/visits",
+            &f.rep.token,
+            visit(&uuid(), &f.lead_id, "2026-11-01T10:00:00+08:00"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(none["location_check"], "unverifiable");
+    assert_problem(
+        app.post("/visits", &f.rep.token, at(95.0, 10.0)).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+}
+
+async fn reps_correct_their_own_visits_for_a_day(app: TestApp) {
+    let f = fixture(&app).await;
+    let lead_user = app.user("team_lead", Some(&f.team)).await;
+    let v = body(
+        app.post(
+            "/visits",
+            &f.rep.token,
+            visit(&uuid(), &f.lead_id, "2026-11-01T10:00:00+08:00"),
+        )
+        .await,
+    )
+    .await;
+    let path = format!("/visits/{}", v["id"].as_str().unwrap());
+    let fixed = app
+        .patch(
+            &path,
+            &f.rep.token,
+            json!({"outcome": "follow_up_scheduled", "notes": "老板下周回来"}),
+        )
+        .await;
+    assert_eq!(fixed.status(), StatusCode::OK);
+    assert_eq!(body(fixed).await["version"], 2);
+    // A day and more later, only the team lead may.
+    let id = v["id"].as_str().unwrap();
+    let two_days_ago = (chrono::Utc::now() - chrono::Duration::hours(25))
+        .naive_utc()
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    app.execute_sql(&format!(
+        "UPDATE visits SET received_at = '{two_days_ago}' WHERE id = '{id}'"
+    ));
+    assert_problem(
+        app.patch(&path, &f.rep.token, json!({"notes": "too late"}))
+            .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let by_lead = app
+        .patch(
+            &path,
+            &lead_user.token,
+            json!({"notes": "checked with the owner"}),
+        )
+        .await;
+    assert_eq!(body(by_lead).await["notes"], "checked with the owner");
+    assert_problem(
+        app.patch(
+            &path,
+            &lead_user.token,
+            json!({"visited_at": "2026-11-01T10:00:00+08:00"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+}
+
+async fn visits_are_private_to_the_rep_and_their_leads(app: TestApp) {
+    let f = fixture(&app).await;
+    let west = app.team("West", None).await;
+    let stranger = app.user("rep", Some(&west)).await;
+    let teammate = app.user("rep", Some(&f.team)).await;
+    let west_lead = app.user("team_lead", Some(&west)).await;
+    let east_lead = app.user("team_lead", Some(&f.team)).await;
+    let v = body(
+        app.post(
+            "/visits",
+            &f.rep.token,
+            visit(&uuid(), &f.lead_id, "2026-11-01T10:00:00+08:00"),
+        )
+        .await,
+    )
+    .await;
+    let path = format!("/visits/{}", v["id"].as_str().unwrap());
+    assert_problem(app.get(&path, &stranger.token).await, 404, "not_found").await;
+    assert_problem(app.get(&path, &west_lead.token).await, 404, "not_found").await;
+    assert_problem(app.get(&path, &teammate.token).await, 404, "not_found").await;
+    assert_eq!(
+        app.get(&path, &east_lead.token).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        body(app.get("/visits", &stranger.token).await).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        body(app.get("/visits", &east_lead.token).await).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Nor may anyone log a visit on a lead they cannot see.
+    assert_problem(
+        app.post(
+            "/visits",
+            &stranger.token,
+            visit(&uuid(), &f.lead_id, "2026-11-01T10:00:00+08:00"),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+}
+
+async fn my_day_lists_visits_and_follow_ups(app: TestApp) {
+    let f = fixture(&app).await;
+    let mut v = visit(&uuid(), &f.lead_id, "2026-11-03T00:30:00+08:00");
+    v["next_follow_up_at"] = json!("2026-11-03T15:00:00+08:00");
+    app.post("/visits", &f.rep.token, v).await;
+    app.post(
+        "/visits",
+        &f.rep.token,
+        visit(&uuid(), &f.lead_id, "2026-11-02T23:30:00+08:00"),
+    )
+    .await;
+    let day = body(app.get("/me/day?date=2026-11-03", &f.rep.token).await).await;
+    assert_eq!(day["date"], "2026-11-03");
+    assert_eq!(
+        day["visits"].as_array().unwrap().len(),
+        1,
+        "00:30 Shanghai time is that day; 23:30 the day before is not"
+    );
+    assert_eq!(day["follow_ups_due"][0]["id"], f.lead_id.as_str());
+    let before = body(app.get("/me/day?date=2026-11-02", &f.rep.token).await).await;
+    assert_eq!(before["visits"].as_array().unwrap().len(), 1);
+    assert_eq!(before["follow_ups_due"].as_array().unwrap().len(), 0);
+    assert_problem(
+        app.get("/me/day?date=tomorrow", &f.rep.token).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+}
