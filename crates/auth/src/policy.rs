@@ -76,6 +76,16 @@ pub fn may_move_team(actor: &Principal, view: &TeamView, to_team: Option<&str>) 
     }
 }
 
+/// Whether `actor` runs `team`'s day (its meetings, attendance, everyone's plans): its team
+/// lead, a manager of the branch, an admin, or a service account.
+pub fn may_lead_team(actor: &Principal, view: &TeamView, team: &str) -> bool {
+    match actor.role() {
+        None | Some(Role::Admin) => true,
+        Some(Role::Manager) | Some(Role::TeamLead) => view.contains(Some(team)),
+        Some(Role::Rep) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

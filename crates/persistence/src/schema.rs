@@ -204,6 +204,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    meetings (id) {
+        id -> Text,
+        team_id -> Text,
+        date -> Text,
+        held_at -> Nullable<Timestamp>,
+        location -> Nullable<Text>,
+        agenda -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    meeting_attendance (meeting_id, user_id) {
+        meeting_id -> Text,
+        user_id -> Text,
+        status -> Text,
+        note -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_plans (meeting_id, user_id) {
+        meeting_id -> Text,
+        user_id -> Text,
+        planned_visits -> BigInt,
+        planned_signings -> BigInt,
+        focus_market -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    targets (id) {
+        id -> Text,
+        period -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        metric -> Text,
+        value -> BigInt,
+        team_id -> Nullable<Text>,
+        set_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> teams (team_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
@@ -219,4 +274,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     renewals,
     audit_events,
     visits,
+    meetings,
+    meeting_attendance,
+    meeting_plans,
+    targets,
 );

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod leads;
+pub mod meetings;
 pub mod seller_accounts;
 pub mod service_accounts;
 pub mod teams;
@@ -25,7 +26,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(service_accounts::configure)
             .configure(leads::configure)
             .configure(seller_accounts::configure)
-            .configure(visits::configure),
+            .configure(visits::configure)
+            .configure(meetings::configure),
     );
 }
 

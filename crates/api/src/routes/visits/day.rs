@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::{Days, NaiveDate};
 use ironfield_domain::time::{business_date, now};
-use ironfield_persistence::{leads, visits};
+use ironfield_persistence::{leads, meetings, visits};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -27,9 +27,8 @@ pub struct MyDay {
     pub visits: Vec<Visit>,
     /// The caller's open leads whose follow-up is due by the end of that day, soonest first.
     pub follow_ups_due: Vec<Lead>,
-    /// The caller's plan from that day's team meeting (once meetings exist; `null` without).
-    #[schema(value_type = Option<Object>)]
-    pub plan: Option<serde_json::Value>,
+    /// The caller's plan from that day's team meeting; `null` without one.
+    pub plan: Option<crate::routes::meetings::Plan>,
 }
 
 /// My day
@@ -56,7 +55,7 @@ pub async fn my_day(
     caller.require_user()?;
     let requested = query.into_inner().date;
     let rep_id = caller.id().to_owned();
-    let (date, day_visits, due) = blocking::read(&state, move |conn| {
+    let (date, day_visits, due, plan) = blocking::read(&state, move |conn| {
         let tz = crate::org::timezone(conn)?;
         let date = requested.unwrap_or_else(|| business_date(now(), tz));
         let end_of_day = date
@@ -67,7 +66,8 @@ pub async fn my_day(
             .naive_utc();
         let day_visits = visits::of_rep_on(conn, &rep_id, &date.to_string())?;
         let due = leads::follow_ups_due(conn, &rep_id, end_of_day, 200)?;
-        Ok((date, day_visits, due))
+        let plan = meetings::plan_of(conn, &rep_id, &date.to_string())?;
+        Ok((date, day_visits, due, plan))
     })
     .await?;
     Ok(Reply::ok(&MyDay {
@@ -80,6 +80,6 @@ pub async fn my_day(
             .into_iter()
             .map(Lead::try_from)
             .collect::<ApiResult<_>>()?,
-        plan: None,
+        plan: plan.map(crate::routes::meetings::Plan::from),
     }))
 }

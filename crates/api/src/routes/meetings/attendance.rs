@@ -1,0 +1,105 @@
+use super::{find_visible, members, require_lead, AttendanceStatus};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller};
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{put, web};
+use ironfield_domain::time::now;
+use ironfield_domain::validation::optional_text;
+use ironfield_domain::ValidationErrors;
+use ironfield_persistence::meetings::{self, AttendanceRow};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attendance {
+    pub user_id: String,
+    pub status: AttendanceStatus,
+    pub note: Option<String>,
+}
+
+/// Take attendance
+///
+/// Sets who came: the list given replaces the meeting's attendance. Everyone listed must be
+/// an active member of the meeting's team (else 422 naming the entry). The team lead, a
+/// manager or an admin takes it.
+#[utoipa::path(
+    tag = "meetings",
+    params(("id" = String, Path, description = "Meeting id")),
+    request_body = Vec<Attendance>,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<Attendance>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[put("/meetings/{id}/attendance")]
+pub async fn put_attendance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: ApiJson<Vec<Attendance>>,
+) -> ApiResult<Reply> {
+    let id = path_id(&id, "meeting")?;
+    let entries = body.into_inner();
+    if entries.len() > 500 {
+        return Err(ApiError::invalid_field("body", "at most 500 entries"));
+    }
+    let stored = blocking::write(&state, move |conn| {
+        let meeting = find_visible(conn, &caller, &id)?;
+        require_lead(&caller, &meeting)?;
+        let team: HashSet<String> = members(conn, &meeting.team_id)?
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+        let mut errors = ValidationErrors::new();
+        let mut seen = HashSet::new();
+        let at = now().naive_utc();
+        let mut rows = Vec::new();
+        for (i, entry) in entries.into_iter().enumerate() {
+            let user_id = entry.user_id.to_lowercase();
+            if !team.contains(&user_id) {
+                errors.add(
+                    format!("[{i}].user_id"),
+                    "is not an active member of the meeting's team",
+                );
+            } else if !seen.insert(user_id.clone()) {
+                errors.add(format!("[{i}].user_id"), "is listed twice");
+            }
+            let note = entry
+                .note
+                .as_deref()
+                .and_then(|n| errors.check(&format!("[{i}].note"), optional_text(n, 500)))
+                .filter(|n| !n.is_empty());
+            rows.push(AttendanceRow {
+                meeting_id: meeting.id.clone(),
+                user_id,
+                status: entry.status.as_str().to_owned(),
+                note,
+                updated_at: at,
+            });
+        }
+        errors.into_result(())?;
+        meetings::replace_attendance(conn, &meeting.id, &rows)?;
+        Ok(rows)
+    })
+    .await?;
+    let list: Vec<Attendance> = stored
+        .into_iter()
+        .filter_map(|r| {
+            Some(Attendance {
+                status: AttendanceStatus::parse(&r.status)?,
+                user_id: r.user_id,
+                note: r.note,
+            })
+        })
+        .collect();
+    Ok(Reply::ok(&list))
+}

@@ -1,0 +1,138 @@
+use super::Meeting;
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller, IdempotencyKey};
+use crate::idempotency;
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{post, web};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use ironfield_auth::{policy, Scope};
+use ironfield_domain::ids::{new_id, parse_id};
+use ironfield_domain::time::now;
+use ironfield_domain::validation::optional_text;
+use ironfield_domain::ValidationErrors;
+use ironfield_persistence::meetings::{self, MeetingRow};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"team_id": "0193a1b2-0000-7000-8000-000000000001", "date": "2026-11-03",
+    "held_at": "2026-11-03T08:30:00+08:00", "location": "一区 3 号门", "agenda": "月底冲刺"}))]
+pub struct CreateMeeting {
+    pub team_id: String,
+    /// The day, in the organisation's time zone.
+    pub date: NaiveDate,
+    #[schema(value_type = Option<DateTime<chrono::Utc>>)]
+    pub held_at: Option<DateTime<FixedOffset>>,
+    pub location: Option<String>,
+    pub agenda: Option<String>,
+    pub notes: Option<String>,
+}
+
+pub(crate) struct MeetingText {
+    pub location: Option<String>,
+    pub agenda: Option<String>,
+    pub notes: Option<String>,
+}
+
+pub(crate) fn check_text(
+    errors: &mut ValidationErrors,
+    location: &Option<String>,
+    agenda: &Option<String>,
+    notes: &Option<String>,
+) -> MeetingText {
+    let mut text = |field: &str, value: &Option<String>, max: usize| {
+        value
+            .as_deref()
+            .and_then(|v| errors.check(field, optional_text(v, max)))
+            .filter(|v| !v.is_empty())
+    };
+    MeetingText {
+        location: text("location", location, 200),
+        agenda: text("agenda", agenda, 2000),
+        notes: text("notes", notes, 4000),
+    }
+}
+
+/// Open the day's meeting
+///
+/// Creates the team's meeting for a day; there is one per team per day (a second is 409).
+/// The team lead, a manager of the branch, or an admin opens it.
+#[utoipa::path(
+    tag = "meetings",
+    request_body = CreateMeeting,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Meeting, headers(("ETag" = String), ("Location" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/meetings")]
+pub async fn create_meeting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: ApiJson<CreateMeeting>,
+) -> ApiResult<Reply> {
+    caller.require_scope(Scope::MeetingsWrite)?;
+    let fingerprint = body.fingerprint().to_owned();
+    let who = caller.clone();
+    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
+        let input = body.into_inner();
+        let mut errors = ValidationErrors::new();
+        let team_id = errors.check(
+            "team_id",
+            parse_id(&input.team_id).ok_or("must be a team id"),
+        );
+        let text = check_text(&mut errors, &input.location, &input.agenda, &input.notes);
+        errors.into_result(())?;
+        let team_id = team_id.unwrap_or_default();
+        let meeting = blocking::write(&state, move |conn| {
+            crate::routes::teams::find_visible(conn, &caller, &team_id)
+                .map_err(|_| ApiError::invalid_field("team_id", "no such team"))?;
+            if !policy::may_lead_team(&caller.principal, &caller.view, &team_id) {
+                return Err(ApiError::forbidden(
+                    "only the team lead (or a manager) opens the meeting",
+                ));
+            }
+            let date = input.date.to_string();
+            if meetings::find_by_team_date(conn, &team_id, &date)?.is_some() {
+                return Err(ApiError::conflict(
+                    "the team already has a meeting that day",
+                ));
+            }
+            let at = now().naive_utc();
+            let row = MeetingRow {
+                id: new_id(),
+                team_id,
+                date,
+                held_at: input.held_at.map(|t| t.naive_utc()),
+                location: text.location,
+                agenda: text.agenda,
+                notes: text.notes,
+                created_by: caller.id().to_owned(),
+                created_at: at,
+                updated_at: at,
+                version: 1,
+            };
+            meetings::insert(conn, &row).map_err(|e| match e {
+                ironfield_persistence::DbError::UniqueViolation(_) => {
+                    ApiError::conflict("the team already has a meeting that day")
+                }
+                other => other.into(),
+            })?;
+            Ok(row)
+        })
+        .await?;
+        let location = format!("/api/v1/meetings/{}", meeting.id);
+        let version = meeting.version;
+        Ok(Reply::created(&Meeting::try_from(meeting)?, location).versioned(version))
+    })
+    .await
+}

@@ -1,0 +1,69 @@
+use super::{Meeting, MeetingPage};
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::{page_request, Caller};
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{get, web};
+use chrono::NaiveDate;
+use ironfield_auth::Scope;
+use ironfield_persistence::meetings::{self, MeetingFilter};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListMeetingsQuery {
+    pub team_id: Option<String>,
+    pub date: Option<NaiveDate>,
+    /// Meetings on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Meetings on or before this day.
+    pub to: Option<NaiveDate>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// List meetings
+///
+/// The meetings of the teams the caller can see, newest first.
+#[utoipa::path(
+    tag = "meetings",
+    params(ListMeetingsQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = MeetingPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[get("/meetings")]
+pub async fn list_meetings(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListMeetingsQuery>,
+) -> ApiResult<Reply> {
+    caller.require_scope(Scope::MeetingsRead)?;
+    let query = query.into_inner();
+    let page = page_request(query.limit, query.cursor.as_deref())?;
+    let filter = MeetingFilter {
+        visible_teams: caller.view.team_ids(),
+        team_id: query.team_id,
+        date: query.date.map(|d| d.to_string()),
+        from: query.from.map(|d| d.to_string()),
+        to: query.to.map(|d| d.to_string()),
+    };
+    let page = blocking::read(&state, move |conn| {
+        Ok(meetings::list(conn, &filter, &page)?)
+    })
+    .await?;
+    Ok(Reply::ok(&MeetingPage {
+        items: page
+            .items
+            .into_iter()
+            .map(Meeting::try_from)
+            .collect::<ApiResult<_>>()?,
+        next_cursor: page.next_cursor,
+    }))
+}

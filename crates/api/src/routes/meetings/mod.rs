@@ -1,0 +1,162 @@
+//! The 8:30 morning meeting: who is there, what each rep plans, and at day's end what
+//! actually happened.
+
+mod attendance;
+mod create;
+mod list;
+mod plans;
+mod read;
+mod summary;
+mod update;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use chrono::{DateTime, NaiveDate, Utc};
+use ironfield_auth::{policy, Scope};
+use ironfield_persistence::meetings::{self, MeetingRow, PlanRow};
+use ironfield_persistence::users::{self, UserFilter, UserRow};
+use ironfield_persistence::{DbConnection, DbError, PageRequest};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use plans::Plan;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list::list_meetings)
+        .service(create::create_meeting)
+        .service(read::get_meeting)
+        .service(update::update_meeting)
+        .service(attendance::put_attendance)
+        .service(plans::put_plan)
+        .service(summary::meeting_summary);
+}
+
+/// One team's meeting on one day.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a1b2-0000-7000-8000-0000000000m1", "team_id": "0193a1b2-0000-7000-8000-000000000001",
+    "date": "2026-11-03", "held_at": "2026-11-03T00:30:00Z", "location": "一区 3 号门",
+    "agenda": "月底冲刺：每人 12 家", "notes": null,
+    "created_at": "2026-11-03T00:25:00Z", "updated_at": "2026-11-03T00:25:00Z", "version": 1
+}))]
+pub struct Meeting {
+    pub id: String,
+    pub team_id: String,
+    /// The day, in the organisation's time zone.
+    pub date: NaiveDate,
+    pub held_at: Option<DateTime<Utc>>,
+    pub location: Option<String>,
+    pub agenda: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl TryFrom<MeetingRow> for Meeting {
+    type Error = ApiError;
+
+    fn try_from(row: MeetingRow) -> ApiResult<Self> {
+        Ok(Meeting {
+            date: row.date.parse().map_err(ApiError::internal)?,
+            id: row.id,
+            team_id: row.team_id,
+            held_at: row.held_at.map(|t| t.and_utc()),
+            location: row.location,
+            agenda: row.agenda,
+            notes: row.notes,
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
+            version: row.version,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingPage {
+    pub items: Vec<Meeting>,
+    pub next_cursor: Option<String>,
+}
+
+/// Attendance at the meeting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttendanceStatus {
+    Present,
+    Late,
+    Absent,
+    Excused,
+}
+
+impl AttendanceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttendanceStatus::Present => "present",
+            AttendanceStatus::Late => "late",
+            AttendanceStatus::Absent => "absent",
+            AttendanceStatus::Excused => "excused",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Present, Self::Late, Self::Absent, Self::Excused]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// Loads a meeting of a team the caller can see; any other is 404.
+pub(crate) fn find_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<MeetingRow> {
+    caller.require_scope(Scope::MeetingsRead)?;
+    match meetings::find(conn, id) {
+        Ok(meeting) if caller.can_see_team(Some(&meeting.team_id)) => Ok(meeting),
+        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("meeting")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The team's lead (or a manager or admin) runs its meeting; reps only write their own plan.
+pub(crate) fn require_lead(caller: &Caller, meeting: &MeetingRow) -> ApiResult<()> {
+    caller.require_scope(Scope::MeetingsWrite)?;
+    if policy::may_lead_team(&caller.principal, &caller.view, &meeting.team_id) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "only the team lead (or a manager) runs the meeting",
+        ))
+    }
+}
+
+/// The team's active members, at most 500 (a team is a few dozen people).
+pub(crate) fn members(conn: &mut DbConnection, team_id: &str) -> ApiResult<Vec<UserRow>> {
+    let filter = UserFilter {
+        team_id: Some(team_id.to_owned()),
+        active: Some(true),
+        ..Default::default()
+    };
+    let page = PageRequest {
+        limit: 500,
+        after: None,
+    };
+    let mut members = users::list(conn, &filter, &page)?.items;
+    members.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(members)
+}
+
+impl From<PlanRow> for Plan {
+    fn from(row: PlanRow) -> Self {
+        Plan {
+            user_id: row.user_id,
+            planned_visits: row.planned_visits,
+            planned_signings: row.planned_signings,
+            focus_market: row.focus_market,
+            notes: row.notes,
+            updated_at: row.updated_at.and_utc(),
+        }
+    }
+}

@@ -1,0 +1,118 @@
+use super::{find_visible, members};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller};
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{put, web};
+use chrono::{DateTime, Utc};
+use ironfield_auth::{policy, Scope};
+use ironfield_domain::time::now;
+use ironfield_domain::validation::optional_text;
+use ironfield_domain::ValidationErrors;
+use ironfield_persistence::meetings::{self, PlanRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a member plans to do that day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Plan {
+    pub user_id: String,
+    pub planned_visits: i64,
+    pub planned_signings: i64,
+    pub focus_market: Option<String>,
+    pub notes: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"planned_visits": 12, "planned_signings": 1, "focus_market": "国际商贸城二区", "notes": "回访金鹰玩具"}))]
+pub struct PlanInput {
+    /// 0 to 200.
+    pub planned_visits: i64,
+    /// 0 to 50.
+    pub planned_signings: i64,
+    pub focus_market: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Set a member's plan
+///
+/// A rep writes their own plan for the day; the team lead (or a manager) anyone's in the
+/// team. The member must belong to the meeting's team. Replaces the plan they had.
+#[utoipa::path(
+    tag = "meetings",
+    params(("id" = String, Path, description = "Meeting id"), ("user_id" = String, Path, description = "The member")),
+    request_body = PlanInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Plan),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[put("/meetings/{id}/plans/{user_id}")]
+pub async fn put_plan(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: ApiJson<PlanInput>,
+) -> ApiResult<Reply> {
+    caller.require_scope(Scope::MeetingsWrite)?;
+    let (id, user_id) = path.into_inner();
+    let id = path_id(&id, "meeting")?;
+    let user_id = path_id(&user_id, "member")?;
+    let input = body.into_inner();
+    let mut errors = ValidationErrors::new();
+    if !(0..=200).contains(&input.planned_visits) {
+        errors.add("planned_visits", "must be between 0 and 200");
+    }
+    if !(0..=50).contains(&input.planned_signings) {
+        errors.add("planned_signings", "must be between 0 and 50");
+    }
+    let focus_market = input
+        .focus_market
+        .as_deref()
+        .and_then(|m| errors.check("focus_market", optional_text(m, 100)))
+        .filter(|m| !m.is_empty());
+    let notes = input
+        .notes
+        .as_deref()
+        .and_then(|n| errors.check("notes", optional_text(n, 2000)))
+        .filter(|n| !n.is_empty());
+    errors.into_result(())?;
+    let plan = blocking::write(&state, move |conn| {
+        let meeting = find_visible(conn, &caller, &id)?;
+        let own = user_id == caller.id();
+        if !own && !policy::may_lead_team(&caller.principal, &caller.view, &meeting.team_id) {
+            return Err(ApiError::forbidden("a rep writes only their own plan"));
+        }
+        if !members(conn, &meeting.team_id)?
+            .iter()
+            .any(|m| m.id == user_id)
+        {
+            return Err(ApiError::invalid_field(
+                "user_id",
+                "is not an active member of the meeting's team",
+            ));
+        }
+        let row = PlanRow {
+            meeting_id: meeting.id,
+            user_id,
+            planned_visits: input.planned_visits,
+            planned_signings: input.planned_signings,
+            focus_market,
+            notes,
+            updated_by: caller.id().to_owned(),
+            updated_at: now().naive_utc(),
+        };
+        meetings::put_plan(conn, &row)?;
+        Ok(row)
+    })
+    .await?;
+    Ok(Reply::ok(&Plan::from(plan)))
+}

@@ -1,0 +1,100 @@
+use super::create::check_text;
+use super::{find_visible, require_lead, Meeting};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller, IfMatch};
+use crate::reply::Reply;
+use crate::routes::{double_option, path_id};
+use crate::state::AppState;
+use actix_web::{patch, web};
+use chrono::{DateTime, FixedOffset};
+use ironfield_domain::time::now;
+use ironfield_domain::ValidationErrors;
+use ironfield_persistence::meetings;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeeting {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<chrono::Utc>>)]
+    pub held_at: Option<Option<DateTime<FixedOffset>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub location: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub agenda: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+}
+
+/// Update a meeting
+///
+/// When and where it was held, its agenda and notes. The team and the day do not change.
+/// Honours `If-Match` (412).
+#[utoipa::path(
+    tag = "meetings",
+    params(
+        ("id" = String, Path, description = "Meeting id"),
+        ("If-Match" = Option<String>, Header, description = "The version last read"),
+    ),
+    request_body = UpdateMeeting,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Meeting, headers(("ETag" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[patch("/meetings/{id}")]
+pub async fn update_meeting(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: ApiJson<UpdateMeeting>,
+) -> ApiResult<Reply> {
+    let id = path_id(&id, "meeting")?;
+    let input = body.into_inner();
+    let mut errors = ValidationErrors::new();
+    let flat = |v: &Option<Option<String>>| v.clone().flatten();
+    let text = check_text(
+        &mut errors,
+        &flat(&input.location),
+        &flat(&input.agenda),
+        &flat(&input.notes),
+    );
+    errors.into_result(())?;
+    let meeting = blocking::write(&state, move |conn| {
+        let current = find_visible(conn, &caller, &id)?;
+        require_lead(&caller, &current)?;
+        if_match.check(current.version)?;
+        let mut meeting = current.clone();
+        if let Some(held_at) = input.held_at {
+            meeting.held_at = held_at.map(|t| t.naive_utc());
+        }
+        if input.location.is_some() {
+            meeting.location = text.location;
+        }
+        if input.agenda.is_some() {
+            meeting.agenda = text.agenda;
+        }
+        if input.notes.is_some() {
+            meeting.notes = text.notes;
+        }
+        meeting.updated_at = now().naive_utc();
+        if !meetings::save(conn, &meeting)? {
+            return Err(ApiError::precondition_failed());
+        }
+        Ok(meetings::find(conn, &meeting.id)?)
+    })
+    .await?;
+    let version = meeting.version;
+    Ok(Reply::ok(&Meeting::try_from(meeting)?).versioned(version))
+}

@@ -1,0 +1,184 @@
+//! The 8:30 morning meeting: one per team per day, who came, and each member's plan.
+
+use crate::error::DbError;
+use crate::pagination::{Page, PageRequest};
+use crate::schema::{meeting_attendance, meeting_plans, meetings};
+use crate::{paginate, DbConnection, Timestamp};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+#[diesel(table_name = meetings, treat_none_as_null = true)]
+pub struct MeetingRow {
+    pub id: String,
+    pub team_id: String,
+    pub date: String,
+    pub held_at: Option<Timestamp>,
+    pub location: Option<String>,
+    pub agenda: Option<String>,
+    pub notes: Option<String>,
+    pub created_by: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meeting_attendance)]
+pub struct AttendanceRow {
+    pub meeting_id: String,
+    pub user_id: String,
+    pub status: String,
+    pub note: Option<String>,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = meeting_plans, treat_none_as_null = true)]
+pub struct PlanRow {
+    pub meeting_id: String,
+    pub user_id: String,
+    pub planned_visits: i64,
+    pub planned_signings: i64,
+    pub focus_market: Option<String>,
+    pub notes: Option<String>,
+    pub updated_by: String,
+    pub updated_at: Timestamp,
+}
+
+pub fn insert(conn: &mut DbConnection, meeting: &MeetingRow) -> Result<(), DbError> {
+    diesel::insert_into(meetings::table)
+        .values(meeting)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<MeetingRow, DbError> {
+    Ok(meetings::table
+        .find(id)
+        .select(MeetingRow::as_select())
+        .first(conn)?)
+}
+
+pub fn find_by_team_date(
+    conn: &mut DbConnection,
+    team_id: &str,
+    date: &str,
+) -> Result<Option<MeetingRow>, DbError> {
+    Ok(meetings::table
+        .filter(meetings::team_id.eq(team_id))
+        .filter(meetings::date.eq(date))
+        .select(MeetingRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Writes `meeting` whole if still at its version; the bumped version travels in the row.
+pub fn save(conn: &mut DbConnection, meeting: &MeetingRow) -> Result<bool, DbError> {
+    let mut row = meeting.clone();
+    row.version += 1;
+    let updated = diesel::update(
+        meetings::table
+            .filter(meetings::id.eq(&meeting.id))
+            .filter(meetings::version.eq(meeting.version)),
+    )
+    .set(&row)
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct MeetingFilter {
+    pub visible_teams: Option<Vec<String>>,
+    pub team_id: Option<String>,
+    pub date: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &MeetingFilter,
+    page: &PageRequest,
+) -> Result<Page<MeetingRow>, DbError> {
+    let mut query = meetings::table.select(MeetingRow::as_select()).into_boxed();
+    if let Some(teams) = &filter.visible_teams {
+        query = query.filter(meetings::team_id.eq_any(teams.clone()));
+    }
+    if let Some(team) = &filter.team_id {
+        query = query.filter(meetings::team_id.eq(team.clone()));
+    }
+    if let Some(date) = &filter.date {
+        query = query.filter(meetings::date.eq(date.clone()));
+    }
+    if let Some(from) = &filter.from {
+        query = query.filter(meetings::date.ge(from.clone()));
+    }
+    if let Some(to) = &filter.to {
+        query = query.filter(meetings::date.le(to.clone()));
+    }
+    let rows = paginate!(query, meetings, page).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |m: &MeetingRow| {
+        (m.created_at, m.id.clone())
+    }))
+}
+
+/// Replaces the meeting's attendance with `rows` (PUT semantics: the list is the record).
+pub fn replace_attendance(
+    conn: &mut DbConnection,
+    meeting_id: &str,
+    rows: &[AttendanceRow],
+) -> Result<(), DbError> {
+    diesel::delete(meeting_attendance::table.filter(meeting_attendance::meeting_id.eq(meeting_id)))
+        .execute(conn)?;
+    for row in rows {
+        diesel::insert_into(meeting_attendance::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn attendance(
+    conn: &mut DbConnection,
+    meeting_id: &str,
+) -> Result<Vec<AttendanceRow>, DbError> {
+    Ok(meeting_attendance::table
+        .filter(meeting_attendance::meeting_id.eq(meeting_id))
+        .select(AttendanceRow::as_select())
+        .load(conn)?)
+}
+
+/// Stores a member's plan, replacing the one they had.
+pub fn put_plan(conn: &mut DbConnection, plan: &PlanRow) -> Result<(), DbError> {
+    let updated = diesel::update(meeting_plans::table.find((&plan.meeting_id, &plan.user_id)))
+        .set(plan)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(meeting_plans::table)
+            .values(plan)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn plans(conn: &mut DbConnection, meeting_id: &str) -> Result<Vec<PlanRow>, DbError> {
+    Ok(meeting_plans::table
+        .filter(meeting_plans::meeting_id.eq(meeting_id))
+        .select(PlanRow::as_select())
+        .load(conn)?)
+}
+
+/// A user's plan from their team's meeting on `date`, if there was one.
+pub fn plan_of(
+    conn: &mut DbConnection,
+    user_id: &str,
+    date: &str,
+) -> Result<Option<PlanRow>, DbError> {
+    Ok(meeting_plans::table
+        .inner_join(meetings::table.on(meetings::id.eq(meeting_plans::meeting_id)))
+        .filter(meeting_plans::user_id.eq(user_id))
+        .filter(meetings::date.eq(date))
+        .select(PlanRow::as_select())
+        .first(conn)
+        .optional()?)
+}

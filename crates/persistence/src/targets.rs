@@ -1,0 +1,91 @@
+//! Monthly targets per rep and per team.
+
+use crate::error::DbError;
+use crate::schema::targets;
+use crate::{DbConnection, Timestamp};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = targets)]
+pub struct TargetRow {
+    pub id: String,
+    pub period: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub metric: String,
+    pub value: i64,
+    pub team_id: Option<String>,
+    pub set_by: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+/// Sets a target, replacing the value of the same period, subject and metric. Returns the
+/// stored row.
+pub fn upsert(conn: &mut DbConnection, target: &TargetRow) -> Result<TargetRow, DbError> {
+    let key = targets::table
+        .filter(targets::period.eq(&target.period))
+        .filter(targets::subject_type.eq(&target.subject_type))
+        .filter(targets::subject_id.eq(&target.subject_id))
+        .filter(targets::metric.eq(&target.metric));
+    let updated = diesel::update(key)
+        .set((
+            targets::value.eq(target.value),
+            targets::team_id.eq(&target.team_id),
+            targets::set_by.eq(&target.set_by),
+            targets::updated_at.eq(target.updated_at),
+            targets::version.eq(targets::version + 1),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(targets::table)
+            .values(target)
+            .execute(conn)?;
+    }
+    Ok(key.select(TargetRow::as_select()).first(conn)?)
+}
+
+/// A period's targets within the given teams (`None`: all), at most 5,000.
+pub fn list(
+    conn: &mut DbConnection,
+    period: &str,
+    teams: Option<&[String]>,
+) -> Result<Vec<TargetRow>, DbError> {
+    let mut query = targets::table
+        .filter(targets::period.eq(period))
+        .select(TargetRow::as_select())
+        .into_boxed();
+    if let Some(teams) = teams {
+        query = query.filter(targets::team_id.eq_any(teams.to_vec()));
+    }
+    Ok(query
+        .order((
+            targets::subject_type.asc(),
+            targets::subject_id.asc(),
+            targets::metric.asc(),
+        ))
+        .limit(5000)
+        .load(conn)?)
+}
+
+/// The targets of the named subjects in a period.
+pub fn for_subjects(
+    conn: &mut DbConnection,
+    period: &str,
+    user_ids: &[String],
+    team_ids: &[String],
+) -> Result<Vec<TargetRow>, DbError> {
+    Ok(targets::table
+        .filter(targets::period.eq(period))
+        .filter(
+            targets::subject_type
+                .eq("user")
+                .and(targets::subject_id.eq_any(user_ids.to_vec()))
+                .or(targets::subject_type
+                    .eq("team")
+                    .and(targets::subject_id.eq_any(team_ids.to_vec()))),
+        )
+        .select(TargetRow::as_select())
+        .load(conn)?)
+}
