@@ -36,8 +36,12 @@ pub struct AccountRow {
     pub churn_reason: Option<String>,
     pub notes: Option<String>,
     pub search_text: String,
+    // `save` sets the version itself; writing it from the row too names the column twice,
+    // which SQLite forgives and PostgreSQL refuses. A save never moves the creation time.
+    #[diesel(skip_update)]
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    #[diesel(skip_update)]
     pub version: i64,
 }
 
