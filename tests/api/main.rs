@@ -9,6 +9,7 @@ mod helpers;
 mod auth;
 mod conventions;
 mod openapi;
+mod seller_accounts_api;
 mod service_accounts;
 mod teams;
 mod users;
