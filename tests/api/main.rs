@@ -10,6 +10,7 @@ mod auth;
 mod conventions;
 mod leads;
 mod openapi;
+mod seller_accounts_api;
 mod service_accounts;
 mod teams;
 mod users;

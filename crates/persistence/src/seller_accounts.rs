@@ -36,8 +36,12 @@ pub struct AccountRow {
     pub churn_reason: Option<String>,
     pub notes: Option<String>,
     pub search_text: String,
+    // `save` sets the version itself; writing it from the row too names the column twice,
+    // which SQLite forgives and PostgreSQL refuses. A save never moves the creation time.
+    #[diesel(skip_update)]
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    #[diesel(skip_update)]
     pub version: i64,
 }
 
@@ -81,17 +85,14 @@ pub fn find_by_lead(conn: &mut DbConnection, lead_id: &str) -> Result<Option<Acc
 
 /// Writes `account` whole if the stored row is still at `account.version`; bumps the version.
 pub fn save(conn: &mut DbConnection, account: &AccountRow) -> Result<bool, DbError> {
-    // The changeset carries every column, `version` included (PostgreSQL refuses a column
-    // assigned twice), so the bumped version travels in the row itself.
     let mut row = account.clone();
     row.search_text = row.compute_search_text();
-    row.version += 1;
     let updated = diesel::update(
         seller_accounts::table
             .filter(seller_accounts::id.eq(&account.id))
             .filter(seller_accounts::version.eq(account.version)),
     )
-    .set(&row)
+    .set((&row, seller_accounts::version.eq(account.version + 1)))
     .execute(conn)?;
     Ok(updated == 1)
 }

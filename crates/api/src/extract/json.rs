@@ -80,7 +80,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         // The path already ends in the unknown field's name, except at the root.
         let field = match unknown_field_name(&message) {
             Some(name) if path == "." => name.to_owned(),
-            _ if path == "." => "body".to_owned(),
+            _ if path == "." || path == "?" => "body".to_owned(),
             _ => path,
         };
         ApiError::invalid_field(field, message)

@@ -1,5 +1,14 @@
 //! Seller accounts: signed sellers on the B2B portal.
 
+mod create;
+mod guard;
+mod history;
+mod input;
+mod list;
+mod read;
+mod renew;
+mod update;
+
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -12,7 +21,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(_cfg: &mut ServiceConfig) {}
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list::list_accounts)
+        .service(create::create_account)
+        .service(read::get_account)
+        .service(update::update_account)
+        .service(renew::renew_account)
+        .service(history::account_history);
+}
 
 /// Membership tier on the portal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -146,6 +162,12 @@ pub(crate) fn find_visible(
         Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("seller account")),
         Err(other) => Err(other.into()),
     }
+}
+
+/// The reply for one account, with its ETag.
+pub(crate) fn account_reply(row: AccountRow) -> ApiResult<crate::reply::Reply> {
+    let version = row.version;
+    Ok(crate::reply::Reply::ok(&SellerAccount::try_from(row)?).versioned(version))
 }
 
 /// The fields that differ between `old` and `new` (every set field when there is no `old`).

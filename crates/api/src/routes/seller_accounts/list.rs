@@ -1,0 +1,105 @@
+use super::{AccountStatus, MembershipTier, SellerAccount, SellerAccountPage};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{page_request, parse_time, Caller};
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{get, web};
+use chrono::NaiveDate;
+use ironfield_auth::Scope;
+use ironfield_persistence::seller_accounts::{self, AccountFilter};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListAccountsQuery {
+    pub status: Option<AccountStatus>,
+    pub membership_tier: Option<MembershipTier>,
+    pub owner_id: Option<String>,
+    pub team_id: Option<String>,
+    pub market: Option<String>,
+    /// Searches company, contact, phone and stall number.
+    pub q: Option<String>,
+    /// Accounts whose contract ends before this day (`YYYY-MM-DD`) and that have not churned:
+    /// the renewals to chase.
+    #[param(value_type = Option<String>, format = Date)]
+    pub renewal_due_before: Option<String>,
+    /// Accounts changed at or after this time (RFC 3339), for phones that sync.
+    pub updated_since: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+impl ListAccountsQuery {
+    fn filter(self, caller: &Caller) -> ApiResult<AccountFilter> {
+        Ok(AccountFilter {
+            visible_teams: caller.view.team_ids(),
+            status: self.status.map(|s| s.as_str().to_owned()),
+            membership_tier: self.membership_tier.map(|t| t.as_str().to_owned()),
+            owner_id: self.owner_id,
+            team_id: self.team_id,
+            market: self.market,
+            q: self
+                .q
+                .filter(|q| !q.trim().is_empty())
+                .map(|q| q.trim().to_owned()),
+            renewal_due_before: self
+                .renewal_due_before
+                .as_deref()
+                .map(|d| {
+                    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                        ApiError::invalid_field(
+                            "renewal_due_before",
+                            "must be a date, e.g. 2026-12-31",
+                        )
+                    })
+                })
+                .transpose()?,
+            updated_since: self
+                .updated_since
+                .as_deref()
+                .map(|t| parse_time("updated_since", t))
+                .transpose()?,
+        })
+    }
+}
+
+/// List seller accounts
+///
+/// The accounts of the teams the caller can see, newest first, filtered as asked.
+/// `renewal_due_before` lists the live accounts whose contract ends before that day.
+#[utoipa::path(
+    tag = "seller-accounts",
+    params(ListAccountsQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SellerAccountPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[get("/seller-accounts")]
+pub async fn list_accounts(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListAccountsQuery>,
+) -> ApiResult<Reply> {
+    caller.require_scope(Scope::AccountsRead)?;
+    let query = query.into_inner();
+    let page = page_request(query.limit, query.cursor.as_deref())?;
+    let filter = query.filter(&caller)?;
+    let page = blocking::read(&state, move |conn| {
+        Ok(seller_accounts::list(conn, &filter, &page)?)
+    })
+    .await?;
+    Ok(Reply::ok(&SellerAccountPage {
+        items: page
+            .items
+            .into_iter()
+            .map(SellerAccount::try_from)
+            .collect::<ApiResult<_>>()?,
+        next_cursor: page.next_cursor,
+    }))
+}

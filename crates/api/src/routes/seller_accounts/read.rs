@@ -1,0 +1,33 @@
+use super::{account_reply, find_visible, SellerAccount};
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::Caller;
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{get, web};
+
+/// Get a seller account
+///
+/// An account in a team the caller can see; any other is 404.
+#[utoipa::path(
+    tag = "seller-accounts",
+    params(("id" = String, Path, description = "Seller account id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SellerAccount, headers(("ETag" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/seller-accounts/{id}")]
+pub async fn get_account(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<Reply> {
+    let id = path_id(&id, "seller account")?;
+    let account = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
+    account_reply(account)
+}

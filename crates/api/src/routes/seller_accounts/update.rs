@@ -1,0 +1,122 @@
+use super::guard::{find_writable, save};
+use super::input::AccountInput;
+use super::{account_reply, AccountStatus, SellerAccount};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller, IfMatch};
+use crate::reply::Reply;
+use crate::routes::leads::check_owner;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{patch, web};
+use ironfield_auth::policy;
+use ironfield_domain::{validation, ValidationErrors};
+use ironfield_persistence::seller_accounts::AccountRow;
+use ironfield_persistence::DbConnection;
+
+/// Update a seller account
+///
+/// Changes the fields sent (`null` clears one): the seller's contact facts, `membership_tier`,
+/// `status`, `churn_reason`, `notes` and `owner_id`. Moving to `churned` needs a
+/// `churn_reason` (422); leaving it clears the reason. The contract changes only by
+/// `POST /seller-accounts/{id}/renew`. A rep changes only their own accounts; reassigning
+/// (`owner_id`) needs a team lead or above: otherwise 403 and nothing changes. A live account
+/// may not share a phone, WeChat id or licence with another (409 `duplicate`). Honours
+/// `If-Match` (412).
+#[utoipa::path(
+    tag = "seller-accounts",
+    params(
+        ("id" = String, Path, description = "Seller account id"),
+        ("If-Match" = Option<String>, Header, description = "The version last read"),
+    ),
+    request_body = AccountInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SellerAccount, headers(("ETag" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[patch("/seller-accounts/{id}")]
+pub async fn update_account(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: ApiJson<AccountInput>,
+) -> ApiResult<Reply> {
+    let id = path_id(&id, "seller account")?;
+    let input = body.into_inner();
+    let account = blocking::write(&state, move |conn| {
+        let current = find_writable(conn, &caller, &id)?;
+        if_match.check(current.version)?;
+        apply_update(conn, &caller, &current, input)
+    })
+    .await?;
+    account_reply(account)
+}
+
+fn apply_update(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    current: &AccountRow,
+    mut input: AccountInput,
+) -> ApiResult<AccountRow> {
+    let mut errors = ValidationErrors::new();
+    let renewal_only = [
+        ("contract_start", input.contract_start.is_some()),
+        ("contract_months", input.contract_months.is_some()),
+        ("contract_value", input.contract_value.is_some()),
+    ];
+    for (field, sent) in renewal_only {
+        if sent {
+            errors.add(field, "the contract changes only by renewal");
+        }
+    }
+    let mut account = current.clone();
+    input.apply_facts(&mut account, &mut errors);
+    if let Some(status) = input.status {
+        account.status = status.as_str().to_owned();
+    }
+    let churned = account.status == AccountStatus::Churned.as_str();
+    match (churned, input.churn_reason.as_ref()) {
+        (true, Some(Some(reason))) => {
+            account.churn_reason =
+                errors.check("churn_reason", validation::required_text(reason, 500));
+        }
+        (true, Some(None)) => errors.add("churn_reason", "a churned account needs a reason"),
+        (true, None) if account.churn_reason.is_none() => {
+            errors.add("churn_reason", "say why the seller churned");
+        }
+        (true, None) => {}
+        (false, Some(Some(_))) => {
+            errors.add("churn_reason", "only a churned account has a churn reason");
+        }
+        (false, _) => account.churn_reason = None,
+    }
+    errors.into_result(())?;
+
+    if let Some(owner_id) = input.owner_id.as_deref().filter(|o| *o != current.owner_id) {
+        if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
+            return Err(ApiError::forbidden(
+                "only a team lead or above may reassign a seller account",
+            ));
+        }
+        let owner = check_owner(conn, caller, owner_id)?;
+        account.owner_id = owner.id;
+        account.team_id = owner.team_id;
+    }
+
+    let action = if current.status != account.status {
+        "status_changed"
+    } else if current.owner_id != account.owner_id {
+        "assigned"
+    } else {
+        "updated"
+    };
+    save(conn, caller, current, account, action)
+}
