@@ -9,6 +9,7 @@ mod helpers;
 mod auth;
 mod conventions;
 mod leads;
+mod meetings;
 mod openapi;
 mod seller_accounts_api;
 mod service_accounts;

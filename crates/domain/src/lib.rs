@@ -2,11 +2,13 @@
 //!
 //! Nothing here touches a database, a socket or a clock other than through [`time::now`].
 
+pub mod calendar;
 pub mod email;
 pub mod geo;
 pub mod ids;
 pub mod license;
 pub mod money;
+pub mod pacing;
 pub mod phone;
 pub mod role;
 pub mod stage;
@@ -15,10 +17,12 @@ pub mod validation;
 pub mod visit;
 pub mod wechat;
 
+pub use calendar::{parse_weekday, weekday_name, Period, WorkCalendar, WorkingDays};
 pub use email::Email;
 pub use geo::{distance_m, GeoPoint};
 pub use license::BusinessLicenseNo;
 pub use money::Money;
+pub use pacing::{progress, Metric, PaceStatus, Progress};
 pub use phone::Phone;
 pub use role::Role;
 pub use stage::{Stage, TransitionError, UnknownStage};

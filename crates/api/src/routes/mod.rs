@@ -8,6 +8,7 @@ pub mod leads;
 pub mod meetings;
 pub mod seller_accounts;
 pub mod service_accounts;
+pub mod settings;
 pub mod teams;
 pub mod users;
 pub mod visits;
@@ -27,7 +28,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(leads::configure)
             .configure(seller_accounts::configure)
             .configure(visits::configure)
-            .configure(meetings::configure),
+            .configure(meetings::configure)
+            .configure(settings::configure),
     );
 }
 
