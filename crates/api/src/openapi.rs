@@ -43,6 +43,7 @@ records carry `ETag: \"<version>\"` and writes honour `If-Match` (412 on mismatc
         (name = "leads", description = "Prospective sellers, from first contact to conversion"),
         (name = "seller-accounts", description = "Signed sellers on the B2B portal"),
         (name = "visits", description = "Market-stall visits logged from the phone"),
+        (name = "targets", description = "Monthly targets, month-end pacing and the leaderboard"),
         (name = "settings", description = "Organisation settings: time zone, working week, holidays, currency"),
         (name = "meetings", description = "The 8:30 morning meeting: attendance, plans, plan versus actual"),
         (name = "operations", description = "Health checks and metrics"),

@@ -2,7 +2,8 @@
 
 use crate::error::DbError;
 use crate::schema::targets;
-use crate::{DbConnection, Timestamp};
+use crate::pagination::{Page, PageRequest};
+use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -46,27 +47,39 @@ pub fn upsert(conn: &mut DbConnection, target: &TargetRow) -> Result<TargetRow, 
     Ok(key.select(TargetRow::as_select()).first(conn)?)
 }
 
-/// A period's targets within the given teams (`None`: all), at most 5,000.
-pub fn list(
-    conn: &mut DbConnection,
-    period: &str,
-    teams: Option<&[String]>,
-) -> Result<Vec<TargetRow>, DbError> {
+/// List filters: a period, the caller's teams (`None`: all), and optionally one team or one
+/// rep's own targets.
+#[derive(Debug, Default, Clone)]
+pub struct TargetFilter {
+    pub period: String,
+    pub visible_teams: Option<Vec<String>>,
+    pub team_id: Option<String>,
+    /// A rep sees their own targets and their team's, not their teammates'.
+    pub only_user_or_team: Option<(String, Option<String>)>,
+}
+
+pub fn list(conn: &mut DbConnection, filter: &TargetFilter, page: &PageRequest) -> Result<Page<TargetRow>, DbError> {
     let mut query = targets::table
-        .filter(targets::period.eq(period))
+        .filter(targets::period.eq(filter.period.clone()))
         .select(TargetRow::as_select())
         .into_boxed();
-    if let Some(teams) = teams {
-        query = query.filter(targets::team_id.eq_any(teams.to_vec()));
+    if let Some(teams) = &filter.visible_teams {
+        query = query.filter(targets::team_id.eq_any(teams.clone()));
     }
-    Ok(query
-        .order((
-            targets::subject_type.asc(),
-            targets::subject_id.asc(),
-            targets::metric.asc(),
-        ))
-        .limit(5000)
-        .load(conn)?)
+    if let Some(team) = &filter.team_id {
+        query = query.filter(targets::team_id.eq(team.clone()));
+    }
+    if let Some((user, team)) = &filter.only_user_or_team {
+        let team = team.clone().unwrap_or_default();
+        query = query.filter(
+            targets::subject_type
+                .eq("user")
+                .and(targets::subject_id.eq(user.clone()))
+                .or(targets::subject_type.eq("team").and(targets::subject_id.eq(team))),
+        );
+    }
+    let rows = paginate!(query, targets, page).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |t: &TargetRow| (t.created_at, t.id.clone())))
 }
 
 /// The targets of the named subjects in a period.

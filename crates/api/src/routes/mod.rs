@@ -9,6 +9,7 @@ pub mod meetings;
 pub mod seller_accounts;
 pub mod service_accounts;
 pub mod settings;
+pub mod targets;
 pub mod teams;
 pub mod users;
 pub mod visits;
@@ -29,7 +30,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(seller_accounts::configure)
             .configure(visits::configure)
             .configure(meetings::configure)
-            .configure(settings::configure),
+            .configure(settings::configure)
+            .configure(targets::configure),
     );
 }
 

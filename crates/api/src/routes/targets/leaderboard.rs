@@ -1,0 +1,122 @@
+use super::period;
+use super::scope::{self, Figures};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{get, web};
+use chrono::NaiveDate;
+use ironfield_auth::Scope;
+use ironfield_domain::pacing::{progress, Metric, PaceStatus};
+use ironfield_persistence::targets;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LeaderboardQuery {
+    /// `YYYY-MM`.
+    pub period: String,
+    pub metric: Metric,
+    /// One team; default the caller's view (a manager's whole branch).
+    pub team_id: Option<String>,
+    pub as_of: Option<NaiveDate>,
+    /// 1 to 200; default 50.
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeaderboardEntry {
+    /// 1 for the best; equal actuals share a rank.
+    pub rank: i64,
+    pub user_id: String,
+    pub name: String,
+    pub team_id: Option<String>,
+    pub actual: i64,
+    pub target: i64,
+    pub attainment_pct: Option<f64>,
+    pub status: PaceStatus,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Leaderboard {
+    pub period: String,
+    pub metric: Metric,
+    pub items: Vec<LeaderboardEntry>,
+    /// Always `null`: the board is one page of the top `limit` reps.
+    pub next_cursor: Option<String>,
+}
+
+/// Leaderboard
+///
+/// The reps of a team, or of the caller's view (a branch for a manager), ranked by their
+/// actual on one metric this month, best first (ties share a rank, then by name).
+#[utoipa::path(
+    tag = "targets",
+    params(LeaderboardQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Leaderboard),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[get("/leaderboard")]
+pub async fn leaderboard(state: web::Data<AppState>, caller: Caller, query: web::Query<LeaderboardQuery>) -> ApiResult<Reply> {
+    caller.require_scope(Scope::TargetsRead)?;
+    let query = query.into_inner();
+    let period = period("period", &query.period)?;
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::invalid_field("limit", "must be between 1 and 200"));
+    }
+    let metric = query.metric;
+    let board = blocking::read(&state, move |conn| {
+        let as_of = scope::as_of(conn, query.as_of)?;
+        let days = crate::org::calendar(conn)?.working_days(period, as_of);
+        let scope = scope::load(conn, &caller, query.team_id.as_deref(), period)?;
+        let user_ids: Vec<String> = scope.reps.iter().map(|r| r.id.clone()).collect();
+        let targets: HashMap<String, i64> = targets::for_subjects(conn, &period.to_string(), &user_ids, &[])?
+            .into_iter()
+            .filter(|t| t.metric == metric.as_str())
+            .map(|t| (t.subject_id, t.value))
+            .collect();
+        let mut entries: Vec<LeaderboardEntry> = scope
+            .reps
+            .iter()
+            .map(|rep| {
+                let actual = Figures::of(&scope.rep_figures, &rep.id).get(metric);
+                let target = targets.get(&rep.id).copied().unwrap_or(0);
+                let pace = progress(target, actual, days);
+                LeaderboardEntry {
+                    rank: 0,
+                    user_id: rep.id.clone(),
+                    name: rep.name.clone(),
+                    team_id: rep.team_id.clone(),
+                    actual,
+                    target,
+                    attainment_pct: pace.attainment_pct,
+                    status: pace.status,
+                }
+            })
+            .collect();
+        entries.sort_by(|a, b| b.actual.cmp(&a.actual).then(a.name.cmp(&b.name)));
+        let mut rank = 0;
+        let mut previous = None;
+        for (i, entry) in entries.iter_mut().enumerate() {
+            if previous != Some(entry.actual) {
+                rank = i64::try_from(i).unwrap_or(i64::MAX) + 1;
+                previous = Some(entry.actual);
+            }
+            entry.rank = rank;
+        }
+        entries.truncate(usize::try_from(limit).unwrap_or(50));
+        Ok(Leaderboard { period: period.to_string(), metric, items: entries, next_cursor: None })
+    })
+    .await?;
+    Ok(Reply::ok(&board))
+}

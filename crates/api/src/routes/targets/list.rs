@@ -1,0 +1,60 @@
+use super::{period, Target, TargetPage};
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::{page_request, Caller};
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{get, web};
+use ironfield_auth::{Principal, Scope};
+use ironfield_domain::Role;
+use ironfield_persistence::targets::{self, TargetFilter};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListTargetsQuery {
+    /// `YYYY-MM`.
+    pub period: String,
+    pub team_id: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// List targets
+///
+/// A month's targets within the caller's view: a rep sees their own and their team's, a team
+/// lead their team's and its members', a manager their branch's.
+#[utoipa::path(
+    tag = "targets",
+    params(ListTargetsQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = TargetPage),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[get("/targets")]
+pub async fn list_targets(state: web::Data<AppState>, caller: Caller, query: web::Query<ListTargetsQuery>) -> ApiResult<Reply> {
+    caller.require_scope(Scope::TargetsRead)?;
+    let query = query.into_inner();
+    let period = period("period", &query.period)?;
+    let page = page_request(query.limit, query.cursor.as_deref())?;
+    let only = match &caller.principal {
+        Principal::User { id, role: Role::Rep, team_id } => Some((id.clone(), team_id.clone())),
+        _ => None,
+    };
+    let filter = TargetFilter {
+        period: period.to_string(),
+        visible_teams: caller.view.team_ids(),
+        team_id: query.team_id,
+        only_user_or_team: only,
+    };
+    let page = blocking::read(&state, move |conn| Ok(targets::list(conn, &filter, &page)?)).await?;
+    Ok(Reply::ok(&TargetPage {
+        items: page.items.into_iter().map(Target::try_from).collect::<ApiResult<_>>()?,
+        next_cursor: page.next_cursor,
+    }))
+}
