@@ -13,6 +13,7 @@ mod meetings;
 mod openapi;
 mod seller_accounts_api;
 mod service_accounts;
+mod targets;
 mod teams;
 mod users;
 mod visits;

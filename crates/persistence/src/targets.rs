@@ -1,8 +1,8 @@
 //! Monthly targets per rep and per team.
 
 use crate::error::DbError;
-use crate::schema::targets;
 use crate::pagination::{Page, PageRequest};
+use crate::schema::targets;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 
@@ -58,7 +58,11 @@ pub struct TargetFilter {
     pub only_user_or_team: Option<(String, Option<String>)>,
 }
 
-pub fn list(conn: &mut DbConnection, filter: &TargetFilter, page: &PageRequest) -> Result<Page<TargetRow>, DbError> {
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &TargetFilter,
+    page: &PageRequest,
+) -> Result<Page<TargetRow>, DbError> {
     let mut query = targets::table
         .filter(targets::period.eq(filter.period.clone()))
         .select(TargetRow::as_select())
@@ -75,11 +79,15 @@ pub fn list(conn: &mut DbConnection, filter: &TargetFilter, page: &PageRequest) 
             targets::subject_type
                 .eq("user")
                 .and(targets::subject_id.eq(user.clone()))
-                .or(targets::subject_type.eq("team").and(targets::subject_id.eq(team))),
+                .or(targets::subject_type
+                    .eq("team")
+                    .and(targets::subject_id.eq(team))),
         );
     }
     let rows = paginate!(query, targets, page).load(conn)?;
-    Ok(Page::from_rows(rows, page.limit, |t: &TargetRow| (t.created_at, t.id.clone())))
+    Ok(Page::from_rows(rows, page.limit, |t: &TargetRow| {
+        (t.created_at, t.id.clone())
+    }))
 }
 
 /// The targets of the named subjects in a period.

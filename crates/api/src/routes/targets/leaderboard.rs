@@ -66,13 +66,20 @@ pub struct Leaderboard {
     )
 )]
 #[get("/leaderboard")]
-pub async fn leaderboard(state: web::Data<AppState>, caller: Caller, query: web::Query<LeaderboardQuery>) -> ApiResult<Reply> {
+pub async fn leaderboard(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<LeaderboardQuery>,
+) -> ApiResult<Reply> {
     caller.require_scope(Scope::TargetsRead)?;
     let query = query.into_inner();
     let period = period("period", &query.period)?;
     let limit = query.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::invalid_field("limit", "must be between 1 and 200"));
+        return Err(ApiError::invalid_field(
+            "limit",
+            "must be between 1 and 200",
+        ));
     }
     let metric = query.metric;
     let board = blocking::read(&state, move |conn| {
@@ -80,11 +87,12 @@ pub async fn leaderboard(state: web::Data<AppState>, caller: Caller, query: web:
         let days = crate::org::calendar(conn)?.working_days(period, as_of);
         let scope = scope::load(conn, &caller, query.team_id.as_deref(), period)?;
         let user_ids: Vec<String> = scope.reps.iter().map(|r| r.id.clone()).collect();
-        let targets: HashMap<String, i64> = targets::for_subjects(conn, &period.to_string(), &user_ids, &[])?
-            .into_iter()
-            .filter(|t| t.metric == metric.as_str())
-            .map(|t| (t.subject_id, t.value))
-            .collect();
+        let targets: HashMap<String, i64> =
+            targets::for_subjects(conn, &period.to_string(), &user_ids, &[])?
+                .into_iter()
+                .filter(|t| t.metric == metric.as_str())
+                .map(|t| (t.subject_id, t.value))
+                .collect();
         let mut entries: Vec<LeaderboardEntry> = scope
             .reps
             .iter()
@@ -115,7 +123,12 @@ pub async fn leaderboard(state: web::Data<AppState>, caller: Caller, query: web:
             entry.rank = rank;
         }
         entries.truncate(usize::try_from(limit).unwrap_or(50));
-        Ok(Leaderboard { period: period.to_string(), metric, items: entries, next_cursor: None })
+        Ok(Leaderboard {
+            period: period.to_string(),
+            metric,
+            items: entries,
+            next_cursor: None,
+        })
     })
     .await?;
     Ok(Reply::ok(&board))

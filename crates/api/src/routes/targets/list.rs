@@ -37,13 +37,21 @@ pub struct ListTargetsQuery {
     )
 )]
 #[get("/targets")]
-pub async fn list_targets(state: web::Data<AppState>, caller: Caller, query: web::Query<ListTargetsQuery>) -> ApiResult<Reply> {
+pub async fn list_targets(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListTargetsQuery>,
+) -> ApiResult<Reply> {
     caller.require_scope(Scope::TargetsRead)?;
     let query = query.into_inner();
     let period = period("period", &query.period)?;
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let only = match &caller.principal {
-        Principal::User { id, role: Role::Rep, team_id } => Some((id.clone(), team_id.clone())),
+        Principal::User {
+            id,
+            role: Role::Rep,
+            team_id,
+        } => Some((id.clone(), team_id.clone())),
         _ => None,
     };
     let filter = TargetFilter {
@@ -54,7 +62,11 @@ pub async fn list_targets(state: web::Data<AppState>, caller: Caller, query: web
     };
     let page = blocking::read(&state, move |conn| Ok(targets::list(conn, &filter, &page)?)).await?;
     Ok(Reply::ok(&TargetPage {
-        items: page.items.into_iter().map(Target::try_from).collect::<ApiResult<_>>()?,
+        items: page
+            .items
+            .into_iter()
+            .map(Target::try_from)
+            .collect::<ApiResult<_>>()?,
         next_cursor: page.next_cursor,
     }))
 }

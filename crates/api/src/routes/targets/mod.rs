@@ -64,8 +64,13 @@ impl TryFrom<TargetRow> for Target {
 
     fn try_from(row: TargetRow) -> ApiResult<Self> {
         Ok(Target {
-            subject_type: if row.subject_type == "team" { SubjectType::Team } else { SubjectType::User },
-            metric: Metric::parse(&row.metric).ok_or_else(|| ApiError::internal(BadMetric(row.metric.clone())))?,
+            subject_type: if row.subject_type == "team" {
+                SubjectType::Team
+            } else {
+                SubjectType::User
+            },
+            metric: Metric::parse(&row.metric)
+                .ok_or_else(|| ApiError::internal(BadMetric(row.metric.clone())))?,
             id: row.id,
             period: row.period,
             subject_id: row.subject_id,

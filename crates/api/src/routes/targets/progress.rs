@@ -1,5 +1,5 @@
-use super::scope::{self, Figures};
 use super::period;
+use super::scope::{self, Figures};
 use crate::blocking;
 use crate::error::ApiResult;
 use crate::extract::Caller;
@@ -58,9 +58,17 @@ pub struct ProgressReport {
     pub teams: Vec<TeamProgress>,
 }
 
-pub(crate) fn metrics(targets: &HashMap<(String, String), i64>, key: &str, figures: Figures, days: WorkingDays) -> MetricsProgress {
+pub(crate) fn metrics(
+    targets: &HashMap<(String, String), i64>,
+    key: &str,
+    figures: Figures,
+    days: WorkingDays,
+) -> MetricsProgress {
     let of = |metric: Metric| {
-        let target = targets.get(&(key.to_owned(), metric.as_str().to_owned())).copied().unwrap_or(0);
+        let target = targets
+            .get(&(key.to_owned(), metric.as_str().to_owned()))
+            .copied()
+            .unwrap_or(0);
         progress(target, figures.get(metric), days)
     };
     MetricsProgress {
@@ -107,10 +115,16 @@ pub async fn target_progress(
         let scope = scope::load(conn, &caller, query.team_id.as_deref(), period)?;
         let user_ids: Vec<String> = scope.reps.iter().map(|r| r.id.clone()).collect();
         let team_ids: Vec<String> = scope.teams.iter().map(|t| t.id.clone()).collect();
-        let targets: HashMap<(String, String), i64> = targets::for_subjects(conn, &period.to_string(), &user_ids, &team_ids)?
-            .into_iter()
-            .map(|t| ((format!("{}:{}", t.subject_type, t.subject_id), t.metric), t.value))
-            .collect();
+        let targets: HashMap<(String, String), i64> =
+            targets::for_subjects(conn, &period.to_string(), &user_ids, &team_ids)?
+                .into_iter()
+                .map(|t| {
+                    (
+                        (format!("{}:{}", t.subject_type, t.subject_id), t.metric),
+                        t.value,
+                    )
+                })
+                .collect();
         let reps = scope
             .reps
             .iter()
@@ -118,7 +132,12 @@ pub async fn target_progress(
                 user_id: rep.id.clone(),
                 name: rep.name.clone(),
                 team_id: rep.team_id.clone(),
-                metrics: metrics(&targets, &format!("user:{}", rep.id), Figures::of(&scope.rep_figures, &rep.id), days),
+                metrics: metrics(
+                    &targets,
+                    &format!("user:{}", rep.id),
+                    Figures::of(&scope.rep_figures, &rep.id),
+                    days,
+                ),
             })
             .collect();
         let teams = scope
@@ -127,10 +146,25 @@ pub async fn target_progress(
             .map(|team| TeamProgress {
                 team_id: team.id.clone(),
                 name: team.name.clone(),
-                metrics: metrics(&targets, &format!("team:{}", team.id), scope.team_figures.get(&team.id).copied().unwrap_or_default(), days),
+                metrics: metrics(
+                    &targets,
+                    &format!("team:{}", team.id),
+                    scope
+                        .team_figures
+                        .get(&team.id)
+                        .copied()
+                        .unwrap_or_default(),
+                    days,
+                ),
             })
             .collect();
-        Ok(ProgressReport { period: period.to_string(), as_of, working_days: days, reps, teams })
+        Ok(ProgressReport {
+            period: period.to_string(),
+            as_of,
+            working_days: days,
+            reps,
+            teams,
+        })
     })
     .await?;
     Ok(Reply::ok(&report))

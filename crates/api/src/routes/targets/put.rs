@@ -60,7 +60,10 @@ pub async fn put_targets(
     let period = period("period", &path.into_inner())?.to_string();
     let items = body.into_inner();
     if items.is_empty() || items.len() > MAX_TARGETS {
-        return Err(ApiError::invalid_field("body", format!("send 1 to {MAX_TARGETS} targets")));
+        return Err(ApiError::invalid_field(
+            "body",
+            format!("send 1 to {MAX_TARGETS} targets"),
+        ));
     }
     let stored = blocking::write(&state, move |conn| {
         let mut errors = ValidationErrors::new();
@@ -77,9 +80,15 @@ pub async fn put_targets(
             // The team the target belongs to, and whether the caller may set it.
             let (team_id, allowed) = match item.subject_type {
                 SubjectType::User => match users::find(conn, &subject_id) {
-                    Ok(user) if caller.can_see_team(user.team_id.as_deref()) && user.team_id.is_some() => {
+                    Ok(user)
+                        if caller.can_see_team(user.team_id.as_deref())
+                            && user.team_id.is_some() =>
+                    {
                         let team = user.team_id.clone().unwrap_or_default();
-                        (Some(team.clone()), policy::may_lead_team(&caller.principal, &caller.view, &team))
+                        (
+                            Some(team.clone()),
+                            policy::may_lead_team(&caller.principal, &caller.view, &team),
+                        )
                     }
                     Ok(_) | Err(DbError::NotFound) => {
                         errors.add(format!("[{i}].subject_id"), "no such member in your teams");
@@ -92,7 +101,8 @@ pub async fn put_targets(
                         // A team's target is set from above: its manager or an admin.
                         let above = matches!(caller.principal, Principal::Service { .. })
                             || caller.principal.is_admin()
-                            || (caller.principal.role() == Some(Role::Manager) && caller.can_see_team(Some(&team.id)));
+                            || (caller.principal.role() == Some(Role::Manager)
+                                && caller.can_see_team(Some(&team.id)));
                         (Some(team.id), above)
                     }
                     Ok(_) | Err(DbError::NotFound) => {
@@ -122,9 +132,14 @@ pub async fn put_targets(
             });
         }
         errors.into_result(())?;
-        rows.iter().map(|row| Ok(targets::upsert(conn, row)?)).collect::<ApiResult<Vec<_>>>()
+        rows.iter()
+            .map(|row| Ok(targets::upsert(conn, row)?))
+            .collect::<ApiResult<Vec<_>>>()
     })
     .await?;
-    let stored: Vec<Target> = stored.into_iter().map(Target::try_from).collect::<ApiResult<_>>()?;
+    let stored: Vec<Target> = stored
+        .into_iter()
+        .map(Target::try_from)
+        .collect::<ApiResult<_>>()?;
     Ok(Reply::ok(&stored))
 }

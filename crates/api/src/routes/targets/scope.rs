@@ -52,9 +52,17 @@ impl Figures {
 
 /// The teams of `team_id` (which must be visible) or of the caller's whole view, their
 /// active members, and everyone's figures for `period`.
-pub(crate) fn load(conn: &mut DbConnection, caller: &Caller, team_id: Option<&str>, period: Period) -> ApiResult<Scope> {
+pub(crate) fn load(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    team_id: Option<&str>,
+    period: Period,
+) -> ApiResult<Scope> {
     let tree: TeamTree = teams::tree(conn)?;
-    let all = PageRequest { limit: 1000, after: None };
+    let all = PageRequest {
+        limit: 1000,
+        after: None,
+    };
     let scope_ids: Vec<String> = match team_id {
         Some(id) => {
             if !caller.can_see_team(Some(id)) || !tree.exists(id) {
@@ -64,7 +72,11 @@ pub(crate) fn load(conn: &mut DbConnection, caller: &Caller, team_id: Option<&st
         }
         None => match &caller.view {
             TeamView::Teams(ids) => ids.iter().cloned().collect(),
-            TeamView::All => teams::list(conn, None, None, &all)?.items.into_iter().map(|t| t.id).collect(),
+            TeamView::All => teams::list(conn, None, None, &all)?
+                .items
+                .into_iter()
+                .map(|t| t.id)
+                .collect(),
         },
     };
     let team_rows = teams::list(conn, Some(&scope_ids), None, &all)?.items;
@@ -77,14 +89,26 @@ pub(crate) fn load(conn: &mut DbConnection, caller: &Caller, team_id: Option<&st
     reps.retain(|u| u.role == "rep" || u.role == "team_lead");
     reps.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
 
-    let (from, to) = (period.first_day().to_string(), period.next_first_day().to_string());
+    let (from, to) = (
+        period.first_day().to_string(),
+        period.next_first_day().to_string(),
+    );
     let rep_ids: Vec<String> = reps.iter().map(|r| r.id.clone()).collect();
     let rep_figures = stats::by_rep(conn, &rep_ids, &from, &to)?;
 
     // A team's figures include its sub-teams': count every team in the subtrees once, then
     // add each up into the teams in scope above it.
-    let subtrees: HashMap<String, BTreeSet<String>> = scope_ids.iter().map(|id| (id.clone(), tree.subtree(id))).collect();
-    let every: Vec<String> = subtrees.values().flatten().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+    let subtrees: HashMap<String, BTreeSet<String>> = scope_ids
+        .iter()
+        .map(|id| (id.clone(), tree.subtree(id)))
+        .collect();
+    let every: Vec<String> = subtrees
+        .values()
+        .flatten()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let stamped = stats::by_team(conn, &every, &from, &to)?;
     let team_figures = subtrees
         .into_iter()
@@ -100,7 +124,12 @@ pub(crate) fn load(conn: &mut DbConnection, caller: &Caller, team_id: Option<&st
             (team, sum)
         })
         .collect();
-    Ok(Scope { teams: team_rows, reps, rep_figures, team_figures })
+    Ok(Scope {
+        teams: team_rows,
+        reps,
+        rep_figures,
+        team_figures,
+    })
 }
 
 /// The business date progress is measured at: the one asked for, or today in the
@@ -108,6 +137,9 @@ pub(crate) fn load(conn: &mut DbConnection, caller: &Caller, team_id: Option<&st
 pub(crate) fn as_of(conn: &mut DbConnection, requested: Option<NaiveDate>) -> ApiResult<NaiveDate> {
     match requested {
         Some(date) => Ok(date),
-        None => Ok(ironfield_domain::time::business_date(ironfield_domain::time::now(), crate::org::timezone(conn)?)),
+        None => Ok(ironfield_domain::time::business_date(
+            ironfield_domain::time::now(),
+            crate::org::timezone(conn)?,
+        )),
     }
 }
