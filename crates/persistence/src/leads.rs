@@ -338,51 +338,45 @@ pub fn merged_into(conn: &mut DbConnection, survivor: &str) -> Result<Vec<String
         .load(conn)?)
 }
 
-/// What logging a visit does to its lead, as single-row statements that need no version
-/// check (so concurrent visits on one lead never refuse each other): `last_visit_at` moves
-/// forward only, `next_follow_up_at` takes the visit's when it sets one, and a `new` or
-/// `contacted` lead becomes `visited`. Returns whether the stage moved.
+/// What logging a visit does to its lead, in one statement that needs no version check (so
+/// concurrent visits on one lead never refuse each other, and the row is locked as briefly
+/// as possible): `last_visit_at` moves forward only, `next_follow_up_at` takes the visit's
+/// when it sets one, and a `new` or `contacted` lead becomes `visited`.
 pub fn apply_visit(
     conn: &mut DbConnection,
     lead_id: &str,
     visited_at: Timestamp,
     next_follow_up_at: Option<Timestamp>,
     now: Timestamp,
-) -> Result<bool, DbError> {
-    diesel::update(
-        leads::table.filter(leads::id.eq(lead_id)).filter(
-            leads::last_visit_at
-                .is_null()
-                .or(leads::last_visit_at.lt(visited_at)),
-        ),
+) -> Result<(), DbError> {
+    use diesel::dsl::case_when;
+    use diesel::sql_types::{Text, Timestamp as SqlTimestamp};
+    let last_visit = case_when(
+        leads::last_visit_at
+            .is_null()
+            .or(leads::last_visit_at.lt(visited_at)),
+        visited_at.into_sql::<SqlTimestamp>().nullable(),
     )
-    .set((
-        leads::last_visit_at.eq(visited_at),
+    .otherwise(leads::last_visit_at);
+    let stage = case_when(
+        leads::stage.eq_any(["new", "contacted"]),
+        "visited".into_sql::<Text>(),
+    )
+    .otherwise(leads::stage);
+    let target = leads::table.filter(leads::id.eq(lead_id));
+    let common = (
+        leads::last_visit_at.eq(last_visit),
+        leads::stage.eq(stage),
         leads::updated_at.eq(now),
         leads::version.eq(leads::version + 1),
-    ))
-    .execute(conn)?;
-    if let Some(next) = next_follow_up_at {
-        diesel::update(leads::table.filter(leads::id.eq(lead_id)))
-            .set((
-                leads::next_follow_up_at.eq(next),
-                leads::updated_at.eq(now),
-                leads::version.eq(leads::version + 1),
-            ))
-            .execute(conn)?;
-    }
-    let moved = diesel::update(
-        leads::table
-            .filter(leads::id.eq(lead_id))
-            .filter(leads::stage.eq_any(["new", "contacted"])),
-    )
-    .set((
-        leads::stage.eq("visited"),
-        leads::updated_at.eq(now),
-        leads::version.eq(leads::version + 1),
-    ))
-    .execute(conn)?;
-    Ok(moved == 1)
+    );
+    match next_follow_up_at {
+        Some(next) => diesel::update(target)
+            .set((common, leads::next_follow_up_at.eq(next)))
+            .execute(conn)?,
+        None => diesel::update(target).set(common).execute(conn)?,
+    };
+    Ok(())
 }
 
 /// An owner's open leads whose follow-up falls before `before`, soonest first.

@@ -1,8 +1,9 @@
 //! Logging one visit: the one path every create (single, batch, replay) goes through.
 //!
-//! One short write transaction: the replay check, the target's look-up, the insert, and the
-//! lead's follow-up effects. A visit id that is already stored (the phone sent it again, or
-//! two connections raced with the same batch) rolls back and answers with the stored visit.
+//! One short write transaction: the target's look-up, the insert, and the lead's follow-up
+//! effects. A visit id that is already stored (the phone sent it again, or two connections
+//! raced with the same batch) fails the insert on the primary key, rolls back and answers
+//! with the stored visit; no read before the insert is needed to find it.
 
 use super::input::VisitInput;
 use crate::error::{ApiError, ApiResult};
@@ -201,40 +202,20 @@ fn prepare(
 
 fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result<Logged, Failure> {
     let Prepared { mut row, target } = prepared;
-    if visits::find_optional(conn, &row.id)?.is_some() {
+    // A replayed id is found by the insert itself (the primary key), without a read first.
+    // Only a new stall looks first: its replay would meet its own lead as a duplicate.
+    if matches!(target, Target::NewLead(_)) && visits::find_optional(conn, &row.id)?.is_some() {
         return Err(Failure::Replayed);
     }
-    let known = match target {
-        Target::Lead(id) => {
-            let mut lead = leads::find_visible(conn, caller, &id)
-                .map_err(|_| ApiError::invalid_field("lead_id", "no such lead"))?;
-            // A visit to a lead merged away counts for the lead it was merged into.
-            if let Some(survivor) = lead.merged_into_id.clone() {
-                lead = lead_store::find(conn, &survivor)?;
-            }
-            row.lead_id = Some(lead.id.clone());
-            Known::from_lead(&lead)
-        }
-        Target::Account(id) => {
-            let account =
-                crate::routes::seller_accounts::find_visible(conn, caller, &id).map_err(|_| {
-                    ApiError::invalid_field("seller_account_id", "no such seller account")
-                })?;
-            row.seller_account_id = Some(account.id.clone());
-            Known {
-                point: point(account.location_lat, account.location_lng),
-                place: (account.market, account.district, account.stall_no),
-            }
-        }
-        Target::NewLead(input) => {
-            let lead = match leads::create::create_row(conn, caller, *input)? {
-                leads::create::Created::New(lead) | leads::create::Created::Existing(lead) => lead,
-            };
-            row.lead_id = Some(lead.id.clone());
-            Known::from_lead(&lead)
-        }
+    // A replay whose target has since gone out of reach still answers with the stored visit.
+    let known = match resolve(conn, caller, &mut row, target) {
+        Err(Failure::Api(error)) => return Err(replayed_or(conn, &row.id, error)),
+        other => other?,
     };
-    let tz = crate::org::timezone(conn)?;
+    let tz = match crate::org::timezone(conn) {
+        Ok(tz) => tz,
+        Err(error) => return Err(replayed_or(conn, &row.id, error)),
+    };
     row.business_date = business_date(row.visited_at.and_utc(), tz).to_string();
     let reported = point(row.location_lat, row.location_lng);
     row.location_check = check_location(reported, row.location_accuracy_m, known.point)
@@ -242,19 +223,22 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
         .to_owned();
     if row.market.is_none() && row.stall_no.is_none() {
         // Where the visit was, when the phone did not say: the lead's or account's stall.
-        (row.market, row.district, row.stall_no) = known.place;
+        (row.market, row.district, row.stall_no) = known.place.clone();
     }
     if !visits::insert_new(conn, &row)? {
         return Err(Failure::Replayed);
     }
     if let Some(lead_id) = &row.lead_id {
-        let moved = lead_store::apply_visit(
+        lead_store::apply_visit(
             conn,
             lead_id,
             row.visited_at,
             row.next_follow_up_at,
             row.received_at,
         )?;
+        // As read in this transaction; a concurrent reopen could make this audit note stale,
+        // never the lead itself (the statement decides on the row as it is).
+        let moved = matches!(known.stage.as_deref(), Some("new" | "contacted"));
         let mut changes = ChangeSet::new();
         changes.set("visit_id", &row.id);
         if moved {
@@ -275,10 +259,60 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
     Ok(Logged::Created(row))
 }
 
+/// Finds the lead or seller account visited (creating a new stall's lead), sets it on `row`.
+fn resolve(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    row: &mut VisitRow,
+    target: Target,
+) -> Result<Known, Failure> {
+    Ok(match target {
+        Target::Lead(id) => {
+            let mut lead = leads::find_visible(conn, caller, &id)
+                .map_err(|_| ApiError::invalid_field("lead_id", "no such lead"))?;
+            // A visit to a lead merged away counts for the lead it was merged into.
+            if let Some(survivor) = lead.merged_into_id.clone() {
+                lead = lead_store::find(conn, &survivor)?;
+            }
+            row.lead_id = Some(lead.id.clone());
+            Known::from_lead(&lead)
+        }
+        Target::Account(id) => {
+            let account =
+                crate::routes::seller_accounts::find_visible(conn, caller, &id).map_err(|_| {
+                    ApiError::invalid_field("seller_account_id", "no such seller account")
+                })?;
+            row.seller_account_id = Some(account.id.clone());
+            Known {
+                point: point(account.location_lat, account.location_lng),
+                place: (account.market, account.district, account.stall_no),
+                stage: None,
+            }
+        }
+        Target::NewLead(input) => {
+            let lead = match leads::create::create_row(conn, caller, *input)? {
+                leads::create::Created::New(lead) | leads::create::Created::Existing(lead) => lead,
+            };
+            row.lead_id = Some(lead.id.clone());
+            Known::from_lead(&lead)
+        }
+    })
+}
+
+/// `error`, unless the visit id is stored already: then the request is a replay.
+fn replayed_or(conn: &mut DbConnection, id: &str, error: ApiError) -> Failure {
+    match visits::find_optional(conn, id) {
+        Ok(Some(_)) => Failure::Replayed,
+        _ => Failure::Api(error),
+    }
+}
+
 /// What is known of the place visited.
 struct Known {
     point: Option<GeoPoint>,
     place: (Option<String>, Option<String>, Option<String>),
+    /// The lead's stage before the visit (none for a seller account).
+    stage: Option<String>,
 }
 
 impl Known {
@@ -290,6 +324,7 @@ impl Known {
                 lead.district.clone(),
                 lead.stall_no.clone(),
             ),
+            stage: Some(lead.stage.clone()),
         }
     }
 }
