@@ -283,12 +283,7 @@ pub fn open_duplicates(
     };
     let mut found: Vec<(LeadRow, Vec<&'static str>)> = Vec::new();
     let mut add = |rows: Vec<LeadRow>, on: &'static str| {
-        for row in rows {
-            match found.iter_mut().find(|(r, _)| r.id == row.id) {
-                Some((_, matched)) => matched.push(on),
-                None => found.push((row, vec![on])),
-            }
-        }
+        collect_matches(&mut found, rows, on, |r| r.id.clone())
     };
     if let Some(phone) = &ids.phone {
         add(
@@ -395,4 +390,21 @@ pub fn follow_ups_due(
         .limit(limit)
         .select(LeadRow::as_select())
         .load(conn)?)
+}
+
+/// Adds `rows` that matched on `on` to `found`, one entry per record with every identifier
+/// it matched on.
+pub(crate) fn collect_matches<R>(
+    found: &mut Vec<(R, Vec<&'static str>)>,
+    rows: Vec<R>,
+    on: &'static str,
+    id: impl Fn(&R) -> String,
+) {
+    for row in rows {
+        let key = id(&row);
+        match found.iter_mut().find(|(r, _)| id(r) == key) {
+            Some((_, matched)) => matched.push(on),
+            None => found.push((row, vec![on])),
+        }
+    }
 }

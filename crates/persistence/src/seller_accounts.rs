@@ -172,12 +172,7 @@ pub fn live_duplicates(
     };
     let mut found: Vec<(AccountRow, Vec<&'static str>)> = Vec::new();
     let mut add = |rows: Vec<AccountRow>, on: &'static str| {
-        for row in rows {
-            match found.iter_mut().find(|(r, _)| r.id == row.id) {
-                Some((_, matched)) => matched.push(on),
-                None => found.push((row, vec![on])),
-            }
-        }
+        crate::leads::collect_matches(&mut found, rows, on, |r| r.id.clone())
     };
     if let Some(phone) = &ids.phone {
         add(

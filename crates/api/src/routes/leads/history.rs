@@ -3,7 +3,7 @@ use crate::blocking;
 use crate::error::ApiResult;
 use crate::extract::{page_request, Caller};
 use crate::reply::Reply;
-use crate::routes::audit::{AuditEvent, AuditPage, PageQuery};
+use crate::routes::audit::{AuditPage, PageQuery};
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
@@ -42,8 +42,5 @@ pub async fn lead_history(
         Ok(audit::list(conn, "lead", &ids, &page)?)
     })
     .await?;
-    Ok(Reply::ok(&AuditPage {
-        items: page.items.into_iter().map(AuditEvent::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
+    Ok(Reply::ok(&AuditPage::from(page)))
 }

@@ -321,17 +321,7 @@ pub(crate) fn audit(
     changes: ChangeSet,
     at: ironfield_persistence::Timestamp,
 ) -> ApiResult<()> {
-    Ok(ironfield_persistence::audit::record(
-        conn,
-        ironfield_persistence::audit::NewEvent {
-            entity_type: "lead",
-            entity_id: lead_id,
-            action,
-            actor_id: caller.id(),
-            changes: changes.into_value(),
-            at,
-        },
-    )?)
+    crate::routes::audit::record(conn, caller, "lead", lead_id, action, changes, at)
 }
 
 /// An owner named in a request: an active user whose team the caller can see.

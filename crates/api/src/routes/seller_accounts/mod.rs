@@ -14,7 +14,7 @@ use crate::extract::Caller;
 use chrono::{DateTime, NaiveDate, Utc};
 use ironfield_auth::Scope;
 use ironfield_domain::{GeoPoint, Money};
-use ironfield_persistence::audit::{self, ChangeSet};
+use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::seller_accounts::{self, AccountRow};
 use ironfield_persistence::{DbConnection, DbError, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -216,17 +216,15 @@ pub(crate) fn audit_account(
     changes: ChangeSet,
     at: Timestamp,
 ) -> ApiResult<()> {
-    Ok(audit::record(
+    crate::routes::audit::record(
         conn,
-        audit::NewEvent {
-            entity_type: "seller_account",
-            entity_id: account_id,
-            action,
-            actor_id: caller.id(),
-            changes: changes.into_value(),
-            at,
-        },
-    )?)
+        caller,
+        "seller_account",
+        account_id,
+        action,
+        changes,
+        at,
+    )
 }
 
 /// The last day of a contract of `months` months starting on `start`.

@@ -18,7 +18,7 @@ use ironfield_domain::time::{business_date, now};
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::visit::check_location;
 use ironfield_domain::{GeoPoint, ValidationErrors};
-use ironfield_persistence::audit::{self, ChangeSet};
+use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::visits::{self, VisitRow};
 use ironfield_persistence::{leads as lead_store, DbConnection, DbError};
 
@@ -244,16 +244,14 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
         if moved {
             changes.set("stage", &"visited");
         }
-        audit::record(
+        crate::routes::audit::record(
             conn,
-            audit::NewEvent {
-                entity_type: "lead",
-                entity_id: lead_id,
-                action: "visit_logged",
-                actor_id: caller.id(),
-                changes: changes.into_value(),
-                at: row.received_at,
-            },
+            caller,
+            "lead",
+            lead_id,
+            "visit_logged",
+            changes,
+            row.received_at,
         )?;
     }
     Ok(Logged::Created(row))

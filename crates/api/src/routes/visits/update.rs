@@ -12,7 +12,7 @@ use ironfield_domain::time::now;
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::visit::{Outcome, Purpose};
 use ironfield_domain::ValidationErrors;
-use ironfield_persistence::audit::{self, ChangeSet};
+use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::visits;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -147,16 +147,14 @@ pub async fn update_visit(
         if !visits::save(conn, &visit)? {
             return Err(ApiError::precondition_failed());
         }
-        audit::record(
+        crate::routes::audit::record(
             conn,
-            audit::NewEvent {
-                entity_type: "visit",
-                entity_id: &visit.id,
-                action: "updated",
-                actor_id: caller.id(),
-                changes: changes.into_value(),
-                at: visit.updated_at,
-            },
+            &caller,
+            "visit",
+            &visit.id,
+            "updated",
+            changes,
+            visit.updated_at,
         )?;
         Ok(visits::find(conn, &visit.id)?)
     })
