@@ -8,6 +8,7 @@ mod helpers;
 
 mod auth;
 mod conventions;
+mod leads_csv;
 mod openapi;
 mod service_accounts;
 mod teams;
