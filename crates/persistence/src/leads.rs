@@ -337,3 +337,8 @@ pub fn merged_into(conn: &mut DbConnection, survivor: &str) -> Result<Vec<String
         .select(leads::id)
         .load(conn)?)
 }
+
+/// How many leads are stored, archived and merged ones included.
+pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    Ok(leads::table.count().get_result(conn)?)
+}
