@@ -183,6 +183,26 @@ impl Db {
         (*conn).transaction(f)
     }
 
+    /// Refreshes the planner's statistics of every table (after a bulk load). Without them
+    /// SQLite guesses that `team_id IN (...)` is selective and sorts a manager's whole branch
+    /// instead of walking the `created_at` index.
+    pub fn analyze(&self) -> Result<(), DbError> {
+        let mut conn = self.conn()?;
+        conn.batch_execute("ANALYZE").map_err(DbError::from)
+    }
+
+    /// Keeps the planner's statistics current as tables grow: SQLite's `PRAGMA optimize`
+    /// (re-analyses only the tables that changed a lot; cheap when nothing did). PostgreSQL's
+    /// autovacuum does this by itself.
+    pub fn optimize(&self) -> Result<(), DbError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let mut conn = self.conn()?;
+        conn.batch_execute("PRAGMA optimize = 0x10002")
+            .map_err(DbError::from)
+    }
+
     /// Checks the database answers (for `/health/ready`).
     pub fn ping(&self) -> Result<(), DbError> {
         let mut conn = self.conn()?;
