@@ -98,7 +98,7 @@ for q in "$(list_sql "$REP_TEAM" "")" \
          "$(list_sql "$ALL_TEAMS" "AND stage = 'visited' AND market = '$MARKET'")"; do
     echo "-- $q"
     sqlite3 "$DB" "EXPLAIN QUERY PLAN $q" | sed 's/^/   /'
-    sqlite3 "$DB" ".timer on" "$q" | grep '^Run Time' | sed 's/^/   /'
+    printf '.timer on\n%s;\n' "$q" | sqlite3 "$DB" | grep '^Run Time' | sed 's/^/   /'
 done
 
 # --- PostgreSQL
