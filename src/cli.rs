@@ -30,6 +30,12 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Fill an empty database with a realistic demo organisation (reproducible: fixed seed).
+    SeedDemo {
+        /// How many leads to write.
+        #[arg(long, default_value_t = 3000)]
+        leads: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,6 +1,7 @@
 //! The `ironfield` binary: a thin shell over the crates.
 
 mod cli;
+mod seed;
 mod telemetry;
 
 use anyhow::Context;
@@ -44,6 +45,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open_db(&cli.settings)?;
             bootstrap::create_admin(&db, &email, password)?;
             println!("admin {email} created");
+            Ok(())
+        }
+        Command::SeedDemo { leads } => {
+            let db = open_db(&cli.settings)?;
+            let started = std::time::Instant::now();
+            let summary = seed::run(&db, leads, true)?;
+            println!(
+                "seeded {} teams, {} users, {} leads and {} seller accounts in {:.1?}\n\
+                 sign in as {} (manager) or {} (rep); every demo user's password: {}",
+                summary.teams,
+                summary.users,
+                summary.leads,
+                summary.accounts,
+                started.elapsed(),
+                summary.manager_email,
+                summary.rep_email,
+                seed::DEMO_PASSWORD
+            );
             Ok(())
         }
         Command::Openapi => {

@@ -75,6 +75,7 @@ impl Drop for DbGuard {
 }
 
 pub struct TestApp {
+    pub backend: Backend,
     pub base: String,
     pub client: reqwest::Client,
     pub admin_token: String,
@@ -154,6 +155,7 @@ impl TestApp {
         tokio::spawn(server);
 
         let mut app = TestApp {
+            backend,
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
             admin_token: String::new(),

@@ -9,6 +9,7 @@ mod helpers;
 mod auth;
 mod conventions;
 mod leads;
+mod leads_csv;
 mod meetings;
 mod openapi;
 mod seller_accounts_api;

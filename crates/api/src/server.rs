@@ -71,8 +71,8 @@ pub fn start(
     Ok(server.run())
 }
 
-/// Sweeps expired idempotency keys and idle rate-limit entries, forever. The binary spawns it
-/// beside the server.
+/// Sweeps expired idempotency keys and idle rate-limit entries and refreshes the query
+/// planner's statistics, forever. The binary spawns it beside the server.
 pub async fn run_maintenance(state: web::Data<AppState>) {
     let mut tick = actix_web::rt::time::interval(MAINTENANCE_EVERY);
     loop {
@@ -93,5 +93,11 @@ async fn sweep(state: &AppState) {
     match purged {
         Ok(count) => tracing::debug!(count, "expired idempotency keys purged"),
         Err(error) => tracing::warn!(%error, "idempotency key purge failed"),
+    }
+    let db = state.db.clone();
+    match web::block(move || db.optimize()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(%error, "refreshing planner statistics failed"),
+        Err(error) => tracing::warn!(%error, "refreshing planner statistics failed"),
     }
 }

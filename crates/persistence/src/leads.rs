@@ -408,3 +408,8 @@ pub(crate) fn collect_matches<R>(
         }
     }
 }
+
+/// How many leads are stored, archived and merged ones included.
+pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    Ok(leads::table.count().get_result(conn)?)
+}

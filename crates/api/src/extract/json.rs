@@ -54,7 +54,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
-fn body_error(error: actix_web::Error) -> ApiError {
+pub(crate) fn body_error(error: actix_web::Error) -> ApiError {
     match error.as_error::<PayloadError>() {
         Some(PayloadError::Overflow) => ApiError::new(
             ErrorCode::PayloadTooLarge,

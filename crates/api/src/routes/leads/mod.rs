@@ -4,6 +4,8 @@ mod archive;
 mod assign;
 mod convert;
 pub(crate) mod create;
+mod csv_export;
+mod csv_import;
 mod duplicates;
 mod history;
 pub mod input;
@@ -26,8 +28,11 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    // `/leads/duplicates` before `/leads/{id}`, so the literal path wins.
+    // `/leads/duplicates`, `/leads/export.csv` and `/leads/import` before `/leads/{id}`, so
+    // the literal paths win.
     cfg.service(duplicates::find_duplicates)
+        .service(csv_export::export_leads)
+        .service(csv_import::import_leads)
         .service(list::list_leads)
         .service(create::create_lead)
         .service(read::get_lead)

@@ -151,6 +151,7 @@ pub struct SellerAccountPage {
 }
 
 /// Loads an account the caller can read; any other is 404.
+#[allow(dead_code)] // for the seller-account routes that read one account
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,

@@ -1,0 +1,1 @@
+DROP INDEX leads_market_stage_created_idx;
