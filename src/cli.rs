@@ -35,6 +35,12 @@ pub enum Command {
         /// How many leads to write.
         #[arg(long, default_value_t = 3000)]
         leads: u32,
+        /// How many reps, spread over the three teams.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(3..=3000))]
+        reps: u32,
+        /// How many visits over the last 120 days (default: about twelve a working day per rep).
+        #[arg(long)]
+        visits: Option<u32>,
     },
 }
 

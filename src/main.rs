@@ -47,17 +47,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("admin {email} created");
             Ok(())
         }
-        Command::SeedDemo { leads } => {
+        Command::SeedDemo {
+            leads,
+            reps,
+            visits,
+        } => {
             let db = open_db(&cli.settings)?;
             let started = std::time::Instant::now();
-            let summary = seed::run(&db, leads, true)?;
+            let summary = seed::run(
+                &db,
+                seed::Options {
+                    leads,
+                    reps,
+                    visits,
+                },
+                true,
+            )?;
             println!(
-                "seeded {} teams, {} users, {} leads and {} seller accounts in {:.1?}\n\
+                "seeded {} teams, {} users, {} leads, {} seller accounts, {} visits, {} targets and {} meetings in {:.1?}\n\
                  sign in as {} (manager) or {} (rep); every demo user's password: {}",
                 summary.teams,
                 summary.users,
                 summary.leads,
                 summary.accounts,
+                summary.visits,
+                summary.targets,
+                summary.meetings,
                 started.elapsed(),
                 summary.manager_email,
                 summary.rep_email,

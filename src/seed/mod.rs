@@ -4,6 +4,7 @@
 //! City districts 1-5, a manager, three team leads, 20 reps, N leads across every stage and a
 //! seller account for each won lead. The same seed gives the same data on every run.
 
+mod activity;
 mod words;
 
 use anyhow::{ensure, Context};
@@ -34,6 +35,9 @@ pub struct Summary {
     pub users: usize,
     pub leads: usize,
     pub accounts: usize,
+    pub visits: usize,
+    pub targets: usize,
+    pub meetings: usize,
     pub manager_email: String,
     pub rep_email: String,
 }
@@ -53,6 +57,17 @@ struct Taken {
 struct Rep {
     id: String,
     team: usize,
+    team_id: String,
+}
+
+/// How much to write.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub leads: u32,
+    /// Reps, spread evenly over the three teams.
+    pub reps: u32,
+    /// Visits over the last 120 days (`None`: about twelve a working day for every rep).
+    pub visits: Option<u32>,
 }
 
 /// Ids as UUID v7 with the record's own time, the random part from the seeded generator.
@@ -91,7 +106,8 @@ fn district_name(district: u8) -> String {
 }
 
 /// Writes the demo organisation. Refuses unless the database holds no lead.
-pub fn run(db: &Db, n_leads: u32, progress: bool) -> anyhow::Result<Summary> {
+pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary> {
+    let n_leads = options.leads;
     let existing = db.read(leads::count).context("counting leads")?;
     ensure!(
         existing == 0,
@@ -211,8 +227,9 @@ pub fn run(db: &Db, n_leads: u32, progress: bool) -> anyhow::Result<Summary> {
             leads_of.push((team.id.clone(), lead));
         }
         let mut reps = Vec::new();
-        for r in 0..20 {
-            let team = [7, 14, 20].iter().position(|end| r < *end).unwrap_or(2);
+        let n_reps = options.reps.max(1);
+        for r in 0..n_reps {
+            let team = (r * 3 / n_reps) as usize;
             let id = user(
                 conn,
                 format!("rep{:02}@{EMAIL_DOMAIN}", r + 1),
@@ -220,7 +237,11 @@ pub fn run(db: &Db, n_leads: u32, progress: bool) -> anyhow::Result<Summary> {
                 &made[team].id,
                 &mut rng,
             )?;
-            reps.push(Rep { id, team });
+            reps.push(Rep {
+                id,
+                team,
+                team_id: made[team].id.clone(),
+            });
         }
         for (team, lead) in leads_of {
             teams::update(
@@ -259,6 +280,7 @@ pub fn run(db: &Db, n_leads: u32, progress: bool) -> anyhow::Result<Summary> {
         .collect();
     ages.sort_unstable_by(|a, b| b.cmp(a));
     let mut made = 0u32;
+    let mut leads_by_team: Vec<Vec<String>> = vec![Vec::new(); teams_made.len()];
     while made < n_leads {
         let size = (n_leads - made).min(BATCH as u32);
         let mut batch = Vec::with_capacity(size as usize);
@@ -285,10 +307,63 @@ pub fn run(db: &Db, n_leads: u32, progress: bool) -> anyhow::Result<Summary> {
             Ok(accounts)
         })?;
         summary.accounts += accounts;
+        for (lead, _) in &batch {
+            if let Some(team) = teams_made
+                .iter()
+                .position(|t| Some(&t.id) == lead.team_id.as_ref())
+            {
+                if lead.stage != "won" && lead.stage != "lost" {
+                    leads_by_team[team].push(lead.id.clone());
+                }
+            }
+        }
         made += size;
         bar.inc(u64::from(size));
     }
     bar.finish();
+
+    // The day-to-day: about twelve visits a working day per rep over 120 days by default.
+    let n_visits = options
+        .visits
+        .map(|v| v as usize)
+        .unwrap_or(reps.len() * 100 * 12);
+    let visit_bar = if progress {
+        let bar = ProgressBar::new(n_visits as u64);
+        bar.set_style(
+            ProgressStyle::with_template("visits {bar:40} {pos}/{len} ({per_sec}, {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    summary.visits = activity::visits(
+        db,
+        &mut rng,
+        &reps,
+        &leads_by_team,
+        n_visits,
+        now,
+        120,
+        &visit_bar,
+    )?;
+    visit_bar.finish();
+    let team_ids: Vec<String> = teams_made.iter().map(|t| t.id.clone()).collect();
+    let leads_of_teams: Vec<(String, String)> = db.read(|conn| -> anyhow::Result<_> {
+        team_ids
+            .iter()
+            .map(|id| {
+                let team = teams::find(conn, id)?;
+                Ok((team.id, team.lead_id.unwrap_or_default()))
+            })
+            .collect()
+    })?;
+    let set_by = leads_of_teams
+        .first()
+        .map(|(_, lead)| lead.clone())
+        .unwrap_or_default();
+    summary.targets = activity::targets(db, &mut rng, &reps, &team_ids, now, &set_by)?;
+    summary.meetings = activity::meetings(db, &mut rng, &reps, &leads_of_teams, now)?;
     // Fresh statistics, so the planner walks the created_at index for a manager's lists.
     db.analyze().context("analysing the tables")?;
     summary.leads = made as usize;
@@ -479,7 +554,16 @@ mod tests {
     fn seeds_a_small_organisation_and_refuses_a_second_time() {
         let path = std::env::temp_dir().join(format!("ironfield-seed-{}.db", uuid::Uuid::new_v4()));
         let db = Db::connect(&format!("sqlite://{}", path.display()), 2).unwrap();
-        let summary = run(&db, 1_500, false).unwrap();
+        let summary = run(
+            &db,
+            Options {
+                leads: 1_500,
+                reps: 20,
+                visits: Some(3_000),
+            },
+            false,
+        )
+        .unwrap();
         assert_eq!(summary.leads, 1_500);
         assert_eq!(summary.teams, 4);
         assert_eq!(summary.users, 24);
@@ -488,6 +572,19 @@ mod tests {
             "{summary:?}"
         );
         assert_eq!(db.read(leads::count).unwrap(), 1_500);
+        assert_eq!(
+            summary.visits, 3_000,
+            "every visit on an open lead of the rep's team"
+        );
+        assert_eq!(
+            summary.targets,
+            20 * 4 + 3 * 4,
+            "four metrics per rep and per team"
+        );
+        assert!(
+            summary.meetings >= 3 * 10,
+            "two weeks of meetings per team: {summary:?}"
+        );
         assert_eq!(
             db.read(users::count).unwrap(),
             25,
@@ -528,7 +625,17 @@ mod tests {
         let oldest = all.iter().map(|l| l.created_at).min().unwrap();
         assert!(Utc::now().naive_utc() - oldest > Duration::days(90));
 
-        let again = run(&db, 10, false).unwrap_err().to_string();
+        let again = run(
+            &db,
+            Options {
+                leads: 10,
+                reps: 20,
+                visits: Some(0),
+            },
+            false,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(again.contains("already holds 1500 leads"), "{again}");
         drop(db);
         for suffix in ["", "-wal", "-shm"] {
@@ -545,6 +652,7 @@ mod tests {
         let reps = vec![Rep {
             id: "r".into(),
             team: 0,
+            team_id: "t".into(),
         }];
         let now = NaiveDateTime::default();
         let make = || {
