@@ -30,7 +30,10 @@ const OUTCOMES: [(&str, u32); 6] = [
     ("issue_resolved", 7),
 ];
 
-/// Writes `count` visits spread over the last `days` days, during market hours (Shanghai),
+/// How far back the demo's visits go.
+const VISIT_DAYS: i64 = 120;
+
+/// Writes `count` visits spread over the last 120 days, during market hours (Shanghai),
 /// each by a rep on a lead of their own team. `leads_by_team[i]` are team `i`'s lead ids.
 pub fn visits(
     db: &Db,
@@ -39,14 +42,13 @@ pub fn visits(
     leads_by_team: &[Vec<String>],
     count: usize,
     now: NaiveDateTime,
-    days: i64,
     bar: &ProgressBar,
 ) -> anyhow::Result<usize> {
     let calendar = WorkCalendar::default();
     let mut written = 0;
     // Oldest first, so the indexes grow at their ends.
     let mut offsets: Vec<i64> = (0..count)
-        .map(|_| rng.random_range(0..days.max(1)))
+        .map(|_| rng.random_range(0..VISIT_DAYS))
         .collect();
     offsets.sort_unstable_by(|a, b| b.cmp(a));
     for chunk in offsets.chunks(BATCH) {
