@@ -344,7 +344,6 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         &leads_by_team,
         n_visits,
         now,
-        120,
         &visit_bar,
     )?;
     visit_bar.finish();
