@@ -117,7 +117,18 @@ async fn progress_matches_hand_computed_pacing(app: TestApp) {
     // Not October in Shanghai: 30 September 23:59, and 1 November 00:10.
     visit(&app, &rep.token, lead_id, "2026-09-30T23:59:00+08:00").await;
     visit(&app, &rep.token, lead_id, "2026-10-31T16:10:00Z").await;
-    visit(&app, &second.token, lead_id, "2026-10-12T09:00:00+08:00").await;
+    let theirs = body(
+        app.post("/leads", &second.token, json!({"company_name": "金鹰玩具"}))
+            .await,
+    )
+    .await;
+    visit(
+        &app,
+        &second.token,
+        theirs["id"].as_str().unwrap(),
+        "2026-10-12T09:00:00+08:00",
+    )
+    .await;
     put(
         &app,
         "/targets/2026-10",
@@ -217,7 +228,22 @@ async fn the_leaderboard_ranks_by_actual(app: TestApp) {
     for at in ["2026-10-08T10:00:00+08:00", "2026-10-09T10:00:00+08:00"] {
         visit(&app, &first.token, lead_id, at).await;
     }
-    visit(&app, &second.token, lead_id, "2026-10-10T10:00:00+08:00").await;
+    let theirs = body(
+        app.post(
+            "/leads",
+            &second.token,
+            json!({"company_name": "华美工艺品"}),
+        )
+        .await,
+    )
+    .await;
+    visit(
+        &app,
+        &second.token,
+        theirs["id"].as_str().unwrap(),
+        "2026-10-10T10:00:00+08:00",
+    )
+    .await;
     let board = body(
         app.get(
             &format!("/leaderboard?period=2026-10&metric=visits&team_id={team}"),

@@ -450,6 +450,24 @@ async fn visits_are_private_to_the_rep_and_their_leads(app: TestApp) {
             .len(),
         1
     );
+    // A teammate's lead is read-only to a rep: logging a visit on it would move its
+    // follow-up and stage, so it is refused and the lead is untouched.
+    let refused = app
+        .post(
+            "/visits",
+            &teammate.token,
+            visit(&uuid(), &f.lead_id, "2026-11-01T11:00:00+08:00"),
+        )
+        .await;
+    assert_problem(refused, 403, "forbidden").await;
+    assert_eq!(
+        body(
+            app.get(&format!("/leads/{}", f.lead_id), &f.rep.token)
+                .await
+        )
+        .await["version"],
+        2
+    );
     // Nor may anyone log a visit on a lead they cannot see.
     assert_problem(
         app.post(

@@ -212,6 +212,16 @@ impl ApiError {
         error
     }
 
+    /// A record the caller cannot see, named in a request body, is a bad field there (422);
+    /// any other failure (the database, a missing scope) stays what it is.
+    pub fn not_found_as_invalid(self, field: &str, message: &str) -> Self {
+        if self.code == ErrorCode::NotFound {
+            ApiError::invalid_field(field, message)
+        } else {
+            self
+        }
+    }
+
     pub fn with_existing(mut self, existing: serde_json::Value) -> Self {
         self.existing = Some(existing);
         self

@@ -27,12 +27,19 @@ impl Money {
         if amount < 0 {
             return Err("must not be negative".into());
         }
+        // A trillion yuan in fen: far above any contract, far below where sums could overflow.
+        if amount > MAX_AMOUNT {
+            return Err(format!("must be at most {MAX_AMOUNT} minor units"));
+        }
         Ok(Self {
             amount,
             currency: self::currency(currency)?,
         })
     }
 }
+
+/// The largest amount accepted, in minor units.
+pub const MAX_AMOUNT: i64 = 100_000_000_000_000;
 
 /// Checks an ISO 4217 alphabetic currency code and returns it in its canonical upper-case form.
 ///
@@ -110,7 +117,10 @@ mod tests {
             }
         );
         assert_eq!(Money::new(0, "USD").unwrap().amount, 0);
-        assert_eq!(Money::new(i64::MAX, "USD").unwrap().amount, i64::MAX);
+        assert_eq!(Money::new(MAX_AMOUNT, "USD").unwrap().amount, MAX_AMOUNT);
+        // Beyond a trillion yuan is a typo, and would let sums of amounts overflow.
+        assert!(Money::new(MAX_AMOUNT + 1, "USD").is_err());
+        assert!(Money::new(i64::MAX, "USD").is_err());
         assert_eq!(Money::new(-1, "CNY").unwrap_err(), "must not be negative");
         assert!(Money::new(100, "RMB").is_err());
     }

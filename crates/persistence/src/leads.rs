@@ -325,11 +325,14 @@ pub fn open_duplicates(
     Ok(found)
 }
 
-/// Ids of the leads merged into `survivor` (their history is the survivor's too).
-pub fn merged_into(conn: &mut DbConnection, survivor: &str) -> Result<Vec<String>, DbError> {
+/// Ids and teams of the leads merged into `survivor` (their history is the survivor's too).
+pub fn merged_into(
+    conn: &mut DbConnection,
+    survivor: &str,
+) -> Result<Vec<(String, Option<String>)>, DbError> {
     Ok(leads::table
         .filter(leads::merged_into_id.eq(survivor))
-        .select(leads::id)
+        .select((leads::id, leads::team_id))
         .load(conn)?)
 }
 

@@ -99,7 +99,8 @@ fn tally(
     // connection cannot read, and a month's signings are few.
     for (key, value) in signed {
         *tally.new_sellers.entry(key.clone()).or_default() += 1;
-        *tally.contract_value.entry(key).or_default() += value;
+        let sum = tally.contract_value.entry(key).or_default();
+        *sum = sum.saturating_add(value);
     }
     tally
 }

@@ -144,7 +144,14 @@ pub async fn convert_lead(
                 ));
             }
             account.search_text = account.compute_search_text();
-            seller_accounts::insert(conn, &account)?;
+            seller_accounts::insert(conn, &account).map_err(|e| match e {
+                // Two conversions of one lead at once: the other one won.
+                ironfield_persistence::DbError::UniqueViolation(_) => ApiError::new(
+                    ErrorCode::InvalidTransition,
+                    "the lead is already converted",
+                ),
+                other => other.into(),
+            })?;
             audit_account(
                 conn,
                 &caller,

@@ -95,7 +95,7 @@ pub async fn create_meeting(
         let team_id = team_id.unwrap_or_default();
         let meeting = blocking::write(&state, move |conn| {
             crate::routes::teams::find_visible(conn, &caller, &team_id)
-                .map_err(|_| ApiError::invalid_field("team_id", "no such team"))?;
+                .map_err(|e| e.not_found_as_invalid("team_id", "no such team"))?;
             if !policy::may_lead_team(&caller.principal, &caller.view, &team_id) {
                 return Err(ApiError::forbidden(
                     "only the team lead (or a manager) opens the meeting",

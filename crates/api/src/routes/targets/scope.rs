@@ -118,7 +118,7 @@ pub(crate) fn load(
                 let f = Figures::of(&stamped, &member);
                 sum.visits += f.visits;
                 sum.new_sellers += f.new_sellers;
-                sum.contract_value += f.contract_value;
+                sum.contract_value = sum.contract_value.saturating_add(f.contract_value);
                 sum.renewals += f.renewals;
             }
             (team, sum)

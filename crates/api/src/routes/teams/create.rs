@@ -78,7 +78,7 @@ pub async fn create_team(
         let team = blocking::write(&state, move |conn| {
             if let Some(parent) = &parent_id {
                 super::find_visible(conn, &caller, parent)
-                    .map_err(|_| ApiError::invalid_field("parent_id", "no such team"))?;
+                    .map_err(|e| e.not_found_as_invalid("parent_id", "no such team"))?;
             }
             let at = now().naive_utc();
             Ok(teams::insert(

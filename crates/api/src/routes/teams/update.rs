@@ -109,7 +109,7 @@ pub async fn update_team(
                 }
                 if let Some(parent) = new_parent {
                     find_visible(conn, &caller, parent)
-                        .map_err(|_| ApiError::invalid_field("parent_id", "no such team"))?;
+                        .map_err(|e| e.not_found_as_invalid("parent_id", "no such team"))?;
                     if teams::tree(conn)?.would_cycle(&current.id, parent) {
                         return Err(ApiError::invalid_field(
                             "parent_id",

@@ -12,7 +12,7 @@ use crate::routes::leads;
 use crate::state::AppState;
 use actix_web::web;
 use chrono::{DateTime, Utc};
-use ironfield_auth::Scope;
+use ironfield_auth::{policy, Scope};
 use ironfield_domain::ids::{new_id, parse_id};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::validation::optional_text;
@@ -266,19 +266,40 @@ fn resolve(
 ) -> Result<Known, Failure> {
     Ok(match target {
         Target::Lead(id) => {
+            let no_such = || ApiError::invalid_field("lead_id", "no such lead");
             let mut lead = leads::find_visible(conn, caller, &id)
-                .map_err(|_| ApiError::invalid_field("lead_id", "no such lead"))?;
-            // A visit to a lead merged away counts for the lead it was merged into.
-            if let Some(survivor) = lead.merged_into_id.clone() {
+                .map_err(|e| e.not_found_as_invalid("lead_id", "no such lead"))?;
+            // A visit to a lead merged away counts for the lead it was merged into (following
+            // a short chain of merges), if the caller can see that one too.
+            for _ in 0..5 {
+                let Some(survivor) = lead.merged_into_id.clone() else {
+                    break;
+                };
                 lead = lead_store::find(conn, &survivor)?;
+                if !caller.can_see_team(lead.team_id.as_deref()) {
+                    return Err(no_such().into());
+                }
+            }
+            // The visit changes the lead (follow-up, stage): a rep logs visits on their own
+            // leads only; a teammate's lead is theirs to work (or their team lead's to assign).
+            if !policy::may_write_record(
+                &caller.principal,
+                &caller.view,
+                &lead.owner_id,
+                lead.team_id.as_deref(),
+            ) {
+                return Err(ApiError::forbidden(
+                    "log visits on your own leads; ask your team lead to assign this one to you",
+                )
+                .into());
             }
             row.lead_id = Some(lead.id.clone());
             Known::from_lead(&lead)
         }
         Target::Account(id) => {
             let account =
-                crate::routes::seller_accounts::find_visible(conn, caller, &id).map_err(|_| {
-                    ApiError::invalid_field("seller_account_id", "no such seller account")
+                crate::routes::seller_accounts::find_visible(conn, caller, &id).map_err(|e| {
+                    e.not_found_as_invalid("seller_account_id", "no such seller account")
                 })?;
             row.seller_account_id = Some(account.id.clone());
             Known {
