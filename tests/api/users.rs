@@ -192,11 +192,30 @@ async fn users_change_their_own_profile_but_not_their_role(app: TestApp) {
     assert!(promoted["phone"].is_null());
 
     // A new password ends the user's sessions.
-    let changed = app
+    let unproven = app
         .patch(
             &path,
             &rep.token,
             json!({"password": "another long passphrase"}),
+        )
+        .await;
+    assert_eq!(
+        assert_problem(unproven, 422, "validation_failed").await["errors"][0]["field"],
+        "current_password"
+    );
+    let wrong = app
+        .patch(
+            &path,
+            &rep.token,
+            json!({"password": "another long passphrase", "current_password": "not it at all"}),
+        )
+        .await;
+    assert_problem(wrong, 422, "validation_failed").await;
+    let changed = app
+        .patch(
+            &path,
+            &rep.token,
+            json!({"password": "another long passphrase", "current_password": PASSWORD}),
         )
         .await;
     assert_eq!(changed.status(), StatusCode::OK);

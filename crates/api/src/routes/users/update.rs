@@ -29,6 +29,10 @@ pub struct UpdateUser {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub team_id: Option<Option<String>>,
+    /// Your current password: required to change your own password, so a borrowed
+    /// access token cannot take the account over.
+    #[schema(format = Password)]
+    pub current_password: Option<String>,
     /// A new password (at least 10 characters). Ends every session of the user.
     #[schema(format = Password)]
     pub password: Option<String>,
@@ -100,6 +104,26 @@ pub async fn update_user(
         errors.check("password", validation::password(pw));
     }
     errors.into_result(())?;
+    if input.password.is_some() && id == caller.id() {
+        let Some(given) = input.current_password.clone() else {
+            return Err(ApiError::invalid_field(
+                "current_password",
+                "is required to change your own password",
+            ));
+        };
+        let me = caller.id().to_owned();
+        let stored = blocking::read(
+            &state,
+            move |conn| Ok(users::find(conn, &me)?.password_hash),
+        )
+        .await?;
+        if !web::block(move || password::verify(&given, &stored)).await? {
+            return Err(ApiError::invalid_field(
+                "current_password",
+                "is not your current password",
+            ));
+        }
+    }
     let password_hash = match input.password {
         Some(pw) => Some(
             web::block(move || password::hash(&pw))
