@@ -8,7 +8,7 @@
 # reps; visits spread over 120 days, so about a quarter fall in the current month), starts a
 # release server, signs in as the manager and times REQUESTS sequential requests of
 # `GET /targets/{this month}/progress?team_id=<a 50-rep team>` and of the leaderboard,
-# reporting p50/p99 in milliseconds.
+# reporting p50/p99 in milliseconds. BACKENDS="sqlite postgres" (default) picks backends.
 set -euo pipefail
 
 COUNTS=("${@:-100000 1000000}")
@@ -78,9 +78,14 @@ print(next(t["id"] for t in teams if t["parent_id"]))')
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 }
 
+BACKENDS=${BACKENDS:-sqlite postgres}
 for visits in "${COUNTS[@]}"; do
-    rm -f "$WORK"/bench.db*
-    run sqlite "sqlite://$WORK/bench.db" "$visits"
-    psql -q "$PG_ADMIN_URL" -c 'DROP DATABASE IF EXISTS ironfield_bench_progress WITH (FORCE)' -c 'CREATE DATABASE ironfield_bench_progress'
-    run postgres "${PG_ADMIN_URL%/*}/ironfield_bench_progress" "$visits"
+    if [[ " $BACKENDS " == *" sqlite "* ]]; then
+        rm -f "$WORK"/bench.db*
+        run sqlite "sqlite://$WORK/bench.db" "$visits"
+    fi
+    if [[ " $BACKENDS " == *" postgres "* ]]; then
+        psql -q "$PG_ADMIN_URL" -c 'DROP DATABASE IF EXISTS ironfield_bench_progress WITH (FORCE)' -c 'CREATE DATABASE ironfield_bench_progress'
+        run postgres "${PG_ADMIN_URL%/*}/ironfield_bench_progress" "$visits"
+    fi
 done

@@ -192,7 +192,13 @@ impl Db {
     /// instead of walking the `created_at` index.
     pub fn analyze(&self) -> Result<(), DbError> {
         let mut conn = self.conn()?;
-        conn.batch_execute("ANALYZE").map_err(DbError::from)
+        // After a bulk load PostgreSQL also needs VACUUM: it sets the visibility map, without
+        // which the month-count queries cannot be index-only and visit every heap row.
+        let sql = match self.backend {
+            Backend::Postgres => "VACUUM ANALYZE",
+            Backend::Sqlite => "ANALYZE",
+        };
+        conn.batch_execute(sql).map_err(DbError::from)
     }
 
     /// Keeps the planner's statistics current as tables grow: SQLite's `PRAGMA optimize`
