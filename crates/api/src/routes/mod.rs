@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod facts;
 pub mod health;
 pub mod leads;
 pub mod meetings;

@@ -2,11 +2,11 @@ use crate::blocking;
 use crate::error::ApiResult;
 use crate::extract::Caller;
 use crate::reply::Reply;
+use crate::routes::facts;
 use crate::state::AppState;
 use actix_web::{get, web};
 use ironfield_auth::Scope;
-use ironfield_domain::validation::optional_text;
-use ironfield_domain::{BusinessLicenseNo, Phone, ValidationErrors, WechatId};
+use ironfield_domain::ValidationErrors;
 use ironfield_persistence::leads::{self, Identifiers};
 use ironfield_persistence::seller_accounts;
 use serde::{Deserialize, Serialize};
@@ -71,30 +71,11 @@ pub async fn find_duplicates(
     let query = query.into_inner();
     let mut errors = ValidationErrors::new();
     let ids = Identifiers {
-        phone: query.phone.as_deref().and_then(|p| {
-            errors
-                .check("phone", Phone::parse(p))
-                .map(Phone::into_string)
-        }),
-        wechat_id: query.wechat_id.as_deref().and_then(|w| {
-            errors
-                .check("wechat_id", WechatId::parse(w))
-                .map(WechatId::into_string)
-        }),
-        business_license_no: query.business_license_no.as_deref().and_then(|l| {
-            errors
-                .check("business_license_no", BusinessLicenseNo::parse(l))
-                .map(BusinessLicenseNo::into_string)
-        }),
-        market: query
-            .market
-            .as_deref()
-            .and_then(|m| errors.check("market", optional_text(m, 100))),
-        stall_no: query
-            .stall_no
-            .as_deref()
-            .and_then(|s| errors.check("stall_no", optional_text(s, 50)))
-            .map(|s| s.to_uppercase()),
+        phone: facts::phone(&mut errors, query.phone),
+        wechat_id: facts::wechat_id(&mut errors, query.wechat_id),
+        business_license_no: facts::business_license_no(&mut errors, query.business_license_no),
+        market: facts::text(&mut errors, "market", &query.market, 100),
+        stall_no: facts::stall_no(&mut errors, &query.stall_no),
     };
     errors.into_result(())?;
     let matches = blocking::read(&state, move |conn| {

@@ -1,12 +1,9 @@
 //! What a client may send to create or change a lead, and how it is checked and applied.
 //! Owner, team and stage are not applied here: who may set them is each endpoint's question.
 
-use crate::routes::double_option;
+use crate::routes::{double_option, facts};
 use chrono::{DateTime, FixedOffset};
-use ironfield_domain::validation::optional_text;
-use ironfield_domain::{
-    validation, BusinessLicenseNo, GeoPoint, Money, Phone, Stage, ValidationErrors, WechatId,
-};
+use ironfield_domain::{validation, GeoPoint, Money, Stage, ValidationErrors};
 use ironfield_persistence::leads::LeadRow;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -79,20 +76,7 @@ pub struct LeadInput {
     pub next_follow_up_at: Option<Option<DateTime<FixedOffset>>>,
 }
 
-fn text(
-    errors: &mut ValidationErrors,
-    field: &str,
-    value: &Option<String>,
-    max: usize,
-) -> Option<String> {
-    value
-        .as_deref()
-        .and_then(|v| errors.check(field, optional_text(v, max)))
-        .filter(|v| !v.is_empty())
-}
-
 impl LeadInput {
-    /// Applies the fields that are present to `lead`, collecting every invalid one.
     /// Applies the contact and stall facts that are present to `lead`, collecting every
     /// invalid one. `id`, `stage`, `lost_reason`, `owner_id` and `team_id` are the
     /// endpoint's to apply.
@@ -103,21 +87,13 @@ impl LeadInput {
             }
         }
         if let Some(v) = &self.contact_name {
-            lead.contact_name = text(errors, "contact_name", v, 100);
+            lead.contact_name = facts::text(errors, "contact_name", v, 100);
         }
         if let Some(v) = self.phone.take() {
-            lead.phone = v.and_then(|p| {
-                errors
-                    .check("phone", Phone::parse(&p))
-                    .map(Phone::into_string)
-            });
+            lead.phone = facts::phone(errors, v);
         }
         if let Some(v) = self.wechat_id.take() {
-            lead.wechat_id = v.and_then(|w| {
-                errors
-                    .check("wechat_id", WechatId::parse(&w))
-                    .map(WechatId::into_string)
-            });
+            lead.wechat_id = facts::wechat_id(errors, v);
         }
         if let Some(v) = self.email.take() {
             lead.email = v.and_then(|e| {
@@ -127,25 +103,19 @@ impl LeadInput {
             });
         }
         if let Some(v) = self.business_license_no.take() {
-            lead.business_license_no = v.and_then(|l| {
-                errors
-                    .check("business_license_no", BusinessLicenseNo::parse(&l))
-                    .map(BusinessLicenseNo::into_string)
-            });
+            lead.business_license_no = facts::business_license_no(errors, v);
         }
         if let Some(v) = &self.market {
-            lead.market = text(errors, "market", v, 100);
+            lead.market = facts::text(errors, "market", v, 100);
         }
         if let Some(v) = &self.district {
-            lead.district = text(errors, "district", v, 100);
+            lead.district = facts::text(errors, "district", v, 100);
         }
         if let Some(v) = &self.stall_no {
-            lead.stall_no = text(errors, "stall_no", v, 50).map(|s| s.to_uppercase());
+            lead.stall_no = facts::stall_no(errors, v);
         }
         if let Some(v) = self.location.take() {
-            let point = v.and_then(|p| errors.check("location", p.validate().map(|_| p)));
-            lead.location_lat = point.map(|p| p.lat);
-            lead.location_lng = point.map(|p| p.lng);
+            (lead.location_lat, lead.location_lng) = facts::location(errors, v);
         }
         if let Some(categories) = self.product_categories.take() {
             let mut clean = Vec::new();
@@ -165,7 +135,7 @@ impl LeadInput {
             lead.product_categories = serde_json::to_string(&clean).unwrap_or_else(|_| "[]".into());
         }
         if let Some(v) = &self.source {
-            lead.source = text(errors, "source", v, 50);
+            lead.source = facts::text(errors, "source", v, 50);
         }
         if let Some(v) = self.estimated_value.take() {
             let money =
@@ -174,7 +144,7 @@ impl LeadInput {
             lead.estimated_currency = money.map(|m| m.currency);
         }
         if let Some(v) = &self.notes {
-            lead.notes = text(errors, "notes", v, 4000);
+            lead.notes = facts::text(errors, "notes", v, 4000);
         }
         if let Some(v) = self.next_follow_up_at.take() {
             lead.next_follow_up_at = v.map(|t| t.naive_utc());

@@ -3,10 +3,10 @@
 //! who may set them differs.
 
 use super::{AccountStatus, MembershipTier};
-use crate::routes::double_option;
+use crate::routes::{double_option, facts};
 use chrono::NaiveDate;
-use ironfield_domain::validation::{self, optional_text};
-use ironfield_domain::{BusinessLicenseNo, GeoPoint, Money, Phone, ValidationErrors, WechatId};
+use ironfield_domain::validation;
+use ironfield_domain::{GeoPoint, Money, ValidationErrors};
 use ironfield_persistence::seller_accounts::AccountRow;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -72,18 +72,6 @@ pub struct AccountInput {
     pub notes: Option<Option<String>>,
 }
 
-fn text(
-    errors: &mut ValidationErrors,
-    field: &str,
-    value: &Option<String>,
-    max: usize,
-) -> Option<String> {
-    value
-        .as_deref()
-        .and_then(|v| errors.check(field, optional_text(v, max)))
-        .filter(|v| !v.is_empty())
-}
-
 impl AccountInput {
     /// Applies the seller's facts that are present (contact, identifiers, stall, tier, notes)
     /// to `account`, collecting every invalid one.
@@ -94,49 +82,34 @@ impl AccountInput {
             }
         }
         if let Some(v) = &self.contact_name {
-            account.contact_name = text(errors, "contact_name", v, 100);
+            account.contact_name = facts::text(errors, "contact_name", v, 100);
         }
         if let Some(v) = self.phone.take() {
-            account.phone = v.and_then(|p| {
-                errors
-                    .check("phone", Phone::parse(&p))
-                    .map(Phone::into_string)
-            });
+            account.phone = facts::phone(errors, v);
         }
         if let Some(v) = self.wechat_id.take() {
-            account.wechat_id = v.and_then(|w| {
-                errors
-                    .check("wechat_id", WechatId::parse(&w))
-                    .map(WechatId::into_string)
-            });
+            account.wechat_id = facts::wechat_id(errors, v);
         }
         if let Some(v) = self.business_license_no.take() {
-            account.business_license_no = v.and_then(|l| {
-                errors
-                    .check("business_license_no", BusinessLicenseNo::parse(&l))
-                    .map(BusinessLicenseNo::into_string)
-            });
+            account.business_license_no = facts::business_license_no(errors, v);
         }
         if let Some(v) = &self.market {
-            account.market = text(errors, "market", v, 100);
+            account.market = facts::text(errors, "market", v, 100);
         }
         if let Some(v) = &self.district {
-            account.district = text(errors, "district", v, 100);
+            account.district = facts::text(errors, "district", v, 100);
         }
         if let Some(v) = &self.stall_no {
-            // Upper case, as leads store it, so a stall reads the same across the pipeline.
-            account.stall_no = text(errors, "stall_no", v, 50).map(|s| s.to_uppercase());
+            account.stall_no = facts::stall_no(errors, v);
         }
         if let Some(v) = self.location.take() {
-            let point = v.and_then(|p| errors.check("location", p.validate().map(|_| p)));
-            account.location_lat = point.map(|p| p.lat);
-            account.location_lng = point.map(|p| p.lng);
+            (account.location_lat, account.location_lng) = facts::location(errors, v);
         }
         if let Some(tier) = self.membership_tier {
             account.membership_tier = tier.as_str().to_owned();
         }
         if let Some(v) = &self.notes {
-            account.notes = text(errors, "notes", v, 4000);
+            account.notes = facts::text(errors, "notes", v, 4000);
         }
     }
 }
