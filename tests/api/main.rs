@@ -8,6 +8,7 @@ mod helpers;
 
 mod auth;
 mod conventions;
+mod hostile_input;
 mod leads;
 mod leads_csv;
 mod meetings;

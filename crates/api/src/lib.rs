@@ -10,6 +10,7 @@ pub mod login_limit;
 pub mod metrics;
 pub mod openapi;
 pub mod org;
+pub mod query_guard;
 pub mod reply;
 pub mod request_id;
 pub mod routes;

@@ -57,6 +57,9 @@ pub fn start(
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(ApiError::new(ErrorCode::NotFound, "no such endpoint"))
             }))
+            .wrap(actix_web::middleware::from_fn(
+                crate::query_guard::refuse_nul_in_query,
+            ))
             .wrap(metrics.http.clone())
             .wrap(TracingLogger::<RequestSpan>::new())
             .wrap_fn(|req, srv| {

@@ -11,6 +11,7 @@ pub mod money;
 pub mod pacing;
 pub mod phone;
 pub mod role;
+pub mod spreadsheet;
 pub mod stage;
 pub mod time;
 pub mod validation;

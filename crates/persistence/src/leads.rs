@@ -198,7 +198,7 @@ fn filtered(filter: &LeadFilter) -> leads::BoxedQuery<'static, crate::db::MultiB
         query = query.filter(leads::source.eq(source.clone()));
     }
     if let Some(q) = &filter.q {
-        query = query.filter(leads::search_text.like(like_pattern(q)));
+        query = query.filter(leads::search_text.like(like_pattern(q)).escape(LIKE_ESCAPE));
     }
     if let Some(before) = filter.follow_up_before {
         query = query.filter(leads::next_follow_up_at.lt(before));
@@ -209,15 +209,23 @@ fn filtered(filter: &LeadFilter) -> leads::BoxedQuery<'static, crate::db::MultiB
     query
 }
 
-/// `%text%`, lower-cased, with LIKE's wildcards in the text escaped away.
+/// `%text%`, lower-cased, with LIKE's wildcards in the text escaped (with `\\`), so `%` and
+/// `_` are searched for as themselves. Use it with `.like(..).escape(LIKE_ESCAPE)`.
 pub fn like_pattern(text: &str) -> String {
-    let cleaned: String = text
-        .to_lowercase()
-        .chars()
-        .filter(|c| *c != '%' && *c != '_' && *c != '\\')
-        .collect();
-    format!("%{cleaned}%")
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | LIKE_ESCAPE) {
+            pattern.push(LIKE_ESCAPE);
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
+
+/// The escape character of [`like_pattern`]'s patterns.
+pub const LIKE_ESCAPE: char = '\\';
 
 pub fn list(
     conn: &mut DbConnection,

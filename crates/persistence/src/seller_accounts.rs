@@ -1,7 +1,7 @@
 //! Seller accounts: signed sellers on the B2B portal, and their renewals.
 
 use crate::error::DbError;
-use crate::leads::like_pattern;
+use crate::leads::{like_pattern, LIKE_ESCAPE};
 use crate::pagination::{Page, PageRequest};
 use crate::schema::{renewals, seller_accounts};
 use crate::{paginate, DbConnection, Timestamp};
@@ -137,7 +137,11 @@ pub fn list(
         query = query.filter(seller_accounts::market.eq(market.clone()));
     }
     if let Some(q) = &filter.q {
-        query = query.filter(seller_accounts::search_text.like(like_pattern(q)));
+        query = query.filter(
+            seller_accounts::search_text
+                .like(like_pattern(q))
+                .escape(LIKE_ESCAPE),
+        );
     }
     if let Some(before) = filter.renewal_due_before {
         // Lapsing: the contract ends before the date, and the seller has not churned.

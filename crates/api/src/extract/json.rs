@@ -1,6 +1,8 @@
 //! JSON bodies: at most 1 MiB (413 beyond), unknown fields refused, and every error naming
 //! the field it is about.
 
+use super::strict::Strict;
+pub use super::strict::NUL_MESSAGE;
 use crate::error::{ApiError, ErrorCode};
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
@@ -54,6 +56,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// A raw request body for handlers that parse it themselves (an optional body, a form or
+/// JSON): limited like JSON bodies, and a body over the limit is a 413 problem document.
+pub struct RawBody(pub web::Bytes);
+
+impl FromRequest for RawBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move { body.await.map(RawBody).map_err(body_error) })
+    }
+}
+
 pub(crate) fn body_error(error: actix_web::Error) -> ApiError {
     match error.as_error::<PayloadError>() {
         Some(PayloadError::Overflow) => ApiError::new(
@@ -73,10 +89,34 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         return Err(ApiError::invalid_field("body", "a JSON body is required"));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        let message = inner.to_string();
+    let value = deserialize_strictly(&mut deserializer)?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::invalid_field("body", e.to_string()))?;
+    Ok(value)
+}
+
+/// Parses an `application/x-www-form-urlencoded` body into `T`, held to the same rules as
+/// JSON (no NUL, every error naming its field).
+pub fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    deserialize_strictly(serde_urlencoded::Deserializer::new(form_urlencoded::parse(
+        bytes,
+    )))
+}
+
+/// Deserializes through [`Strict`] (objects only, no NUL) while tracking the path of the
+/// value that failed.
+fn deserialize_strictly<'de, D, T>(deserializer: D) -> Result<T, ApiError>
+where
+    D: serde::Deserializer<'de>,
+    D::Error: std::fmt::Display,
+    T: serde::Deserialize<'de>,
+{
+    let mut track = serde_path_to_error::Track::new();
+    let tracked = serde_path_to_error::Deserializer::new(deserializer, &mut track);
+    T::deserialize(Strict(tracked)).map_err(|error| {
+        let path = track.path().to_string();
+        let message = error.to_string();
         // The path already ends in the unknown field's name, except at the root.
         let field = match unknown_field_name(&message) {
             Some(name) if path == "." => name.to_owned(),
@@ -84,11 +124,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             _ => path,
         };
         ApiError::invalid_field(field, message)
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| ApiError::invalid_field("body", e.to_string()))?;
-    Ok(value)
+    })
 }
 
 /// serde reports `unknown field `name`, expected ...`.
@@ -138,5 +174,34 @@ mod tests {
         assert_eq!(field_of(""), "body");
         assert_eq!(field_of("{"), "body");
         assert_eq!(field_of(r#"{"name": "a"} trailing"#), "body");
+    }
+
+    #[test]
+    fn structs_are_read_only_from_objects() {
+        assert_eq!(field_of(r#"["a"]"#), "body");
+        assert_eq!(field_of(r#"{"name": "a", "location": [1.5]}"#), "location");
+        assert!(parse::<Outer>(br#"{"name": "a", "location": {"lat": 1.5}}"#).is_ok());
+    }
+
+    #[test]
+    fn text_with_nul_is_refused_where_it_stands() {
+        assert_eq!(field_of(r#"{"name": "a\u0000b"}"#), "name");
+        let error = parse::<Outer>(br#"{"name": "a\u0000b"}"#).unwrap_err();
+        assert!(error.errors[0].message.contains("NUL"), "{error:?}");
+    }
+
+    #[test]
+    fn forms_follow_the_same_rules() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Form {
+            client_id: String,
+        }
+        assert!(parse_form::<Form>(b"client_id=abc").is_ok());
+        let error = parse_form::<Form>(b"client_id=a%00b").unwrap_err();
+        assert_eq!(error.errors[0].field, "client_id");
+        let error = parse_form::<Form>(b"client_id=a&extra=1").unwrap_err();
+        assert_eq!(error.errors[0].field, "extra");
     }
 }

@@ -4,6 +4,7 @@ mod caller;
 mod headers;
 pub mod json;
 mod page;
+mod strict;
 
 pub use caller::Caller;
 pub use headers::{IdempotencyKey, IfMatch};

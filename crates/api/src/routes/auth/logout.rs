@@ -1,6 +1,7 @@
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{json, Caller};
+use crate::extract::json::{self, RawBody};
+use crate::extract::Caller;
 use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{post, web};
@@ -42,13 +43,14 @@ pub struct LogoutRequest {
 pub async fn logout(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
+    // No body, or `null`, means the defaults (the schema says the body is optional).
     let request: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
         LogoutRequest::default()
     } else {
-        json::parse(&body)?
+        json::parse::<Option<LogoutRequest>>(&body)?.unwrap_or_default()
     };
     let user_id = caller.id().to_owned();
     blocking::write(&state, move |conn| {

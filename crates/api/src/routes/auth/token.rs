@@ -1,6 +1,6 @@
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::json;
+use crate::extract::json::{self, RawBody};
 use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::http::header::CONTENT_TYPE;
@@ -60,7 +60,7 @@ pub struct ServiceTokenResponse {
 pub async fn token(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Reply> {
     let is_form = req
         .headers()
@@ -68,8 +68,7 @@ pub async fn token(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     let request: ClientCredentialsRequest = if is_form {
-        serde_urlencoded::from_bytes(&body)
-            .map_err(|e| ApiError::invalid_field("body", e.to_string()))?
+        json::parse_form(&body)?
     } else {
         json::parse(&body)?
     };

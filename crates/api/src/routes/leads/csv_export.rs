@@ -10,7 +10,7 @@ use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
 use chrono::SecondsFormat;
 use ironfield_auth::Scope;
-use ironfield_domain::Stage;
+use ironfield_domain::{spreadsheet, Stage};
 use ironfield_persistence::leads::{self, LeadRow};
 use ironfield_persistence::DbError;
 use serde::Deserialize;
@@ -98,6 +98,11 @@ impl From<ExportLeadsQuery> for ListLeadsQuery {
 /// by `|`), `source, stage, owner_id, team_id, estimated_value` (minor units), `currency,
 /// notes, next_follow_up_at, created_at` (RFC 3339, UTC). The file is streamed as it is
 /// read, so exports of any size start at once. `POST /leads/import` takes the same columns.
+///
+/// Text cells that a spreadsheet would evaluate (starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) are written with a leading apostrophe (OWASP's advice against CSV
+/// injection): a phone reads `'+8613800138000`. The import removes that apostrophe again, so
+/// an exported file re-imports as the same values.
 #[utoipa::path(
     tag = "leads",
     params(ExportLeadsQuery),
@@ -201,14 +206,16 @@ fn time(t: Option<ironfield_persistence::Timestamp>) -> String {
         .unwrap_or_default()
 }
 
-/// One lead as the export's columns.
+/// One lead as the export's columns. Text cells a spreadsheet would evaluate as a formula
+/// are neutralised (`ironfield_domain::spreadsheet`); numbers, ids and times cannot be one.
 fn record(row: &LeadRow) -> [String; 22] {
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let cell = |v: &str| spreadsheet::neutralise(v).into_owned();
+    let text = |v: &Option<String>| cell(v.as_deref().unwrap_or_default());
     let number = |v: Option<f64>| v.map(|n| n.to_string()).unwrap_or_default();
     let categories: Vec<String> = serde_json::from_str(&row.product_categories).unwrap_or_default();
     [
         row.id.clone(),
-        row.company_name.clone(),
+        cell(&row.company_name),
         text(&row.contact_name),
         text(&row.phone),
         text(&row.wechat_id),
@@ -219,7 +226,7 @@ fn record(row: &LeadRow) -> [String; 22] {
         text(&row.stall_no),
         number(row.location_lat),
         number(row.location_lng),
-        categories.join("|"),
+        cell(&categories.join("|")),
         text(&row.source),
         row.stage.clone(),
         row.owner_id.clone(),

@@ -5,7 +5,7 @@ use super::create::create;
 use super::csv_export::COLUMNS;
 use super::input::LeadInput;
 use crate::error::{ApiError, ApiResult, ErrorCode, ProblemField};
-use crate::extract::json::body_error;
+use crate::extract::json::{body_error, NUL_MESSAGE};
 use crate::extract::{Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
@@ -17,7 +17,7 @@ use chrono::DateTime;
 use diesel::Connection;
 use futures_util::future::LocalBoxFuture;
 use ironfield_auth::Scope;
-use ironfield_domain::{FieldError, GeoPoint, Money, Stage, ValidationErrors};
+use ironfield_domain::{spreadsheet, FieldError, GeoPoint, Money, Stage, ValidationErrors};
 use ironfield_persistence::{DbConnection, DbError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -285,13 +285,19 @@ fn to_input(columns: &[String], record: &csv::StringRecord) -> Result<LeadInput,
     let mut input = LeadInput::default();
     let mut errors = ValidationErrors::new();
     // A line break inside a quoted cell is often CRLF (Windows): stored as LF.
+    // A cell an export neutralised against formula evaluation reads as the text it was.
     let owned: Vec<(&str, String)> = columns
         .iter()
         .map(String::as_str)
         .zip(record.iter())
         .filter(|(_, value)| !value.is_empty())
-        .map(|(name, value)| (name, value.replace("\r\n", "\n")))
+        .map(|(name, value)| (name, spreadsheet::restore(value).replace("\r\n", "\n")))
         .collect();
+    for (name, value) in &owned {
+        if value.contains('\0') {
+            errors.add(*name, NUL_MESSAGE);
+        }
+    }
     let cells: HashMap<&str, &str> = owned.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let text = |name: &str| cells.get(name).map(|v| Some((*v).to_owned()));
     let number = |errors: &mut ValidationErrors, name: &str| {
