@@ -7,6 +7,7 @@
 mod helpers;
 
 mod auth;
+mod authz_matrix;
 mod conventions;
 mod hostile_input;
 mod leads;
