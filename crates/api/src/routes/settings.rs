@@ -65,7 +65,7 @@ fn load(conn: &mut DbConnection) -> ApiResult<Settings> {
     tag = "settings",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Settings, headers(("ETag" = String))),
+        (status = 200, description = "The settings", body = Settings, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
     )
@@ -91,7 +91,7 @@ pub async fn get_settings(state: web::Data<AppState>, caller: Caller) -> ApiResu
     request_body = UpdateSettings,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Settings, headers(("ETag" = String))),
+        (status = 200, description = "The settings as changed", body = Settings, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 412, response = crate::openapi::PreconditionFailed),

@@ -29,7 +29,7 @@ pub struct LoginRequest {
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, body = TokenResponse),
+        (status = 200, description = "Signed in: an access token and a refresh token", body = TokenResponse),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 422, response = crate::openapi::ValidationFailed),
         (status = 429, response = crate::openapi::RateLimited),

@@ -35,7 +35,7 @@ enum Outcome {
     tag = "auth",
     request_body = RefreshRequest,
     responses(
-        (status = 200, body = TokenResponse),
+        (status = 200, description = "A new access token and the next refresh token", body = TokenResponse),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 422, response = crate::openapi::ValidationFailed),
     )

@@ -50,7 +50,7 @@ pub struct ServiceTokenResponse {
         )
     ),
     responses(
-        (status = 200, body = ServiceTokenResponse),
+        (status = 200, description = "An access token for the service account", body = ServiceTokenResponse),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 422, response = crate::openapi::ValidationFailed),
         (status = 429, response = crate::openapi::RateLimited),

@@ -17,7 +17,7 @@ use ironfield_domain::time::now;
 #[utoipa::path(
     tag = "leads",
     params(
-        ("id" = String, Path, description = "Lead id"),
+        ("id" = String, Path, format = Uuid, description = "Lead id"),
         ("If-Match" = Option<String>, Header, description = "The version last read"),
     ),
     security(("bearer" = [])),

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignLead {
+    #[schema(format = Uuid)]
     pub owner_id: String,
 }
 
@@ -24,13 +25,13 @@ pub struct AssignLead {
 #[utoipa::path(
     tag = "leads",
     params(
-        ("id" = String, Path, description = "Lead id"),
+        ("id" = String, Path, format = Uuid, description = "Lead id"),
         ("If-Match" = Option<String>, Header, description = "The version last read"),
     ),
     request_body = AssignLead,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Lead, headers(("ETag" = String))),
+        (status = 200, description = "The lead with its new owner", body = Lead, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

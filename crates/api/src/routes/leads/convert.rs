@@ -44,13 +44,13 @@ pub struct ConvertLead {
 #[utoipa::path(
     tag = "leads",
     params(
-        ("id" = String, Path, description = "Lead id"),
+        ("id" = String, Path, format = Uuid, description = "Lead id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
     ),
     request_body = ConvertLead,
     security(("bearer" = [])),
     responses(
-        (status = 201, body = SellerAccount, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Converted: the new seller account", body = SellerAccount, headers(("ETag" = String), ("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

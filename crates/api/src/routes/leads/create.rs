@@ -30,7 +30,7 @@ use ironfield_persistence::{DbConnection, DbError};
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = Lead, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new lead", body = Lead, headers(("ETag" = String), ("Location" = String))),
         (status = 200, description = "The `id` was already stored: the stored lead", body = Lead),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),

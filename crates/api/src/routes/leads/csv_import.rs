@@ -58,6 +58,7 @@ pub struct ImportRowResult {
     pub status: RowStatus,
     /// The created lead (absent in a dry run unless the row named its own `id`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Uuid)]
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<ProblemField>)]

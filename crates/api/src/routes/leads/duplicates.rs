@@ -31,8 +31,10 @@ pub struct DuplicateMatch {
     #[serde(rename = "type")]
     pub kind: &'static str,
     /// Only when the caller may see the record.
+    #[schema(format = Uuid)]
     pub id: Option<String>,
     pub company_name: Option<String>,
+    #[schema(format = Uuid)]
     pub owner_id: Option<String>,
     /// `phone`, `wechat_id`, `business_license_no`, `stall`.
     pub matched_on: Vec<&'static str>,
@@ -55,7 +57,7 @@ pub struct DuplicatesAnswer {
     params(DuplicatesQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = DuplicatesAnswer),
+        (status = 200, description = "The open leads and live accounts that match", body = DuplicatesAnswer),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 }))]
 pub struct LeadInput {
     /// Create only: a client-made UUID.
+    #[schema(format = Uuid)]
     pub id: Option<String>,
     /// Create: default `new` (any open stage but `lost`). PATCH: moves by the stage rules;
     /// `lost` needs `lost_reason`.
@@ -27,8 +28,10 @@ pub struct LeadInput {
     pub lost_reason: Option<String>,
     /// Create: default the caller (a rep owns only their own leads). PATCH: reassigns (team
     /// leads and above); the team follows the new owner.
+    #[schema(format = Uuid)]
     pub owner_id: Option<String>,
     /// PATCH only: moves the lead to another team (admins, managers within their branch).
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
     pub company_name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]

@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct MergeLead {
     /// The lead to fold into this one; it is archived, marked `merged_into_id`.
+    #[schema(format = Uuid)]
     pub duplicate_id: String,
 }
 
@@ -29,13 +30,13 @@ pub struct MergeLead {
 #[utoipa::path(
     tag = "leads",
     params(
-        ("id" = String, Path, description = "The surviving lead's id"),
+        ("id" = String, Path, format = Uuid, description = "The surviving lead's id"),
         ("If-Match" = Option<String>, Header, description = "The survivor's version last read"),
     ),
     request_body = MergeLead,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Lead, headers(("ETag" = String))),
+        (status = 200, description = "The surviving lead", body = Lead, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

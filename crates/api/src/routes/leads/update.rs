@@ -27,13 +27,13 @@ use ironfield_persistence::DbConnection;
 #[utoipa::path(
     tag = "leads",
     params(
-        ("id" = String, Path, description = "Lead id"),
+        ("id" = String, Path, format = Uuid, description = "Lead id"),
         ("If-Match" = Option<String>, Header, description = "The version last read"),
     ),
     request_body = LeadInput,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Lead, headers(("ETag" = String))),
+        (status = 200, description = "The lead as changed", body = Lead, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

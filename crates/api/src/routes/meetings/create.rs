@@ -21,6 +21,7 @@ use utoipa::ToSchema;
 #[schema(example = json!({"team_id": "0193a1b2-0000-7000-8000-000000000001", "date": "2026-11-03",
     "held_at": "2026-11-03T08:30:00+08:00", "location": "一区 3 号门", "agenda": "月底冲刺"}))]
 pub struct CreateMeeting {
+    #[schema(format = Uuid)]
     pub team_id: String,
     /// The day, in the organisation's time zone.
     pub date: NaiveDate,
@@ -66,7 +67,7 @@ pub(crate) fn check_text(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = Meeting, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new meeting", body = Meeting, headers(("ETag" = String), ("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),

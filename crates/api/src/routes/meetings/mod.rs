@@ -41,7 +41,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     "created_at": "2026-11-03T00:25:00Z", "updated_at": "2026-11-03T00:25:00Z", "version": 1
 }))]
 pub struct Meeting {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub team_id: String,
     /// The day, in the organisation's time zone.
     pub date: NaiveDate,

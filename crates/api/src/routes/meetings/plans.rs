@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 /// What a member plans to do that day.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Plan {
+    #[schema(format = Uuid)]
     pub user_id: String,
     pub planned_visits: i64,
     pub planned_signings: i64,
@@ -44,11 +45,11 @@ pub struct PlanInput {
 /// team. The member must belong to the meeting's team. Replaces the plan they had.
 #[utoipa::path(
     tag = "meetings",
-    params(("id" = String, Path, description = "Meeting id"), ("user_id" = String, Path, description = "The member")),
+    params(("id" = String, Path, format = Uuid, description = "Meeting id"), ("user_id" = String, Path, format = Uuid, description = "The member")),
     request_body = PlanInput,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Plan),
+        (status = 200, description = "The member's plan as stored", body = Plan),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

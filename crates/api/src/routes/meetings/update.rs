@@ -38,13 +38,13 @@ pub struct UpdateMeeting {
 #[utoipa::path(
     tag = "meetings",
     params(
-        ("id" = String, Path, description = "Meeting id"),
+        ("id" = String, Path, format = Uuid, description = "Meeting id"),
         ("If-Match" = Option<String>, Header, description = "The version last read"),
     ),
     request_body = UpdateMeeting,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Meeting, headers(("ETag" = String))),
+        (status = 200, description = "The meeting as changed", body = Meeting, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

@@ -31,7 +31,7 @@ use ironfield_persistence::DbConnection;
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = SellerAccount, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new seller account", body = SellerAccount, headers(("ETag" = String), ("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),

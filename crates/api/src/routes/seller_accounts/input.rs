@@ -53,6 +53,7 @@ pub struct AccountInput {
     pub location: Option<Option<GeoPoint>>,
     /// Create: default the caller. PATCH: reassigns (team leads and above); the team follows
     /// the new owner.
+    #[schema(format = Uuid)]
     pub owner_id: Option<String>,
     pub membership_tier: Option<MembershipTier>,
     /// Create: default `onboarding` (never `churned`). PATCH: `churned` needs `churn_reason`.

@@ -40,14 +40,14 @@ pub struct RenewAccount {
 #[utoipa::path(
     tag = "seller-accounts",
     params(
-        ("id" = String, Path, description = "Seller account id"),
+        ("id" = String, Path, format = Uuid, description = "Seller account id"),
         ("If-Match" = Option<String>, Header, description = "The version last read"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
     ),
     request_body = RenewAccount,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = SellerAccount, headers(("ETag" = String))),
+        (status = 200, description = "The account with its renewed contract", body = SellerAccount, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

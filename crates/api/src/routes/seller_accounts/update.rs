@@ -26,13 +26,13 @@ use ironfield_persistence::DbConnection;
 #[utoipa::path(
     tag = "seller-accounts",
     params(
-        ("id" = String, Path, description = "Seller account id"),
+        ("id" = String, Path, format = Uuid, description = "Seller account id"),
         ("If-Match" = Option<String>, Header, description = "The version last read"),
     ),
     request_body = AccountInput,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = SellerAccount, headers(("ETag" = String))),
+        (status = 200, description = "The seller account as changed", body = SellerAccount, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ServiceAccount {
+    #[schema(format = Uuid)]
     pub id: String,
     #[schema(example = "warehouse-sync")]
     pub name: String,
@@ -77,7 +78,10 @@ pub struct CreateServiceAccount {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; absent for the first.
     pub cursor: Option<String>,
 }
 
@@ -89,7 +93,7 @@ pub struct ListQuery {
     params(ListQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = ServiceAccountPage),
+        (status = 200, description = "One page of service accounts", body = ServiceAccountPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),
@@ -119,7 +123,7 @@ async fn list_service_accounts(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = CreatedServiceAccount, headers(("Location" = String))),
+        (status = 201, description = "Created: the new service account with its secret (shown only this once)", body = CreatedServiceAccount, headers(("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),
@@ -184,7 +188,7 @@ async fn create_service_account(
 /// Admins only. Its tokens stop working at once.
 #[utoipa::path(
     tag = "service-accounts",
-    params(("id" = String, Path, description = "Service account id")),
+    params(("id" = String, Path, format = Uuid, description = "Service account id")),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),

@@ -18,12 +18,15 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct LeaderboardQuery {
     /// `YYYY-MM`.
+    #[param(pattern = r"^\d{4}-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     pub metric: Metric,
     /// One team; default the caller's view (a manager's whole branch).
+    #[param(format = Uuid)]
     pub team_id: Option<String>,
     pub as_of: Option<NaiveDate>,
-    /// 1 to 200; default 50.
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
 }
 
@@ -31,8 +34,10 @@ pub struct LeaderboardQuery {
 pub struct LeaderboardEntry {
     /// 1 for the best; equal actuals share a rank.
     pub rank: i64,
+    #[schema(format = Uuid)]
     pub user_id: String,
     pub name: String,
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
     pub actual: i64,
     pub target: i64,
@@ -42,6 +47,7 @@ pub struct LeaderboardEntry {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Leaderboard {
+    #[schema(pattern = r"^\d{4}-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     pub metric: Metric,
     pub items: Vec<LeaderboardEntry>,
@@ -58,7 +64,7 @@ pub struct Leaderboard {
     params(LeaderboardQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Leaderboard),
+        (status = 200, description = "The ranked reps", body = Leaderboard),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
     /// One team (with its sub-teams' records in its totals); default the caller's view.
+    #[param(format = Uuid)]
     pub team_id: Option<String>,
     /// Measure as of this business date; default today in the organisation's time zone.
     pub as_of: Option<NaiveDate>,
@@ -36,14 +37,17 @@ pub struct MetricsProgress {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RepProgress {
+    #[schema(format = Uuid)]
     pub user_id: String,
     pub name: String,
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
     pub metrics: MetricsProgress,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TeamProgress {
+    #[schema(format = Uuid)]
     pub team_id: String,
     pub name: String,
     pub metrics: MetricsProgress,
@@ -51,6 +55,7 @@ pub struct TeamProgress {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressReport {
+    #[schema(pattern = r"^\d{4}-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     pub as_of: NaiveDate,
     pub working_days: WorkingDays,
@@ -89,10 +94,10 @@ pub(crate) fn metrics(
 /// with a fixed number of queries, whatever the team's size.
 #[utoipa::path(
     tag = "targets",
-    params(("period" = String, Path, description = "`YYYY-MM`"), ProgressQuery),
+    params(("period" = String, Path, pattern = r"^\d{4}-(0[1-9]|1[0-2])$", example = "2026-11", description = "`YYYY-MM`"), ProgressQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = ProgressReport),
+        (status = 200, description = "Progress of each rep and team in view", body = ProgressReport),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 pub struct CreateTeam {
     pub name: String,
     /// The team above this one; required for a manager (inside their branch).
+    #[schema(format = Uuid)]
     pub parent_id: Option<String>,
     pub market: Option<String>,
 }
@@ -34,7 +35,7 @@ pub struct CreateTeam {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = Team, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new team", body = Team, headers(("ETag" = String), ("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

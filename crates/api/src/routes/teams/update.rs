@@ -21,11 +21,11 @@ pub struct UpdateTeam {
     pub name: Option<String>,
     /// Moves the team under another; `null` makes it a root (admins only).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(format = Uuid, value_type = Option<String>)]
     pub parent_id: Option<Option<String>>,
     /// An active member of the team; `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(format = Uuid, value_type = Option<String>)]
     pub lead_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -40,13 +40,13 @@ pub struct UpdateTeam {
 #[utoipa::path(
     tag = "teams",
     params(
-        ("id" = String, Path, description = "Team id"),
+        ("id" = String, Path, format = Uuid, description = "Team id"),
         ("If-Match" = Option<String>, Header, description = "The version last read"),
     ),
     request_body = UpdateTeam,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Team, headers(("ETag" = String))),
+        (status = 200, description = "The team as changed", body = Team, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

@@ -24,6 +24,7 @@ pub struct CreateUser {
     pub email: String,
     pub name: String,
     pub role: Role,
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
     /// At least 10 characters.
     #[schema(format = Password)]
@@ -85,7 +86,7 @@ impl TryFrom<CreateUser> for ValidUser {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = User, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new user", body = User, headers(("ETag" = String), ("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),

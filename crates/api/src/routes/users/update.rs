@@ -27,7 +27,7 @@ pub struct UpdateUser {
     pub role: Option<Role>,
     /// Only an admin, or a manager within their branch, may change it. `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(format = Uuid, value_type = Option<String>)]
     pub team_id: Option<Option<String>>,
     /// Your current password: required to change your own password, so a borrowed
     /// access token cannot take the account over.
@@ -47,13 +47,13 @@ pub struct UpdateUser {
 #[utoipa::path(
     tag = "users",
     params(
-        ("id" = String, Path, description = "User id"),
+        ("id" = String, Path, format = Uuid, description = "User id"),
         ("If-Match" = Option<String>, Header, description = "The version last read, as `\"<version>\"`"),
     ),
     request_body = UpdateUser,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = User, headers(("ETag" = String))),
+        (status = 200, description = "The user as changed", body = User, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

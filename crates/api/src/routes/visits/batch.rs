@@ -32,6 +32,7 @@ pub enum ItemStatus {
 /// What became of one item, in the order sent.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemResult {
+    #[schema(format = Uuid)]
     pub id: Option<String>,
     pub status: ItemStatus,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -56,7 +57,7 @@ pub struct BatchResult {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = BatchResult),
+        (status = 200, description = "One result per item, in order", body = BatchResult),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 413, response = crate::openapi::PayloadTooLarge),

@@ -26,7 +26,7 @@ use actix_web::{post, web};
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = Visit, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new visit", body = Visit, headers(("ETag" = String), ("Location" = String))),
         (status = 200, description = "The `id` was already stored: the stored visit", body = Visit),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),

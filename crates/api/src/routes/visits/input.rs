@@ -19,9 +19,12 @@ use utoipa::ToSchema;
 pub struct VisitInput {
     /// A UUID made on the phone (required in a batch): sending it again returns the stored
     /// visit instead of storing it twice.
+    #[schema(format = Uuid)]
     pub id: Option<String>,
     /// Exactly one of `lead_id`, `seller_account_id` and `new_lead`.
+    #[schema(format = Uuid)]
     pub lead_id: Option<String>,
+    #[schema(format = Uuid)]
     pub seller_account_id: Option<String>,
     /// A new stall captured with its first visit; the lead's duplicate rules apply.
     pub new_lead: Option<LeadInput>,

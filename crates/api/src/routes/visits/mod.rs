@@ -52,12 +52,17 @@ pub struct VisitLocation {
     "duration_minutes": 20, "received_at": "2026-11-01T04:12:09Z", "updated_at": "2026-11-01T04:12:09Z", "version": 1
 }))]
 pub struct Visit {
+    #[schema(format = Uuid)]
     pub id: String,
     /// The rep who visited (the caller who logged it).
+    #[schema(format = Uuid)]
     pub rep_id: String,
     /// The rep's team when the visit was logged.
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
+    #[schema(format = Uuid)]
     pub lead_id: Option<String>,
+    #[schema(format = Uuid)]
     pub seller_account_id: Option<String>,
     /// The phone's time of the visit.
     pub visited_at: DateTime<Utc>,

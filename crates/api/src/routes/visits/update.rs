@@ -46,13 +46,13 @@ pub struct UpdateVisit {
 #[utoipa::path(
     tag = "visits",
     params(
-        ("id" = String, Path, description = "Visit id"),
+        ("id" = String, Path, format = Uuid, description = "Visit id"),
         ("If-Match" = Option<String>, Header, description = "The version last read"),
     ),
     request_body = UpdateVisit,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Visit, headers(("ETag" = String))),
+        (status = 200, description = "The visit as corrected", body = Visit, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
