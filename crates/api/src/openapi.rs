@@ -2,7 +2,7 @@
 //! through utoipa-actix-web from the same `.service(...)` calls that route requests.
 
 use crate::error::{ErrorCode, Problem, ProblemField};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToResponse};
 use utoipa_actix_web::AppExt;
 
@@ -16,7 +16,7 @@ Conventions: JSON with snake_case fields; errors are `application/problem+json` 
 `code`; lists paginate with `limit` (default 50, max 200) and an opaque `cursor`; single \
 records carry `ETag: \"<version>\"` and writes honour `If-Match` (412 on mismatch); creating \
 `POST`s accept `Idempotency-Key`; every response carries `X-Request-Id`.",
-        license(name = "MIT"),
+        license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/", description = "This server")),
     modifiers(&BearerAuth),
@@ -97,7 +97,9 @@ pub struct Conflict(#[allow(dead_code)] Problem);
 #[response(content_type = "application/problem+json")]
 pub struct PreconditionFailed(#[allow(dead_code)] Problem);
 
-/// The `Idempotency-Key` was used before with a different request.
+/// The request is not valid (`validation_failed`: `errors` lists every bad field), or its
+/// `Idempotency-Key` was used before by the same caller with a different request
+/// (`idempotency_key_reused`). Every creating `POST` answers this.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct IdempotencyKeyReused(#[allow(dead_code)] Problem);
@@ -120,12 +122,41 @@ pub struct Unavailable(#[allow(dead_code)] Problem);
 /// The whole specification, as served at `/openapi.json` and committed as
 /// `openapi/openapi.json`.
 pub fn spec() -> utoipa::openapi::OpenApi {
-    let (_, spec) = actix_web::App::new()
+    let (_, mut spec) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    public_operations_say_so(&mut spec);
     spec
+}
+
+/// Operations that need no token declare `security(())` in their `#[utoipa::path]`, which
+/// utoipa renders as `[{}]` ("anonymous allowed"). The document says `security: []` instead:
+/// no requirement at all, which is what they mean and what linters expect.
+fn public_operations_say_so(spec: &mut utoipa::openapi::OpenApi) {
+    for item in spec.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if let Some(security) = &mut operation.security {
+                if security
+                    .iter()
+                    .all(|requirement| *requirement == SecurityRequirement::default())
+                {
+                    security.clear();
+                }
+            }
+        }
+    }
 }
 
 /// The specification as pretty-printed JSON with a trailing newline (the committed form).

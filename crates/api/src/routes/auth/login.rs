@@ -27,6 +27,7 @@ pub struct LoginRequest {
 /// a wrong password, an unknown e-mail and a deactivated account all answer the same 401.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in: an access token and a refresh token", body = TokenResponse),

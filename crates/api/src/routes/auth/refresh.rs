@@ -33,6 +33,7 @@ enum Outcome {
 /// the same sign-in (someone else may hold the newer one) and answers 401.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new access token and the next refresh token", body = TokenResponse),

@@ -43,6 +43,7 @@ pub struct ServiceTokenResponse {
 /// Accepts `application/x-www-form-urlencoded` or JSON. Attempts are rate-limited per client.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body(
         content(
             (ClientCredentialsRequest = "application/x-www-form-urlencoded"),

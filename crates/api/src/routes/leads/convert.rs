@@ -45,7 +45,7 @@ pub struct ConvertLead {
     tag = "leads",
     params(
         ("id" = String, Path, format = Uuid, description = "Lead id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours"),
     ),
     request_body = ConvertLead,
     security(("bearer" = [])),
@@ -55,7 +55,7 @@ pub struct ConvertLead {
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/leads/{id}/convert")]

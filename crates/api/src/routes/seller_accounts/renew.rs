@@ -42,7 +42,7 @@ pub struct RenewAccount {
     params(
         ("id" = String, Path, format = Uuid, description = "Seller account id"),
         ("If-Match" = Option<String>, Header, description = "The version last read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours"),
     ),
     request_body = RenewAccount,
     security(("bearer" = [])),
@@ -53,7 +53,7 @@ pub struct RenewAccount {
         (status = 404, response = crate::openapi::NotFound),
         (status = 412, response = crate::openapi::PreconditionFailed),
         (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/seller-accounts/{id}/renew")]

@@ -41,7 +41,7 @@ impl SubjectType {
 
 /// One month's target for one rep or team and one metric.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-0000000000t1", "period": "2026-11", "subject_type": "user",
+#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-0000000000f1", "period": "2026-11", "subject_type": "user",
     "subject_id": "0193a1b2-0000-7000-8000-0000000000a1", "metric": "visits", "value": 260,
     "team_id": "0193a1b2-0000-7000-8000-000000000001", "updated_at": "2026-11-01T01:00:00Z", "version": 1}))]
 pub struct Target {
