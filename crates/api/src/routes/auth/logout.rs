@@ -26,7 +26,8 @@ pub struct LogoutRequest {
 ///
 /// With a `refresh_token`, ends that session (the refresh token and its chain are revoked;
 /// the short-lived access token expires on its own). With none, or `everywhere: true`, ends
-/// every session of the caller at once, access tokens included. The body may be empty.
+/// every session of the caller at once, access tokens included. The body may be absent,
+/// empty or `null`.
 #[utoipa::path(
     tag = "auth",
     request_body(content = Option<LogoutRequest>),
@@ -45,7 +46,8 @@ pub async fn logout(
     body: web::Bytes,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let request: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
+    // No body, an empty one or JSON `null` (the schema allows it): sign out everywhere.
+    let request: LogoutRequest = if body.trim_ascii().is_empty() || body.trim_ascii() == b"null" {
         LogoutRequest::default()
     } else {
         json::parse(&body)?

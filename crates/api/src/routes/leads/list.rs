@@ -28,6 +28,7 @@ pub struct ListLeadsQuery {
     #[param(format = DateTime)]
     pub follow_up_before: Option<String>,
     /// Leads changed at or after this time (RFC 3339), for phones that sync.
+    #[param(format = DateTime)]
     pub updated_since: Option<String>,
     /// `true`: archived leads instead of live ones.
     pub archived: Option<bool>,

@@ -28,6 +28,7 @@ pub struct ListAccountsQuery {
     #[param(value_type = Option<String>, format = Date)]
     pub renewal_due_before: Option<String>,
     /// Accounts changed at or after this time (RFC 3339), for phones that sync.
+    #[param(format = DateTime)]
     pub updated_since: Option<String>,
     /// Items per page, 1 to 200 (default 50); more is 422.
     #[param(minimum = 1, maximum = 200, default = 50)]

@@ -1,6 +1,6 @@
 //! A visit as the phone sends it, checked field by field.
 
-use crate::routes::leads::input::LeadInput;
+use crate::routes::leads::input::LeadCreate;
 use crate::routes::visits::VisitLocation;
 use chrono::{DateTime, FixedOffset};
 use ironfield_domain::visit::{Outcome, Purpose};
@@ -27,7 +27,7 @@ pub struct VisitInput {
     #[schema(format = Uuid)]
     pub seller_account_id: Option<String>,
     /// A new stall captured with its first visit; the lead's duplicate rules apply.
-    pub new_lead: Option<LeadInput>,
+    pub new_lead: Option<LeadCreate>,
     /// The phone's time, with its offset. More than 5 minutes in the future is refused.
     #[schema(value_type = DateTime<chrono::Utc>)]
     pub visited_at: DateTime<FixedOffset>,

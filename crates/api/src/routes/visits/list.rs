@@ -25,6 +25,7 @@ pub struct ListVisitsQuery {
     #[param(format = Uuid)]
     pub seller_account_id: Option<String>,
     /// Visits at or after this time (RFC 3339).
+    #[param(format = DateTime)]
     pub from: Option<String>,
     /// Visits before this time (RFC 3339).
     #[param(format = DateTime)]
