@@ -7,6 +7,7 @@
 mod helpers;
 
 mod auth;
+mod contract;
 mod conventions;
 mod leads;
 mod leads_csv;

@@ -3,7 +3,7 @@
 
 use crate::error::{ErrorCode, Problem, ProblemField};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
 use utoipa_actix_web::AppExt;
 
 #[derive(OpenApi)]
@@ -164,4 +164,69 @@ pub fn spec_json() -> String {
     let mut json = spec().to_pretty_json().unwrap_or_default();
     json.push('\n');
     json
+}
+
+// Names the server reads as plain strings (or `&'static str`s it writes), listed here so the
+// document can say which values exist. Documentation only: nothing is parsed into them.
+
+/// What kind of record a duplicate is.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum DuplicateType {
+    Lead,
+    SellerAccount,
+}
+
+/// An identifier two stall owners' records share: `stall` is the same `market` and `stall_no`.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum MatchedOn {
+    Phone,
+    WechatId,
+    BusinessLicenseNo,
+    Stall,
+}
+
+/// A day of the week, as the settings name working days.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum WeekdayName {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+/// A permission a service account may hold.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub enum ScopeName {
+    #[schema(rename = "leads:read")]
+    LeadsRead,
+    #[schema(rename = "leads:write")]
+    LeadsWrite,
+    #[schema(rename = "accounts:read")]
+    AccountsRead,
+    #[schema(rename = "accounts:write")]
+    AccountsWrite,
+    #[schema(rename = "visits:read")]
+    VisitsRead,
+    #[schema(rename = "visits:write")]
+    VisitsWrite,
+    #[schema(rename = "meetings:read")]
+    MeetingsRead,
+    #[schema(rename = "meetings:write")]
+    MeetingsWrite,
+    #[schema(rename = "targets:read")]
+    TargetsRead,
+    #[schema(rename = "targets:write")]
+    TargetsWrite,
+    #[schema(rename = "webhooks:manage")]
+    WebhooksManage,
 }

@@ -32,6 +32,7 @@ pub struct LoginRequest {
     responses(
         (status = 200, description = "Signed in: an access token and a refresh token", body = TokenResponse),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
         (status = 429, response = crate::openapi::RateLimited),
     )

@@ -38,6 +38,7 @@ enum Outcome {
     responses(
         (status = 200, description = "A new access token and the next refresh token", body = TokenResponse),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

@@ -21,12 +21,13 @@ pub struct AssignLead {
 /// Assign a lead
 ///
 /// Hands the lead to another rep; it moves to the new owner's team. Team leads assign within
-/// their team, managers within their branch; reps cannot (403).
+/// their team, managers within their branch; reps cannot (403). An archived lead cannot be
+/// assigned (409 `conflict`).
 #[utoipa::path(
     tag = "leads",
     params(
         ("id" = String, Path, format = Uuid, description = "Lead id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
     request_body = AssignLead,
     security(("bearer" = [])),
@@ -35,7 +36,9 @@ pub struct AssignLead {
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

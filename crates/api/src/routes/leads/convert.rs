@@ -32,6 +32,7 @@ pub struct ConvertLead {
     pub contract_value: Money,
     pub contract_start: NaiveDate,
     /// 1 to 60.
+    #[schema(minimum = 1, maximum = 60)]
     pub contract_months: u32,
 }
 
@@ -55,6 +56,7 @@ pub struct ConvertLead {
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]

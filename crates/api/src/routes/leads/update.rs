@@ -28,7 +28,7 @@ use ironfield_persistence::DbConnection;
     tag = "leads",
     params(
         ("id" = String, Path, format = Uuid, description = "Lead id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
     request_body = LeadUpdate,
     security(("bearer" = [])),
@@ -39,6 +39,7 @@ use ironfield_persistence::DbConnection;
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

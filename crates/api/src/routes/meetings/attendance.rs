@@ -20,6 +20,7 @@ pub struct Attendance {
     #[schema(format = Uuid)]
     pub user_id: String,
     pub status: AttendanceStatus,
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -38,6 +39,7 @@ pub struct Attendance {
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

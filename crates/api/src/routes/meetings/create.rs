@@ -27,8 +27,11 @@ pub struct CreateMeeting {
     pub date: NaiveDate,
     #[schema(value_type = Option<DateTime<chrono::Utc>>)]
     pub held_at: Option<DateTime<FixedOffset>>,
+    #[schema(max_length = 200)]
     pub location: Option<String>,
+    #[schema(max_length = 2000)]
     pub agenda: Option<String>,
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
 }
 
@@ -71,6 +74,7 @@ pub(crate) fn check_text(
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]

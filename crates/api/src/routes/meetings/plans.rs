@@ -32,10 +32,14 @@ pub struct Plan {
 #[schema(example = json!({"planned_visits": 12, "planned_signings": 1, "focus_market": "国际商贸城二区", "notes": "回访金鹰玩具"}))]
 pub struct PlanInput {
     /// 0 to 200.
+    #[schema(minimum = 0, maximum = 200)]
     pub planned_visits: i64,
     /// 0 to 50.
+    #[schema(minimum = 0, maximum = 50)]
     pub planned_signings: i64,
+    #[schema(max_length = 100)]
     pub focus_market: Option<String>,
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
 }
 
@@ -53,6 +57,7 @@ pub struct PlanInput {
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

@@ -69,9 +69,11 @@ impl From<ServiceAccountRow> for ServiceAccount {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "warehouse-sync", "scopes": ["leads:read", "visits:read"]}))]
 pub struct CreateServiceAccount {
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: String,
     /// At least one of: leads:read leads:write accounts:read accounts:write visits:read
     /// visits:write meetings:read meetings:write targets:read targets:write webhooks:manage.
+    #[schema(value_type = Vec<crate::openapi::ScopeName>, min_items = 1)]
     pub scopes: Vec<String>,
 }
 
@@ -126,6 +128,7 @@ async fn list_service_accounts(
         (status = 201, description = "Created: the new service account with its secret (shown only this once)", body = CreatedServiceAccount, headers(("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]

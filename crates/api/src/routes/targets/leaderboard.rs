@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct LeaderboardQuery {
     /// `YYYY-MM`.
-    #[param(pattern = r"^\d{4}-(0[1-9]|1[0-2])$", example = "2026-11")]
+    #[param(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     pub metric: Metric,
     /// One team; default the caller's view (a manager's whole branch).
@@ -47,7 +47,7 @@ pub struct LeaderboardEntry {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Leaderboard {
-    #[schema(pattern = r"^\d{4}-(0[1-9]|1[0-2])$", example = "2026-11")]
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     pub metric: Metric,
     pub items: Vec<LeaderboardEntry>,

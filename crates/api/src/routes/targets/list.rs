@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ListTargetsQuery {
     /// `YYYY-MM`.
-    #[param(pattern = r"^\d{4}-(0[1-9]|1[0-2])$", example = "2026-11")]
+    #[param(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     #[param(format = Uuid)]
     pub team_id: Option<String>,

@@ -48,7 +48,7 @@ pub struct Target {
     #[schema(format = Uuid)]
     pub id: String,
     /// `YYYY-MM`, a month in the organisation's time zone.
-    #[schema(pattern = r"^\d{4}-(0[1-9]|1[0-2])$", example = "2026-11")]
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     pub subject_type: SubjectType,
     #[schema(format = Uuid)]

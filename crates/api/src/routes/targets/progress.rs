@@ -55,7 +55,7 @@ pub struct TeamProgress {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressReport {
-    #[schema(pattern = r"^\d{4}-(0[1-9]|1[0-2])$", example = "2026-11")]
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     pub as_of: NaiveDate,
     pub working_days: WorkingDays,
@@ -94,7 +94,7 @@ pub(crate) fn metrics(
 /// with a fixed number of queries, whatever the team's size.
 #[utoipa::path(
     tag = "targets",
-    params(("period" = String, Path, pattern = r"^\d{4}-(0[1-9]|1[0-2])$", example = "2026-11", description = "`YYYY-MM`"), ProgressQuery),
+    params(("period" = String, Path, pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11", description = "`YYYY-MM`"), ProgressQuery),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Progress of each rep and team in view", body = ProgressReport),

@@ -21,14 +21,17 @@ use utoipa::ToSchema;
     "team_id": "0193a1b2-0000-7000-8000-000000000001", "password": "a long passphrase"
 }))]
 pub struct CreateUser {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: String,
     pub role: Role,
     #[schema(format = Uuid)]
     pub team_id: Option<String>,
     /// At least 10 characters.
-    #[schema(format = Password)]
+    #[schema(min_length = 10, max_length = 1024, format = Password)]
     pub password: String,
+    #[schema(max_length = 32)]
     pub phone: Option<String>,
 }
 

@@ -17,7 +17,7 @@ pub const MAX_BATCH: usize = 500;
 #[serde(deny_unknown_fields)]
 pub struct VisitBatch {
     /// At most 500; each with its client-made `id`.
-    #[schema(value_type = Vec<VisitInput>)]
+    #[schema(min_items = 1, max_items = 500, value_type = Vec<VisitInput>)]
     pub visits: Vec<serde_json::Value>,
 }
 

@@ -32,14 +32,19 @@ pub struct VisitInput {
     #[schema(value_type = DateTime<chrono::Utc>)]
     pub visited_at: DateTime<FixedOffset>,
     pub location: Option<VisitLocation>,
+    #[schema(max_length = 100)]
     pub market: Option<String>,
+    #[schema(max_length = 100)]
     pub district: Option<String>,
+    #[schema(max_length = 50)]
     pub stall_no: Option<String>,
     pub purpose: Purpose,
     pub outcome: Outcome,
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
     #[schema(value_type = Option<DateTime<chrono::Utc>>)]
     pub next_follow_up_at: Option<DateTime<FixedOffset>>,
     /// 0 to 1440.
+    #[schema(minimum = 0, maximum = 1440)]
     pub duration_minutes: Option<i64>,
 }

@@ -34,9 +34,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitLocation {
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: f64,
+    #[schema(minimum = -180, maximum = 180)]
     pub lng: f64,
     /// The phone's accuracy radius in metres.
+    #[schema(minimum = 0, maximum = 100000)]
     pub accuracy_m: Option<f64>,
 }
 
