@@ -9,7 +9,7 @@ use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::Scope;
 use ironfield_domain::calendar::WorkingDays;
-use ironfield_domain::pacing::{progress, Metric, Progress};
+use ironfield_domain::pacing::{progress_towards, Metric, Progress};
 use ironfield_persistence::targets;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -72,9 +72,8 @@ pub(crate) fn metrics(
     let of = |metric: Metric| {
         let target = targets
             .get(&(key.to_owned(), metric.as_str().to_owned()))
-            .copied()
-            .unwrap_or(0);
-        progress(target, figures.get(metric), days)
+            .copied();
+        progress_towards(target, figures.get(metric), days)
     };
     MetricsProgress {
         visits: of(Metric::Visits),
@@ -88,7 +87,8 @@ pub(crate) fn metrics(
 ///
 /// For each rep and team in view and each metric: `target`, `actual`, `attainment_pct`,
 /// `expected_to_date` (pro rata by working days elapsed), `projected` (run rate to month
-/// end), `needed_per_working_day` and `status`, with the month's working days (from the
+/// end), `needed_per_working_day` and `status` (`no_target` where none is set: `target` then
+/// reads 0 and nothing is expected), with the month's working days (from the
 /// settings) total, elapsed and left. A rep's actual follows the rep wherever they worked; a
 /// team's sums the records stamped with it and its sub-teams when they were made. Computed
 /// with a fixed number of queries, whatever the team's size.
