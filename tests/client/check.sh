@@ -82,6 +82,7 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
     echo "== generated client flow on PostgreSQL"
     base="${TEST_DATABASE_URL%/*}"
     db="ironfield_client_flow_$$"
+    export PGOPTIONS="--client-min-messages=warning"
     psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
     status=0
     run_flow "$base/$db" || status=$?
