@@ -15,7 +15,11 @@ teams: leads, seller accounts, visit logs, daily team meetings and monthly targe
 Conventions: JSON with snake_case fields; errors are `application/problem+json` with a stable \
 `code`; lists paginate with `limit` (default 50, max 200) and an opaque `cursor`; single \
 records carry `ETag: \"<version>\"` and writes honour `If-Match` (412 on mismatch); creating \
-`POST`s accept `Idempotency-Key`; every response carries `X-Request-Id`.",
+`POST`s accept `Idempotency-Key`; every response carries `X-Request-Id`. A method a path \
+does not have is 405 `method_not_allowed` with `Allow`.\n\n\
+Numbers: fields typed `integer` take JSON integers only. A whole-number float such as `12.0` \
+is refused with 422 `validation_failed`, although JSON Schema counts it as an integer: send \
+`12`. Money is integer minor units plus an ISO 4217 currency, never a float.",
         license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/", description = "This server")),
