@@ -13,6 +13,7 @@ backend_tests!(
     a_bad_body_is_422_even_with_a_stale_if_match,
     patch_refuses_the_fields_only_a_create_takes,
     logout_takes_a_null_body,
+    assigning_an_archived_lead_is_409_as_documented,
 );
 
 async fn undeclared_methods_are_405_with_allow(app: TestApp) {
@@ -223,4 +224,55 @@ async fn logout_takes_a_null_body(app: TestApp) {
         app.get("/me", &app.admin_token).await.status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+async fn assigning_an_archived_lead_is_409_as_documented(app: TestApp) {
+    let team = app.team("East", None).await;
+    let rep = app.user("rep", Some(&team)).await;
+    let lead = body(
+        app.post(
+            "/leads",
+            &app.admin_token,
+            json!({"company_name": "义乌市星辰饰品厂", "owner_id": rep.id}),
+        )
+        .await,
+    )
+    .await;
+    let path = format!("/leads/{}", lead["id"].as_str().unwrap());
+
+    // A bad owner is 422 even with a stale If-Match.
+    let refused = app
+        .request(
+            Method::POST,
+            &format!("{path}/assign"),
+            Some(&app.admin_token),
+        )
+        .header("If-Match", "\"9\"")
+        .json(&json!({"owner_id": "0193a1b2-0000-7000-8000-0000000000ff"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(refused, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "owner_id", "{problem}");
+
+    let archived = app
+        .request(Method::DELETE, &path, Some(&app.admin_token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archived.status(), StatusCode::NO_CONTENT);
+    assert_problem(
+        app.post(
+            &format!("{path}/assign"),
+            &app.admin_token,
+            json!({"owner_id": rep.id}),
+        )
+        .await,
+        409,
+        "conflict",
+    )
+    .await;
+    let spec: serde_json::Value =
+        serde_json::from_str(&ironfield_api::openapi::spec_json()).unwrap();
+    assert!(spec["paths"]["/api/v1/leads/{id}/assign"]["post"]["responses"]["409"].is_object());
 }

@@ -59,8 +59,9 @@ pub async fn assign_lead(
                 "only a team lead or above may assign leads",
             ));
         }
-        if_match.check(current.version)?;
         let owner = check_owner(conn, &caller, &owner_id)?;
+        // A bad owner is 422 whatever the version: only a valid change can be stale.
+        if_match.check(current.version)?;
         let mut lead = current.clone();
         lead.owner_id = owner.id;
         lead.team_id = owner.team_id;

@@ -65,11 +65,12 @@ pub async fn merge_lead(
     }
     let lead = blocking::write(&state, move |conn| {
         let survivor = find_writable(conn, &caller, &id)?;
-        if_match.check(survivor.version)?;
         let duplicate = find_writable(conn, &caller, &duplicate_id)?;
         if duplicate.stage == "won" {
             return Err(ApiError::invalid_field("duplicate_id", "a won lead has a seller account; merge the other way"));
         }
+        // A bad `duplicate_id` is refused whatever the version: only a valid merge can be stale.
+        if_match.check(survivor.version)?;
         let at = now().naive_utc();
 
         // Archive the duplicate first: its identifiers must leave the open set before the
