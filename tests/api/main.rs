@@ -8,6 +8,7 @@ mod helpers;
 
 mod auth;
 mod authz_matrix;
+mod contract;
 mod conventions;
 mod hostile_input;
 mod leads;

@@ -136,6 +136,7 @@ async fn progress_matches_hand_computed_pacing(app: TestApp) {
         json!([
             {"subject_type": "user", "subject_id": rep.id, "metric": "visits", "value": 42},
             {"subject_type": "team", "subject_id": team, "metric": "visits", "value": 100},
+            {"subject_type": "team", "subject_id": team, "metric": "renewals", "value": 0},
         ]),
     )
     .await;
@@ -172,11 +173,14 @@ async fn progress_matches_hand_computed_pacing(app: TestApp) {
     assert_eq!(team_visits["expected_to_date"], 29);
     assert_eq!(team_visits["projected"], 14);
     assert_eq!(team_visits["needed_per_working_day"], 7);
-    // A zero target is met.
+    // A zero target is met; a metric with no target set is `no_target`, never `achieved`.
     assert_eq!(
         report["teams"][0]["metrics"]["renewals"]["status"],
         "achieved"
     );
+    let unset = &report["teams"][0]["metrics"]["new_sellers"];
+    assert_eq!(unset["status"], "no_target", "{unset}");
+    assert_eq!(unset["needed_per_working_day"], Value::Null, "{unset}");
 
     // The month over: nothing left, the rep missed it.
     let closed = body(
@@ -266,7 +270,49 @@ async fn the_leaderboard_ranks_by_actual(app: TestApp) {
         .collect();
     assert_eq!(ranking[0], (1, first.id.as_str(), 2));
     assert_eq!(ranking[1], (2, second.id.as_str(), 1));
-    assert_eq!(ranking[2].2, 0, "the lead, with no visits, last");
+    assert_eq!(ranking.len(), 2, "reps only: the team lead is not ranked");
+    // No targets exist yet: nobody has achieved anything.
+    for entry in board["items"].as_array().unwrap() {
+        assert_eq!(entry["status"], "no_target", "{entry}");
+        assert_eq!(entry["attainment_pct"], Value::Null, "{entry}");
+    }
+
+    // Asked for, team leads are ranked too; with no target and no visits, last and no_target.
+    let with_leads = body(
+        app.get(
+            &format!(
+                "/leaderboard?period=2026-10&metric=visits&team_id={team}&include_team_leads=true"
+            ),
+            &lead.token,
+        )
+        .await,
+    )
+    .await;
+    let items = with_leads["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[2]["user_id"], lead.id.as_str());
+    assert_eq!(
+        (items[2]["actual"].as_i64(), items[2]["rank"].as_i64()),
+        (Some(0), Some(3))
+    );
+    assert_eq!(items[2]["status"], "no_target");
+
+    // Progress, too, says no_target where none is set.
+    let report = body(
+        app.get(
+            &format!("/targets/2026-10/progress?team_id={team}&as_of=2026-10-15"),
+            &lead.token,
+        )
+        .await,
+    )
+    .await;
+    for rep in report["reps"].as_array().unwrap() {
+        assert_eq!(rep["metrics"]["visits"]["status"], "no_target", "{rep}");
+    }
+    assert_eq!(
+        report["teams"][0]["metrics"]["visits"]["status"],
+        "no_target"
+    );
     assert_problem(
         app.get("/leaderboard?period=2026-10&metric=smiles", &lead.token)
             .await,

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 pub enum ErrorCode {
     ValidationFailed,
     NotFound,
+    MethodNotAllowed,
     Unauthorized,
     Forbidden,
     Conflict,
@@ -38,6 +39,11 @@ impl ErrorCode {
                 "The request is not valid",
             ),
             NotFound => (StatusCode::NOT_FOUND, "not_found", "Not found"),
+            MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+            ),
             Unauthorized => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod idempotency;
 pub mod login_limit;
+pub mod method_table;
 pub mod metrics;
 pub mod openapi;
 pub mod org;

@@ -2,8 +2,8 @@
 //! through utoipa-actix-web from the same `.service(...)` calls that route requests.
 
 use crate::error::{ErrorCode, Problem, ProblemField};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToResponse, ToSchema};
 use utoipa_actix_web::AppExt;
 
 #[derive(OpenApi)]
@@ -15,8 +15,12 @@ teams: leads, seller accounts, visit logs, daily team meetings and monthly targe
 Conventions: JSON with snake_case fields; errors are `application/problem+json` with a stable \
 `code`; lists paginate with `limit` (default 50, max 200) and an opaque `cursor`; single \
 records carry `ETag: \"<version>\"` and writes honour `If-Match` (412 on mismatch); creating \
-`POST`s accept `Idempotency-Key`; every response carries `X-Request-Id`.",
-        license(name = "MIT"),
+`POST`s accept `Idempotency-Key`; every response carries `X-Request-Id`. A method a path \
+does not have is 405 `method_not_allowed` with `Allow`.\n\n\
+Numbers: fields typed `integer` take JSON integers only. A whole-number float such as `12.0` \
+is refused with 422 `validation_failed`, although JSON Schema counts it as an integer: send \
+`12`. Money is integer minor units plus an ISO 4217 currency, never a float.",
+        license(name = "MIT", identifier = "MIT"),
     ),
     servers((url = "/", description = "This server")),
     modifiers(&BearerAuth),
@@ -97,7 +101,9 @@ pub struct Conflict(#[allow(dead_code)] Problem);
 #[response(content_type = "application/problem+json")]
 pub struct PreconditionFailed(#[allow(dead_code)] Problem);
 
-/// The `Idempotency-Key` was used before with a different request.
+/// The request is not valid (`validation_failed`: `errors` lists every bad field), or its
+/// `Idempotency-Key` was used before by the same caller with a different request
+/// (`idempotency_key_reused`). Every creating `POST` answers this.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct IdempotencyKeyReused(#[allow(dead_code)] Problem);
@@ -120,12 +126,41 @@ pub struct Unavailable(#[allow(dead_code)] Problem);
 /// The whole specification, as served at `/openapi.json` and committed as
 /// `openapi/openapi.json`.
 pub fn spec() -> utoipa::openapi::OpenApi {
-    let (_, spec) = actix_web::App::new()
+    let (_, mut spec) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    public_operations_say_so(&mut spec);
     spec
+}
+
+/// Operations that need no token declare `security(())` in their `#[utoipa::path]`, which
+/// utoipa renders as `[{}]` ("anonymous allowed"). The document says `security: []` instead:
+/// no requirement at all, which is what they mean and what linters expect.
+fn public_operations_say_so(spec: &mut utoipa::openapi::OpenApi) {
+    for item in spec.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if let Some(security) = &mut operation.security {
+                if security
+                    .iter()
+                    .all(|requirement| *requirement == SecurityRequirement::default())
+                {
+                    security.clear();
+                }
+            }
+        }
+    }
 }
 
 /// The specification as pretty-printed JSON with a trailing newline (the committed form).
@@ -133,4 +168,69 @@ pub fn spec_json() -> String {
     let mut json = spec().to_pretty_json().unwrap_or_default();
     json.push('\n');
     json
+}
+
+// Names the server reads as plain strings (or `&'static str`s it writes), listed here so the
+// document can say which values exist. Documentation only: nothing is parsed into them.
+
+/// What kind of record a duplicate is.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum DuplicateType {
+    Lead,
+    SellerAccount,
+}
+
+/// An identifier two stall owners' records share: `stall` is the same `market` and `stall_no`.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum MatchedOn {
+    Phone,
+    WechatId,
+    BusinessLicenseNo,
+    Stall,
+}
+
+/// A day of the week, as the settings name working days.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum WeekdayName {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+/// A permission a service account may hold.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub enum ScopeName {
+    #[schema(rename = "leads:read")]
+    LeadsRead,
+    #[schema(rename = "leads:write")]
+    LeadsWrite,
+    #[schema(rename = "accounts:read")]
+    AccountsRead,
+    #[schema(rename = "accounts:write")]
+    AccountsWrite,
+    #[schema(rename = "visits:read")]
+    VisitsRead,
+    #[schema(rename = "visits:write")]
+    VisitsWrite,
+    #[schema(rename = "meetings:read")]
+    MeetingsRead,
+    #[schema(rename = "meetings:write")]
+    MeetingsWrite,
+    #[schema(rename = "targets:read")]
+    TargetsRead,
+    #[schema(rename = "targets:write")]
+    TargetsWrite,
+    #[schema(rename = "webhooks:manage")]
+    WebhooksManage,
 }

@@ -1,14 +1,15 @@
 //! Assembles the actix-web application and starts the server.
 
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
 use crate::extract::json::MAX_BODY_BYTES;
+use crate::method_table::MethodTable;
 use crate::metrics::Metrics;
 use crate::openapi::ApiDoc;
 use crate::request_id::{echo_header, RequestSpan};
 use crate::state::AppState;
 use crate::{idempotency, routes};
 use actix_web::dev::Service;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use std::net::TcpListener;
 use std::time::Duration;
 use tracing_actix_web::TracingLogger;
@@ -28,6 +29,7 @@ pub fn start(
 ) -> std::io::Result<actix_web::dev::Server> {
     let metrics = Metrics::new().map_err(std::io::Error::other)?;
     let spec = crate::openapi::spec();
+    let methods = web::Data::new(MethodTable::from_spec(&spec));
     let factory_state = state;
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
@@ -54,9 +56,13 @@ pub fn start(
                         .finish()
                 }),
             )
-            .default_service(web::to(|| async {
-                Err::<HttpResponse, _>(ApiError::new(ErrorCode::NotFound, "no such endpoint"))
-            }))
+            .app_data(methods.clone())
+            // A known path with a method it does not have is 405 with `Allow`; anything else 404.
+            .default_service(web::to(
+                |req: HttpRequest, methods: web::Data<MethodTable>| async move {
+                    methods.answer(&req)
+                },
+            ))
             .wrap(actix_web::middleware::from_fn(
                 crate::query_guard::refuse_nul_in_query,
             ))

@@ -14,8 +14,10 @@ pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 )]
 pub struct GeoPoint {
     /// Degrees north (negative: south), -90 to 90.
+    #[cfg_attr(feature = "openapi", schema(minimum = -90, maximum = 90))]
     pub lat: f64,
     /// Degrees east (negative: west), -180 to 180.
+    #[cfg_attr(feature = "openapi", schema(minimum = -180, maximum = 180))]
     pub lng: f64,
 }
 

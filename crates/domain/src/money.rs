@@ -15,8 +15,13 @@ use serde::{Deserialize, Serialize};
 )]
 pub struct Money {
     /// The amount in the currency's minor units: 1980000 in CNY is ¥19,800.00.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 0, maximum = 100_000_000_000_000_i64)
+    )]
     pub amount: i64,
     /// An ISO 4217 alphabetic code, such as `CNY`.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\s*[A-Za-z]{3}\s*$"))]
     pub currency: String,
 }
 

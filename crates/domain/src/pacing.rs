@@ -19,6 +19,8 @@
 //!
 //! The status, first rule that applies:
 //!
+//! 0. no target set at all ([`progress_towards`] with `None`) → [`PaceStatus::NoTarget`]: nothing
+//!    is `achieved` for nothing; `target` reads 0, with no attainment and no daily need;
 //! 1. `actual ≥ target` → [`PaceStatus::Achieved`] (so a zero target is achieved from the start);
 //! 2. no working day left (the month is over, missed) → [`PaceStatus::Behind`]: `at_risk` is a
 //!    warning that something can still be done, and nothing can any more;
@@ -97,6 +99,8 @@ pub enum PaceStatus {
     Behind,
     /// More than 30% short of the expected pace, with the month still open: act now.
     AtRisk,
+    /// No target is set for this subject, metric and month: there is nothing to achieve.
+    NoTarget,
 }
 
 impl PaceStatus {
@@ -107,6 +111,7 @@ impl PaceStatus {
             PaceStatus::OnTrack => "on_track",
             PaceStatus::Behind => "behind",
             PaceStatus::AtRisk => "at_risk",
+            PaceStatus::NoTarget => "no_target",
         }
     }
 }
@@ -176,6 +181,22 @@ pub fn progress(target: i64, actual: i64, days: WorkingDays) -> Progress {
         projected,
         needed_per_working_day,
         status: status(target, actual, expected_to_date, projected, days),
+    }
+}
+
+/// Like [`progress`], for a subject that may have no target: `None` is status `no_target`
+/// (target 0, nothing expected, no attainment, no daily need), never `achieved`.
+pub fn progress_towards(target: Option<i64>, actual: i64, days: WorkingDays) -> Progress {
+    match target {
+        Some(target) => progress(target, actual, days),
+        None => Progress {
+            target: 0,
+            attainment_pct: None,
+            expected_to_date: 0,
+            needed_per_working_day: None,
+            status: PaceStatus::NoTarget,
+            ..progress(0, actual, days)
+        },
     }
 }
 
@@ -597,6 +618,26 @@ mod tests {
         // rule is checked directly: 10 of 50 expected is at risk by ratio, but 100 projected.
         assert_eq!(status(100, 10, 50, 100, MID_NOVEMBER), Behind);
         assert_eq!(status(100, 10, 50, 99, MID_NOVEMBER), AtRisk);
+    }
+
+    #[test]
+    fn no_target_is_never_achieved() {
+        for actual in [0, 7] {
+            let p = progress_towards(None, actual, MID_NOVEMBER);
+            assert_eq!(p.status, NoTarget);
+            assert_eq!(p.actual, actual);
+            assert_eq!(
+                (p.target, p.attainment_pct, p.needed_per_working_day),
+                (0, None, None)
+            );
+        }
+        // A target set to zero is a target: met from the start.
+        assert_eq!(progress_towards(Some(0), 0, MID_NOVEMBER).status, Achieved);
+        assert_eq!(
+            progress_towards(Some(100), 40, MID_NOVEMBER),
+            progress(100, 40, MID_NOVEMBER)
+        );
+        assert_eq!(serde_json::to_value(NoTarget).unwrap(), "no_target");
     }
 
     #[test]

@@ -11,7 +11,8 @@ pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key
 /// The version a write expects the record to be at, from `If-Match: "<version>"`.
 ///
 /// `None` when the header is absent or `*`. A value that names no version can match no
-/// record, so it is kept as `Some(-1)` and the write is refused with 412.
+/// record, so it is kept as `Some(-1)` and the write is refused with 412. An empty header
+/// is no entity tag at all: 422 naming `If-Match`.
 #[derive(Debug, Clone, Copy)]
 pub struct IfMatch(pub Option<i64>);
 
@@ -46,11 +47,16 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let expected = req
-            .headers()
-            .get(actix_web::http::header::IF_MATCH)
-            .map(|value| value.to_str().ok().and_then(parse_if_match).or(Some(-1)))
-            .unwrap_or(None);
+        let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else {
+            return ready(Ok(IfMatch(None)));
+        };
+        if value.as_bytes().trim_ascii().is_empty() {
+            return ready(Err(ApiError::invalid_field(
+                "If-Match",
+                "must be the entity tag last read, e.g. \"3\", or *",
+            )));
+        }
+        let expected = value.to_str().ok().and_then(parse_if_match).or(Some(-1));
         ready(Ok(IfMatch(expected)))
     }
 }

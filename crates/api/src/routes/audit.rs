@@ -14,12 +14,15 @@ use utoipa::{IntoParams, ToSchema};
     "changes": {"stage": {"old": "visited", "new": "negotiating"}}, "at": "2026-11-03T02:10:00Z"
 }))]
 pub struct AuditEvent {
+    #[schema(format = Uuid)]
     pub id: String,
     pub entity_type: String,
+    #[schema(format = Uuid)]
     pub entity_id: String,
     /// `created`, `updated`, `stage_changed`, `assigned`, `archived`, `converted`, `merged`,
     /// `renewed`, `visit_logged`, ...
     pub action: String,
+    #[schema(format = Uuid)]
     pub actor_id: String,
     /// `{field: {"old": ..., "new": ...}}` for each field the change touched.
     #[schema(value_type = Object)]
@@ -51,7 +54,10 @@ pub struct AuditPage {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; absent for the first.
     pub cursor: Option<String>,
 }
 

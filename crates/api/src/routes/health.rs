@@ -22,7 +22,7 @@ pub struct Health {
 /// Liveness
 ///
 /// Answers 200 while the process is up; it checks nothing else.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(tag = "operations", security(()), responses((status = 200, description = "The process is up", body = Health)))]
 #[get("/health/live")]
 async fn live() -> web::Json<Health> {
     web::Json(Health { status: "ok" })
@@ -33,7 +33,8 @@ async fn live() -> web::Json<Health> {
 /// Answers 200 when the database answers a query, else 503.
 #[utoipa::path(
     tag = "operations",
-    responses((status = 200, body = Health), (status = 503, response = crate::openapi::Unavailable))
+    security(()),
+    responses((status = 200, description = "The database answers", body = Health), (status = 503, response = crate::openapi::Unavailable))
 )]
 #[get("/health/ready")]
 async fn ready(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
@@ -58,6 +59,7 @@ async fn ready(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
 /// Requests by route, method and status; request latency histogram; database pool use.
 #[utoipa::path(
     tag = "operations",
+    security(()),
     responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String))
 )]
 #[get("/metrics")]

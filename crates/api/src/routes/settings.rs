@@ -26,6 +26,7 @@ pub struct Settings {
     /// IANA time zone: calendar days, months and business dates are counted in it.
     pub timezone: String,
     /// The weekdays worked (`mon` … `sun`), for working-day pacing of targets.
+    #[schema(value_type = Vec<crate::openapi::WeekdayName>, min_items = 1)]
     pub working_days: Vec<String>,
     /// Days off that would otherwise be working days.
     pub holidays: Vec<NaiveDate>,
@@ -38,8 +39,11 @@ pub struct Settings {
 #[serde(deny_unknown_fields)]
 pub struct UpdateSettings {
     pub timezone: Option<String>,
+    #[schema(value_type = Option<Vec<crate::openapi::WeekdayName>>, min_items = 1)]
     pub working_days: Option<Vec<String>>,
+    #[schema(max_items = 400)]
     pub holidays: Option<Vec<NaiveDate>>,
+    #[schema(pattern = r"^\s*[A-Za-z]{3}\s*$")]
     pub default_currency: Option<String>,
 }
 
@@ -65,7 +69,7 @@ fn load(conn: &mut DbConnection) -> ApiResult<Settings> {
     tag = "settings",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Settings, headers(("ETag" = String))),
+        (status = 200, description = "The settings", body = Settings, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
     )
@@ -87,14 +91,15 @@ pub async fn get_settings(state: web::Data<AppState>, caller: Caller) -> ApiResu
 /// Honours `If-Match` (412).
 #[utoipa::path(
     tag = "settings",
-    params(("If-Match" = Option<String>, Header, description = "The version last read")),
+    params(("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422")),
     request_body = UpdateSettings,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Settings, headers(("ETag" = String))),
+        (status = 200, description = "The settings as changed", body = Settings, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

@@ -27,10 +27,12 @@ pub struct LoginRequest {
 /// a wrong password, an unknown e-mail and a deactivated account all answer the same 401.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = LoginRequest,
     responses(
-        (status = 200, body = TokenResponse),
+        (status = 200, description = "Signed in: an access token and a refresh token", body = TokenResponse),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
         (status = 429, response = crate::openapi::RateLimited),
     )

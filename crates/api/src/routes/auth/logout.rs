@@ -27,7 +27,8 @@ pub struct LogoutRequest {
 ///
 /// With a `refresh_token`, ends that session (the refresh token and its chain are revoked;
 /// the short-lived access token expires on its own). With none, or `everywhere: true`, ends
-/// every session of the caller at once, access tokens included. The body may be empty.
+/// every session of the caller at once, access tokens included. The body may be absent,
+/// empty or `null`.
 #[utoipa::path(
     tag = "auth",
     request_body(content = Option<LogoutRequest>),
@@ -36,6 +37,7 @@ pub struct LogoutRequest {
         (status = 204, description = "Signed out"),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]
@@ -46,8 +48,8 @@ pub async fn logout(
     RawBody(body): RawBody,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    // No body, or `null`, means the defaults (the schema says the body is optional).
-    let request: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
+    // No body, an empty one or JSON `null` (the schema allows it): sign out everywhere.
+    let request: LogoutRequest = if body.trim_ascii().is_empty() {
         LogoutRequest::default()
     } else {
         json::parse::<Option<LogoutRequest>>(&body)?.unwrap_or_default()

@@ -33,10 +33,12 @@ enum Outcome {
 /// the same sign-in (someone else may hold the newer one) and answers 401.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = RefreshRequest,
     responses(
-        (status = 200, body = TokenResponse),
+        (status = 200, description = "A new access token and the next refresh token", body = TokenResponse),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

@@ -43,6 +43,7 @@ pub struct ServiceTokenResponse {
 /// Accepts `application/x-www-form-urlencoded` or JSON. Attempts are rate-limited per client.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body(
         content(
             (ClientCredentialsRequest = "application/x-www-form-urlencoded"),
@@ -50,8 +51,9 @@ pub struct ServiceTokenResponse {
         )
     ),
     responses(
-        (status = 200, body = ServiceTokenResponse),
+        (status = 200, description = "An access token for the service account", body = ServiceTokenResponse),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
         (status = 429, response = crate::openapi::RateLimited),
     )

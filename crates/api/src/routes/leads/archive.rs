@@ -17,8 +17,8 @@ use ironfield_domain::time::now;
 #[utoipa::path(
     tag = "leads",
     params(
-        ("id" = String, Path, description = "Lead id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read"),
+        ("id" = String, Path, format = Uuid, description = "Lead id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
     security(("bearer" = [])),
     responses(

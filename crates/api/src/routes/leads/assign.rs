@@ -14,27 +14,31 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignLead {
+    #[schema(format = Uuid)]
     pub owner_id: String,
 }
 
 /// Assign a lead
 ///
 /// Hands the lead to another rep; it moves to the new owner's team. Team leads assign within
-/// their team, managers within their branch; reps cannot (403).
+/// their team, managers within their branch; reps cannot (403). An archived lead cannot be
+/// assigned (409 `conflict`).
 #[utoipa::path(
     tag = "leads",
     params(
-        ("id" = String, Path, description = "Lead id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read"),
+        ("id" = String, Path, format = Uuid, description = "Lead id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
     request_body = AssignLead,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Lead, headers(("ETag" = String))),
+        (status = 200, description = "The lead with its new owner", body = Lead, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]
@@ -55,8 +59,9 @@ pub async fn assign_lead(
                 "only a team lead or above may assign leads",
             ));
         }
-        if_match.check(current.version)?;
         let owner = check_owner(conn, &caller, &owner_id)?;
+        // A bad owner is 422 whatever the version: only a valid change can be stale.
+        if_match.check(current.version)?;
         let mut lead = current.clone();
         lead.owner_id = owner.id;
         lead.team_id = owner.team_id;

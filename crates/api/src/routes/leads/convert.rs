@@ -32,6 +32,7 @@ pub struct ConvertLead {
     pub contract_value: Money,
     pub contract_start: NaiveDate,
     /// 1 to 60.
+    #[schema(minimum = 1, maximum = 60)]
     pub contract_months: u32,
 }
 
@@ -44,18 +45,19 @@ pub struct ConvertLead {
 #[utoipa::path(
     tag = "leads",
     params(
-        ("id" = String, Path, description = "Lead id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("id" = String, Path, format = Uuid, description = "Lead id"),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours"),
     ),
     request_body = ConvertLead,
     security(("bearer" = [])),
     responses(
-        (status = 201, body = SellerAccount, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Converted: the new seller account", body = SellerAccount, headers(("ETag" = String), ("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/leads/{id}/convert")]

@@ -1,4 +1,4 @@
-use super::input::LeadInput;
+use super::input::{LeadCreate, LeadInput};
 use super::{
     audit, blank_lead, check_owner, lead_changes, refuse_duplicates, unique_to_duplicate, Lead,
 };
@@ -26,17 +26,17 @@ use ironfield_persistence::{DbConnection, DbError};
 /// returns the stored lead with 200. The lead belongs to its owner's team.
 #[utoipa::path(
     tag = "leads",
-    request_body = LeadInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = LeadCreate,
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = Lead, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new lead", body = Lead, headers(("ETag" = String), ("Location" = String))),
         (status = 200, description = "The `id` was already stored: the stored lead", body = Lead),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),
         (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/leads")]
@@ -44,13 +44,13 @@ pub async fn create_lead(
     state: web::Data<AppState>,
     caller: Caller,
     key: IdempotencyKey,
-    body: ApiJson<LeadInput>,
+    body: ApiJson<LeadCreate>,
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::LeadsWrite)?;
     let fingerprint = body.fingerprint().to_owned();
     let who = caller.clone();
     idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = body.into_inner();
+        let input = LeadInput::from(body.into_inner());
         blocking::write(&state, move |conn| create(conn, &caller, input)).await
     })
     .await

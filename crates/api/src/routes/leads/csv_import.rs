@@ -58,6 +58,7 @@ pub struct ImportRowResult {
     pub status: RowStatus,
     /// The created lead (absent in a dry run unless the row named its own `id`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Uuid)]
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<ProblemField>)]
@@ -125,7 +126,7 @@ impl FromRequest for CsvBody {
     tag = "leads",
     params(
         ImportQuery,
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours"),
     ),
     request_body(content = String, content_type = "text/csv",
         example = "company_name,contact_name,phone,market,stall_no,product_categories\n义乌市星辰饰品厂,陈海燕,13800138000,国际商贸城一区,A-1023,饰品|发饰\n"),
@@ -135,7 +136,7 @@ impl FromRequest for CsvBody {
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/leads/import")]

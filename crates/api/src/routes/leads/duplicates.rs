@@ -16,11 +16,16 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct DuplicatesQuery {
     /// Any common way of writing it; compared as E.164.
+    #[param(min_length = 1, max_length = 64)]
     pub phone: Option<String>,
+    #[param(pattern = r"^\s*[A-Za-z][A-Za-z0-9_-]{5,19}\s*$")]
     pub wechat_id: Option<String>,
+    #[param(pattern = r"^\s*[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{18}\s*$")]
     pub business_license_no: Option<String>,
     /// With `stall_no`: an open lead on the same stall.
+    #[param(min_length = 1, max_length = 100)]
     pub market: Option<String>,
+    #[param(min_length = 1, max_length = 50)]
     pub stall_no: Option<String>,
 }
 
@@ -29,12 +34,16 @@ pub struct DuplicatesQuery {
 pub struct DuplicateMatch {
     /// `lead` or `seller_account`.
     #[serde(rename = "type")]
+    #[schema(value_type = crate::openapi::DuplicateType)]
     pub kind: &'static str,
     /// Only when the caller may see the record.
+    #[schema(format = Uuid)]
     pub id: Option<String>,
     pub company_name: Option<String>,
+    #[schema(format = Uuid)]
     pub owner_id: Option<String>,
     /// `phone`, `wechat_id`, `business_license_no`, `stall`.
+    #[schema(value_type = Vec<crate::openapi::MatchedOn>)]
     pub matched_on: Vec<&'static str>,
     /// `false`: it belongs to a team the caller cannot see.
     pub visible: bool,
@@ -55,7 +64,7 @@ pub struct DuplicatesAnswer {
     params(DuplicatesQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = DuplicatesAnswer),
+        (status = 200, description = "The open leads and live accounts that match", body = DuplicatesAnswer),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

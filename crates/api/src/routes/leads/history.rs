@@ -16,10 +16,10 @@ use ironfield_persistence::{audit, leads};
 /// the lead.
 #[utoipa::path(
     tag = "leads",
-    params(("id" = String, Path, description = "Lead id"), PageQuery),
+    params(("id" = String, Path, format = Uuid, description = "Lead id"), PageQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = AuditPage),
+        (status = 200, description = "One page of audit events, newest first", body = AuditPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

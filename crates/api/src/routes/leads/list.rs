@@ -15,7 +15,9 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ListLeadsQuery {
     pub stage: Option<Stage>,
+    #[param(format = Uuid)]
     pub owner_id: Option<String>,
+    #[param(format = Uuid)]
     pub team_id: Option<String>,
     pub market: Option<String>,
     pub district: Option<String>,
@@ -23,12 +25,17 @@ pub struct ListLeadsQuery {
     /// Searches company, contact, phone and stall number.
     pub q: Option<String>,
     /// Leads whose next follow-up is before this time (RFC 3339).
+    #[param(format = DateTime)]
     pub follow_up_before: Option<String>,
     /// Leads changed at or after this time (RFC 3339), for phones that sync.
+    #[param(format = DateTime)]
     pub updated_since: Option<String>,
     /// `true`: archived leads instead of live ones.
     pub archived: Option<bool>,
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; absent for the first.
     pub cursor: Option<String>,
 }
 
@@ -71,7 +78,7 @@ impl ListLeadsQuery {
     params(ListLeadsQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = LeadPage),
+        (status = 200, description = "One page of leads", body = LeadPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

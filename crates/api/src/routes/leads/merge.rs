@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct MergeLead {
     /// The lead to fold into this one; it is archived, marked `merged_into_id`.
+    #[schema(format = Uuid)]
     pub duplicate_id: String,
 }
 
@@ -29,18 +30,19 @@ pub struct MergeLead {
 #[utoipa::path(
     tag = "leads",
     params(
-        ("id" = String, Path, description = "The surviving lead's id"),
-        ("If-Match" = Option<String>, Header, description = "The survivor's version last read"),
+        ("id" = String, Path, format = Uuid, description = "The surviving lead's id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
     request_body = MergeLead,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Lead, headers(("ETag" = String))),
+        (status = 200, description = "The surviving lead", body = Lead, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]
@@ -63,11 +65,12 @@ pub async fn merge_lead(
     }
     let lead = blocking::write(&state, move |conn| {
         let survivor = find_writable(conn, &caller, &id)?;
-        if_match.check(survivor.version)?;
         let duplicate = find_writable(conn, &caller, &duplicate_id)?;
         if duplicate.stage == "won" {
             return Err(ApiError::invalid_field("duplicate_id", "a won lead has a seller account; merge the other way"));
         }
+        // A bad `duplicate_id` is refused whatever the version: only a valid merge can be stale.
+        if_match.check(survivor.version)?;
         let at = now().naive_utc();
 
         // Archive the duplicate first: its identifiers must leave the open set before the

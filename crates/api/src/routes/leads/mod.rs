@@ -60,6 +60,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     "created_at": "2026-11-01T03:00:00Z", "updated_at": "2026-11-03T02:10:00Z", "version": 3
 }))]
 pub struct Lead {
+    #[schema(format = Uuid)]
     pub id: String,
     pub company_name: String,
     pub contact_name: Option<String>,
@@ -77,17 +78,21 @@ pub struct Lead {
     pub source: Option<String>,
     pub stage: Stage,
     pub lost_reason: Option<String>,
+    #[schema(format = Uuid)]
     pub owner_id: String,
     /// The team the lead belongs to: its owner's team when it was last assigned.
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
     pub estimated_value: Option<Money>,
     pub notes: Option<String>,
     pub last_visit_at: Option<DateTime<Utc>>,
     pub next_follow_up_at: Option<DateTime<Utc>>,
     /// The seller account it converted into.
+    #[schema(format = Uuid)]
     pub account_id: Option<String>,
     pub archived: bool,
     /// Set when this lead was merged into another as a duplicate.
+    #[schema(format = Uuid)]
     pub merged_into_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -12,10 +12,10 @@ use actix_web::{get, web};
 /// A lead in a team the caller can see; any other is 404.
 #[utoipa::path(
     tag = "leads",
-    params(("id" = String, Path, description = "Lead id")),
+    params(("id" = String, Path, format = Uuid, description = "Lead id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Lead, headers(("ETag" = String))),
+        (status = 200, description = "The lead", body = Lead, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

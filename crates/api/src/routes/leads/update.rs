@@ -1,4 +1,4 @@
-use super::input::LeadInput;
+use super::input::{LeadInput, LeadUpdate};
 use super::{
     audit, check_owner, find_writable, identifiers, lead_changes, lead_reply, refuse_duplicates,
     unique_to_duplicate, Lead,
@@ -27,18 +27,19 @@ use ironfield_persistence::DbConnection;
 #[utoipa::path(
     tag = "leads",
     params(
-        ("id" = String, Path, description = "Lead id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read"),
+        ("id" = String, Path, format = Uuid, description = "Lead id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
-    request_body = LeadInput,
+    request_body = LeadUpdate,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Lead, headers(("ETag" = String))),
+        (status = 200, description = "The lead as changed", body = Lead, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]
@@ -48,15 +49,13 @@ pub async fn update_lead(
     caller: Caller,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: ApiJson<LeadInput>,
+    body: ApiJson<LeadUpdate>,
 ) -> ApiResult<Reply> {
     let id = path_id(&id, "lead")?;
-    let input = body.into_inner();
+    let input = LeadInput::from(body.into_inner());
     let lead = blocking::write(&state, move |conn| {
         let current = find_writable(conn, &caller, &id)?;
-        if_match.check(current.version)?;
-        let updated = apply_update(conn, &caller, &current, input)?;
-        Ok(updated)
+        apply_update(conn, &caller, &current, input, if_match)
     })
     .await?;
     lead_reply(lead)
@@ -67,14 +66,14 @@ fn apply_update(
     caller: &Caller,
     current: &LeadRow,
     mut input: LeadInput,
+    if_match: IfMatch,
 ) -> ApiResult<LeadRow> {
     let mut errors = ValidationErrors::new();
-    if input.id.is_some() {
-        errors.add("id", "cannot be changed");
-    }
     let mut lead = current.clone();
     input.apply_facts(&mut lead, &mut errors);
     errors.into_result(())?;
+    // A bad body is 422 whatever the version: only a valid change can be stale.
+    if_match.check(current.version)?;
 
     let from: Stage = current.stage.parse().map_err(ApiError::internal)?;
     if let Some(to) = input.stage {

@@ -17,8 +17,10 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attendance {
+    #[schema(format = Uuid)]
     pub user_id: String,
     pub status: AttendanceStatus,
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -29,14 +31,15 @@ pub struct Attendance {
 /// manager or an admin takes it.
 #[utoipa::path(
     tag = "meetings",
-    params(("id" = String, Path, description = "Meeting id")),
+    params(("id" = String, Path, format = Uuid, description = "Meeting id")),
     request_body = Vec<Attendance>,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Vec<Attendance>),
+        (status = 200, description = "The attendance as stored", body = Vec<Attendance>),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

@@ -21,13 +21,17 @@ use utoipa::ToSchema;
 #[schema(example = json!({"team_id": "0193a1b2-0000-7000-8000-000000000001", "date": "2026-11-03",
     "held_at": "2026-11-03T08:30:00+08:00", "location": "一区 3 号门", "agenda": "月底冲刺"}))]
 pub struct CreateMeeting {
+    #[schema(format = Uuid)]
     pub team_id: String,
     /// The day, in the organisation's time zone.
     pub date: NaiveDate,
     #[schema(value_type = Option<DateTime<chrono::Utc>>)]
     pub held_at: Option<DateTime<FixedOffset>>,
+    #[schema(max_length = 200)]
     pub location: Option<String>,
+    #[schema(max_length = 2000)]
     pub agenda: Option<String>,
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
 }
 
@@ -63,14 +67,15 @@ pub(crate) fn check_text(
 #[utoipa::path(
     tag = "meetings",
     request_body = CreateMeeting,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = Meeting, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new meeting", body = Meeting, headers(("ETag" = String), ("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/meetings")]

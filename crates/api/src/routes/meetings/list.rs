@@ -14,13 +14,17 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListMeetingsQuery {
+    #[param(format = Uuid)]
     pub team_id: Option<String>,
     pub date: Option<NaiveDate>,
     /// Meetings on or after this day.
     pub from: Option<NaiveDate>,
     /// Meetings on or before this day.
     pub to: Option<NaiveDate>,
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; absent for the first.
     pub cursor: Option<String>,
 }
 
@@ -32,7 +36,7 @@ pub struct ListMeetingsQuery {
     params(ListMeetingsQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = MeetingPage),
+        (status = 200, description = "One page of meetings", body = MeetingPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

@@ -35,13 +35,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// One team's meeting on one day.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "id": "0193a1b2-0000-7000-8000-0000000000m1", "team_id": "0193a1b2-0000-7000-8000-000000000001",
+    "id": "0193a1b2-0000-7000-8000-0000000000d1", "team_id": "0193a1b2-0000-7000-8000-000000000001",
     "date": "2026-11-03", "held_at": "2026-11-03T00:30:00Z", "location": "一区 3 号门",
     "agenda": "月底冲刺：每人 12 家", "notes": null,
     "created_at": "2026-11-03T00:25:00Z", "updated_at": "2026-11-03T00:25:00Z", "version": 1
 }))]
 pub struct Meeting {
+    #[schema(format = Uuid)]
     pub id: String,
+    #[schema(format = Uuid)]
     pub team_id: String,
     /// The day, in the organisation's time zone.
     pub date: NaiveDate,

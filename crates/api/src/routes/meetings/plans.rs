@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 /// What a member plans to do that day.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Plan {
+    #[schema(format = Uuid)]
     pub user_id: String,
     pub planned_visits: i64,
     pub planned_signings: i64,
@@ -31,10 +32,14 @@ pub struct Plan {
 #[schema(example = json!({"planned_visits": 12, "planned_signings": 1, "focus_market": "国际商贸城二区", "notes": "回访金鹰玩具"}))]
 pub struct PlanInput {
     /// 0 to 200.
+    #[schema(minimum = 0, maximum = 200)]
     pub planned_visits: i64,
     /// 0 to 50.
+    #[schema(minimum = 0, maximum = 50)]
     pub planned_signings: i64,
+    #[schema(max_length = 100)]
     pub focus_market: Option<String>,
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
 }
 
@@ -44,14 +49,15 @@ pub struct PlanInput {
 /// team. The member must belong to the meeting's team. Replaces the plan they had.
 #[utoipa::path(
     tag = "meetings",
-    params(("id" = String, Path, description = "Meeting id"), ("user_id" = String, Path, description = "The member")),
+    params(("id" = String, Path, format = Uuid, description = "Meeting id"), ("user_id" = String, Path, format = Uuid, description = "The member")),
     request_body = PlanInput,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Plan),
+        (status = 200, description = "The member's plan as stored", body = Plan),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

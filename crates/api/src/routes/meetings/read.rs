@@ -12,10 +12,10 @@ use actix_web::{get, web};
 /// A meeting of a team the caller can see; any other is 404.
 #[utoipa::path(
     tag = "meetings",
-    params(("id" = String, Path, description = "Meeting id")),
+    params(("id" = String, Path, format = Uuid, description = "Meeting id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Meeting, headers(("ETag" = String))),
+        (status = 200, description = "The meeting", body = Meeting, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

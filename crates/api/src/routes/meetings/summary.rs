@@ -21,6 +21,7 @@ pub struct DayFigures {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberSummary {
+    #[schema(format = Uuid)]
     pub user_id: String,
     pub name: String,
     /// `null`: not recorded.
@@ -47,7 +48,9 @@ pub struct TeamTotals {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeetingSummary {
+    #[schema(format = Uuid)]
     pub meeting_id: String,
+    #[schema(format = Uuid)]
     pub team_id: String,
     pub date: NaiveDate,
     pub members: Vec<MemberSummary>,
@@ -61,10 +64,10 @@ pub struct MeetingSummary {
 /// twice), with plan-versus-actual; and team totals.
 #[utoipa::path(
     tag = "meetings",
-    params(("id" = String, Path, description = "Meeting id")),
+    params(("id" = String, Path, format = Uuid, description = "Meeting id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = MeetingSummary),
+        (status = 200, description = "Plan versus actual for each member, with team totals", body = MeetingSummary),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

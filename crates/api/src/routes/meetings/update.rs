@@ -21,13 +21,13 @@ pub struct UpdateMeeting {
     #[schema(value_type = Option<DateTime<chrono::Utc>>)]
     pub held_at: Option<Option<DateTime<FixedOffset>>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(max_length = 200, value_type = Option<String>)]
     pub location: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(max_length = 2000, value_type = Option<String>)]
     pub agenda: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(max_length = 4000, value_type = Option<String>)]
     pub notes: Option<Option<String>>,
 }
 
@@ -38,17 +38,18 @@ pub struct UpdateMeeting {
 #[utoipa::path(
     tag = "meetings",
     params(
-        ("id" = String, Path, description = "Meeting id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read"),
+        ("id" = String, Path, format = Uuid, description = "Meeting id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
     request_body = UpdateMeeting,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Meeting, headers(("ETag" = String))),
+        (status = 200, description = "The meeting as changed", body = Meeting, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

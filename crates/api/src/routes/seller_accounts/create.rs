@@ -1,5 +1,5 @@
 use super::guard::refuse_duplicates;
-use super::input::{contract_terms, AccountInput};
+use super::input::{contract_terms, AccountCreate, AccountInput};
 use super::{account_changes, audit_account, contract_end, AccountStatus, SellerAccount};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -27,16 +27,16 @@ use ironfield_persistence::DbConnection;
 /// owner's team. The contract ends the day before its `contract_months` anniversary.
 #[utoipa::path(
     tag = "seller-accounts",
-    request_body = AccountInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = AccountCreate,
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = SellerAccount, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new seller account", body = SellerAccount, headers(("ETag" = String), ("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),
         (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/seller-accounts")]
@@ -44,13 +44,13 @@ pub async fn create_account(
     state: web::Data<AppState>,
     caller: Caller,
     key: IdempotencyKey,
-    body: ApiJson<AccountInput>,
+    body: ApiJson<AccountCreate>,
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::AccountsWrite)?;
     let fingerprint = body.fingerprint().to_owned();
     let who = caller.clone();
     idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = body.into_inner();
+        let input = AccountInput::from(body.into_inner());
         blocking::write(&state, move |conn| create(conn, &caller, input)).await
     })
     .await

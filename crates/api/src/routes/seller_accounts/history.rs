@@ -16,10 +16,10 @@ use ironfield_persistence::audit;
 /// whoever can read the account.
 #[utoipa::path(
     tag = "seller-accounts",
-    params(("id" = String, Path, description = "Seller account id"), PageQuery),
+    params(("id" = String, Path, format = Uuid, description = "Seller account id"), PageQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = AuditPage),
+        (status = 200, description = "One page of audit events, newest first", body = AuditPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

@@ -16,7 +16,9 @@ use utoipa::IntoParams;
 pub struct ListAccountsQuery {
     pub status: Option<AccountStatus>,
     pub membership_tier: Option<MembershipTier>,
+    #[param(format = Uuid)]
     pub owner_id: Option<String>,
+    #[param(format = Uuid)]
     pub team_id: Option<String>,
     pub market: Option<String>,
     /// Searches company, contact, phone and stall number.
@@ -26,8 +28,12 @@ pub struct ListAccountsQuery {
     #[param(value_type = Option<String>, format = Date)]
     pub renewal_due_before: Option<String>,
     /// Accounts changed at or after this time (RFC 3339), for phones that sync.
+    #[param(format = DateTime)]
     pub updated_since: Option<String>,
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; absent for the first.
     pub cursor: Option<String>,
 }
 
@@ -74,7 +80,7 @@ impl ListAccountsQuery {
     params(ListAccountsQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = SellerAccountPage),
+        (status = 200, description = "One page of seller accounts", body = SellerAccountPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

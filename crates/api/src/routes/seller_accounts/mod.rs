@@ -77,6 +77,7 @@ fn parse_enum<T: for<'de> Deserialize<'de>>(value: &str) -> ApiResult<T> {
 /// A signed seller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SellerAccount {
+    #[schema(format = Uuid)]
     pub id: String,
     pub company_name: String,
     pub contact_name: Option<String>,
@@ -88,8 +89,11 @@ pub struct SellerAccount {
     pub stall_no: Option<String>,
     pub location: Option<GeoPoint>,
     /// The lead it was converted from.
+    #[schema(format = Uuid)]
     pub lead_id: Option<String>,
+    #[schema(format = Uuid)]
     pub owner_id: String,
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
     pub membership_tier: MembershipTier,
     pub status: AccountStatus,

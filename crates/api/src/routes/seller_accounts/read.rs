@@ -12,10 +12,10 @@ use actix_web::{get, web};
 /// An account in a team the caller can see; any other is 404.
 #[utoipa::path(
     tag = "seller-accounts",
-    params(("id" = String, Path, description = "Seller account id")),
+    params(("id" = String, Path, format = Uuid, description = "Seller account id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = SellerAccount, headers(("ETag" = String))),
+        (status = 200, description = "The seller account", body = SellerAccount, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

@@ -25,6 +25,7 @@ use utoipa::ToSchema;
 }))]
 pub struct RenewAccount {
     /// 1 to 60.
+    #[schema(minimum = 1, maximum = 60)]
     pub contract_months: u32,
     /// The value of the renewed contract; it becomes the account's `contract_value`.
     pub contract_value: Money,
@@ -40,20 +41,20 @@ pub struct RenewAccount {
 #[utoipa::path(
     tag = "seller-accounts",
     params(
-        ("id" = String, Path, description = "Seller account id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+        ("id" = String, Path, format = Uuid, description = "Seller account id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours"),
     ),
     request_body = RenewAccount,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = SellerAccount, headers(("ETag" = String))),
+        (status = 200, description = "The account with its renewed contract", body = SellerAccount, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 412, response = crate::openapi::PreconditionFailed),
         (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/seller-accounts/{id}/renew")]

@@ -1,5 +1,5 @@
 use super::guard::{find_writable, save};
-use super::input::AccountInput;
+use super::input::{AccountInput, AccountUpdate};
 use super::{account_reply, AccountStatus, SellerAccount};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
@@ -26,18 +26,19 @@ use ironfield_persistence::DbConnection;
 #[utoipa::path(
     tag = "seller-accounts",
     params(
-        ("id" = String, Path, description = "Seller account id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read"),
+        ("id" = String, Path, format = Uuid, description = "Seller account id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
-    request_body = AccountInput,
+    request_body = AccountUpdate,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = SellerAccount, headers(("ETag" = String))),
+        (status = 200, description = "The seller account as changed", body = SellerAccount, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]
@@ -47,14 +48,13 @@ pub async fn update_account(
     caller: Caller,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: ApiJson<AccountInput>,
+    body: ApiJson<AccountUpdate>,
 ) -> ApiResult<Reply> {
     let id = path_id(&id, "seller account")?;
-    let input = body.into_inner();
+    let input = AccountInput::from(body.into_inner());
     let account = blocking::write(&state, move |conn| {
         let current = find_writable(conn, &caller, &id)?;
-        if_match.check(current.version)?;
-        apply_update(conn, &caller, &current, input)
+        apply_update(conn, &caller, &current, input, if_match)
     })
     .await?;
     account_reply(account)
@@ -65,18 +65,9 @@ fn apply_update(
     caller: &Caller,
     current: &AccountRow,
     mut input: AccountInput,
+    if_match: IfMatch,
 ) -> ApiResult<AccountRow> {
     let mut errors = ValidationErrors::new();
-    let renewal_only = [
-        ("contract_start", input.contract_start.is_some()),
-        ("contract_months", input.contract_months.is_some()),
-        ("contract_value", input.contract_value.is_some()),
-    ];
-    for (field, sent) in renewal_only {
-        if sent {
-            errors.add(field, "the contract changes only by renewal");
-        }
-    }
     let mut account = current.clone();
     input.apply_facts(&mut account, &mut errors);
     if let Some(status) = input.status {
@@ -99,6 +90,8 @@ fn apply_update(
         (false, _) => account.churn_reason = None,
     }
     errors.into_result(())?;
+    // A bad body is 422 whatever the version: only a valid change can be stale.
+    if_match.check(current.version)?;
 
     if let Some(owner_id) = input.owner_id.as_deref().filter(|o| *o != current.owner_id) {
         if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {

@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ServiceAccount {
+    #[schema(format = Uuid)]
     pub id: String,
     #[schema(example = "warehouse-sync")]
     pub name: String,
@@ -68,16 +69,21 @@ impl From<ServiceAccountRow> for ServiceAccount {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "warehouse-sync", "scopes": ["leads:read", "visits:read"]}))]
 pub struct CreateServiceAccount {
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: String,
     /// At least one of: leads:read leads:write accounts:read accounts:write visits:read
     /// visits:write meetings:read meetings:write targets:read targets:write webhooks:manage.
+    #[schema(value_type = Vec<crate::openapi::ScopeName>, min_items = 1)]
     pub scopes: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; absent for the first.
     pub cursor: Option<String>,
 }
 
@@ -89,7 +95,7 @@ pub struct ListQuery {
     params(ListQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = ServiceAccountPage),
+        (status = 200, description = "One page of service accounts", body = ServiceAccountPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),
@@ -116,13 +122,14 @@ async fn list_service_accounts(
 #[utoipa::path(
     tag = "service-accounts",
     request_body = CreateServiceAccount,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = CreatedServiceAccount, headers(("Location" = String))),
+        (status = 201, description = "Created: the new service account with its secret (shown only this once)", body = CreatedServiceAccount, headers(("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/service-accounts")]
@@ -184,7 +191,7 @@ async fn create_service_account(
 /// Admins only. Its tokens stop working at once.
 #[utoipa::path(
     tag = "service-accounts",
-    params(("id" = String, Path, description = "Service account id")),
+    params(("id" = String, Path, format = Uuid, description = "Service account id")),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),

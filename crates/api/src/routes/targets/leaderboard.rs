@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::Scope;
-use ironfield_domain::pacing::{progress, Metric, PaceStatus};
+use ironfield_domain::pacing::{progress_towards, Metric, PaceStatus};
 use ironfield_persistence::targets;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -18,23 +18,32 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct LeaderboardQuery {
     /// `YYYY-MM`.
+    #[param(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     pub metric: Metric,
     /// One team; default the caller's view (a manager's whole branch).
+    #[param(format = Uuid)]
     pub team_id: Option<String>,
     pub as_of: Option<NaiveDate>,
-    /// 1 to 200; default 50.
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// `true`: rank team leads beside their reps. Default: reps only.
+    #[param(default = false)]
+    pub include_team_leads: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LeaderboardEntry {
     /// 1 for the best; equal actuals share a rank.
     pub rank: i64,
+    #[schema(format = Uuid)]
     pub user_id: String,
     pub name: String,
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
     pub actual: i64,
+    /// 0 when none is set (status `no_target`).
     pub target: i64,
     pub attainment_pct: Option<f64>,
     pub status: PaceStatus,
@@ -42,6 +51,7 @@ pub struct LeaderboardEntry {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Leaderboard {
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     pub metric: Metric,
     pub items: Vec<LeaderboardEntry>,
@@ -52,13 +62,15 @@ pub struct Leaderboard {
 /// Leaderboard
 ///
 /// The reps of a team, or of the caller's view (a branch for a manager), ranked by their
-/// actual on one metric this month, best first (ties share a rank, then by name).
+/// actual on one metric this month, best first (ties share a rank, then by name). Team leads
+/// are ranked too only with `include_team_leads=true`. A rep with no target for the metric
+/// has status `no_target`, never `achieved`.
 #[utoipa::path(
     tag = "targets",
     params(LeaderboardQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Leaderboard),
+        (status = 200, description = "The ranked reps", body = Leaderboard),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
@@ -86,27 +98,31 @@ pub async fn leaderboard(
         let as_of = scope::as_of(conn, query.as_of)?;
         let days = crate::org::calendar(conn)?.working_days(period, as_of);
         let scope = scope::load(conn, &caller, query.team_id.as_deref(), period)?;
-        let user_ids: Vec<String> = scope.reps.iter().map(|r| r.id.clone()).collect();
+        let with_leads = query.include_team_leads.unwrap_or(false);
+        let ranked: Vec<_> = scope
+            .reps
+            .iter()
+            .filter(|u| u.role == "rep" || (with_leads && u.role == "team_lead"))
+            .collect();
+        let user_ids: Vec<String> = ranked.iter().map(|r| r.id.clone()).collect();
         let targets: HashMap<String, i64> =
             targets::for_subjects(conn, &period.to_string(), &user_ids, &[])?
                 .into_iter()
                 .filter(|t| t.metric == metric.as_str())
                 .map(|t| (t.subject_id, t.value))
                 .collect();
-        let mut entries: Vec<LeaderboardEntry> = scope
-            .reps
+        let mut entries: Vec<LeaderboardEntry> = ranked
             .iter()
             .map(|rep| {
                 let actual = Figures::of(&scope.rep_figures, &rep.id).get(metric);
-                let target = targets.get(&rep.id).copied().unwrap_or(0);
-                let pace = progress(target, actual, days);
+                let pace = progress_towards(targets.get(&rep.id).copied(), actual, days);
                 LeaderboardEntry {
                     rank: 0,
                     user_id: rep.id.clone(),
                     name: rep.name.clone(),
                     team_id: rep.team_id.clone(),
                     actual,
-                    target,
+                    target: pace.target,
                     attainment_pct: pace.attainment_pct,
                     status: pace.status,
                 }

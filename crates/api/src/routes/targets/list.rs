@@ -15,9 +15,14 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ListTargetsQuery {
     /// `YYYY-MM`.
+    #[param(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
+    #[param(format = Uuid)]
     pub team_id: Option<String>,
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; absent for the first.
     pub cursor: Option<String>,
 }
 
@@ -30,7 +35,7 @@ pub struct ListTargetsQuery {
     params(ListTargetsQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = TargetPage),
+        (status = 200, description = "One page of targets", body = TargetPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

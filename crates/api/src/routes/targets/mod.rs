@@ -41,19 +41,23 @@ impl SubjectType {
 
 /// One month's target for one rep or team and one metric.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-0000000000t1", "period": "2026-11", "subject_type": "user",
+#[schema(example = json!({"id": "0193a1b2-0000-7000-8000-0000000000f1", "period": "2026-11", "subject_type": "user",
     "subject_id": "0193a1b2-0000-7000-8000-0000000000a1", "metric": "visits", "value": 260,
     "team_id": "0193a1b2-0000-7000-8000-000000000001", "updated_at": "2026-11-01T01:00:00Z", "version": 1}))]
 pub struct Target {
+    #[schema(format = Uuid)]
     pub id: String,
     /// `YYYY-MM`, a month in the organisation's time zone.
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     pub subject_type: SubjectType,
+    #[schema(format = Uuid)]
     pub subject_id: String,
     pub metric: Metric,
     /// Counts, or minor units of the default currency for `contract_value`.
     pub value: i64,
     /// The team the target belongs to (the rep's team when it was set, or the team itself).
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,

@@ -9,7 +9,7 @@ use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::Scope;
 use ironfield_domain::calendar::WorkingDays;
-use ironfield_domain::pacing::{progress, Metric, Progress};
+use ironfield_domain::pacing::{progress_towards, Metric, Progress};
 use ironfield_persistence::targets;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
     /// One team (with its sub-teams' records in its totals); default the caller's view.
+    #[param(format = Uuid)]
     pub team_id: Option<String>,
     /// Measure as of this business date; default today in the organisation's time zone.
     pub as_of: Option<NaiveDate>,
@@ -36,14 +37,17 @@ pub struct MetricsProgress {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RepProgress {
+    #[schema(format = Uuid)]
     pub user_id: String,
     pub name: String,
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
     pub metrics: MetricsProgress,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TeamProgress {
+    #[schema(format = Uuid)]
     pub team_id: String,
     pub name: String,
     pub metrics: MetricsProgress,
@@ -51,6 +55,7 @@ pub struct TeamProgress {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressReport {
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     pub as_of: NaiveDate,
     pub working_days: WorkingDays,
@@ -67,9 +72,8 @@ pub(crate) fn metrics(
     let of = |metric: Metric| {
         let target = targets
             .get(&(key.to_owned(), metric.as_str().to_owned()))
-            .copied()
-            .unwrap_or(0);
-        progress(target, figures.get(metric), days)
+            .copied();
+        progress_towards(target, figures.get(metric), days)
     };
     MetricsProgress {
         visits: of(Metric::Visits),
@@ -83,16 +87,17 @@ pub(crate) fn metrics(
 ///
 /// For each rep and team in view and each metric: `target`, `actual`, `attainment_pct`,
 /// `expected_to_date` (pro rata by working days elapsed), `projected` (run rate to month
-/// end), `needed_per_working_day` and `status`, with the month's working days (from the
+/// end), `needed_per_working_day` and `status` (`no_target` where none is set: `target` then
+/// reads 0 and nothing is expected), with the month's working days (from the
 /// settings) total, elapsed and left. A rep's actual follows the rep wherever they worked; a
 /// team's sums the records stamped with it and its sub-teams when they were made. Computed
 /// with a fixed number of queries, whatever the team's size.
 #[utoipa::path(
     tag = "targets",
-    params(("period" = String, Path, description = "`YYYY-MM`"), ProgressQuery),
+    params(("period" = String, Path, pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11", description = "`YYYY-MM`"), ProgressQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = ProgressReport),
+        (status = 200, description = "Progress of each rep and team in view", body = ProgressReport),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

@@ -23,9 +23,11 @@ const MAX_TARGETS: usize = 500;
 #[schema(example = json!({"subject_type": "user", "subject_id": "0193a1b2-0000-7000-8000-0000000000a1", "metric": "visits", "value": 260}))]
 pub struct TargetInput {
     pub subject_type: SubjectType,
+    #[schema(format = Uuid)]
     pub subject_id: String,
     pub metric: Metric,
     /// 0 or more: a count, or minor units of the default currency for `contract_value`.
+    #[schema(minimum = 0)]
     pub value: i64,
 }
 
@@ -36,13 +38,14 @@ pub struct TargetInput {
 /// sets none (403). At most 500 per request.
 #[utoipa::path(
     tag = "targets",
-    params(("period" = String, Path, description = "`YYYY-MM`")),
+    params(("period" = String, Path, pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11", description = "`YYYY-MM`")),
     request_body = Vec<TargetInput>,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Vec<Target>),
+        (status = 200, description = "The targets as stored", body = Vec<Target>),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

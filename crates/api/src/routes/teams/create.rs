@@ -18,9 +18,12 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "District 1 — East", "parent_id": "0193a1b2-0000-7000-8000-000000000000", "market": "Yiwu International Trade City, District 1"}))]
 pub struct CreateTeam {
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: String,
     /// The team above this one; required for a manager (inside their branch).
+    #[schema(format = Uuid)]
     pub parent_id: Option<String>,
+    #[schema(max_length = 200)]
     pub market: Option<String>,
 }
 
@@ -31,13 +34,14 @@ pub struct CreateTeam {
 #[utoipa::path(
     tag = "teams",
     request_body = CreateTeam,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = Team, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new team", body = Team, headers(("ETag" = String), ("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/teams")]

@@ -13,8 +13,12 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ListTeamsQuery {
     /// Only the direct children of this team.
+    #[param(format = Uuid)]
     pub parent_id: Option<String>,
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; absent for the first.
     pub cursor: Option<String>,
 }
 
@@ -27,7 +31,7 @@ pub struct ListTeamsQuery {
     params(ListTeamsQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = TeamPage),
+        (status = 200, description = "One page of teams in view", body = TeamPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

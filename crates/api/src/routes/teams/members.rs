@@ -16,7 +16,10 @@ use utoipa::IntoParams;
 pub struct MembersQuery {
     /// `true`: only active members; `false`: only deactivated ones.
     pub active: Option<bool>,
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; absent for the first.
     pub cursor: Option<String>,
 }
 
@@ -25,10 +28,10 @@ pub struct MembersQuery {
 /// The users whose team is this one (not its sub-teams), newest first.
 #[utoipa::path(
     tag = "teams",
-    params(("id" = String, Path, description = "Team id"), MembersQuery),
+    params(("id" = String, Path, format = Uuid, description = "Team id"), MembersQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = UserPage),
+        (status = 200, description = "One page of the team's members", body = UserPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

@@ -32,9 +32,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
     "created_at": "2026-11-01T00:30:00Z", "updated_at": "2026-11-01T00:30:00Z", "version": 1
 }))]
 pub struct Team {
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
+    #[schema(format = Uuid)]
     pub parent_id: Option<String>,
+    #[schema(format = Uuid)]
     pub lead_id: Option<String>,
     pub market: Option<String>,
     pub created_at: DateTime<Utc>,

@@ -13,10 +13,10 @@ use actix_web::{get, web};
 /// a team lead or rep. Any other is 404.
 #[utoipa::path(
     tag = "teams",
-    params(("id" = String, Path, description = "Team id")),
+    params(("id" = String, Path, format = Uuid, description = "Team id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Team, headers(("ETag" = String))),
+        (status = 200, description = "The team", body = Team, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

@@ -18,17 +18,18 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"lead_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"}))]
 pub struct UpdateTeam {
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: Option<String>,
     /// Moves the team under another; `null` makes it a root (admins only).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(format = Uuid, value_type = Option<String>)]
     pub parent_id: Option<Option<String>>,
     /// An active member of the team; `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(format = Uuid, value_type = Option<String>)]
     pub lead_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(max_length = 200, value_type = Option<String>)]
     pub market: Option<Option<String>>,
 }
 
@@ -40,17 +41,18 @@ pub struct UpdateTeam {
 #[utoipa::path(
     tag = "teams",
     params(
-        ("id" = String, Path, description = "Team id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read"),
+        ("id" = String, Path, format = Uuid, description = "Team id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
     request_body = UpdateTeam,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Team, headers(("ETag" = String))),
+        (status = 200, description = "The team as changed", body = Team, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

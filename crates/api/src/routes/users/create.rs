@@ -21,13 +21,17 @@ use utoipa::ToSchema;
     "team_id": "0193a1b2-0000-7000-8000-000000000001", "password": "a long passphrase"
 }))]
 pub struct CreateUser {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: String,
     pub role: Role,
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
     /// At least 10 characters.
-    #[schema(format = Password)]
+    #[schema(min_length = 10, max_length = 1024, format = Password)]
     pub password: String,
+    #[schema(max_length = 32)]
     pub phone: Option<String>,
 }
 
@@ -82,15 +86,15 @@ impl TryFrom<CreateUser> for ValidUser {
 #[utoipa::path(
     tag = "users",
     request_body = CreateUser,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first response")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = User, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new user", body = User, headers(("ETag" = String), ("Location" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),
         (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/users")]

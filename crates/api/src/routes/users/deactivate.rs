@@ -19,12 +19,12 @@ use ironfield_persistence::users::{self, UserChanges};
 #[utoipa::path(
     tag = "users",
     params(
-        ("id" = String, Path, description = "User id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read"),
+        ("id" = String, Path, format = Uuid, description = "User id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = User, headers(("ETag" = String))),
+        (status = 200, description = "The user, now inactive", body = User, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

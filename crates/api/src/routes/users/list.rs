@@ -13,13 +13,16 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListUsersQuery {
+    #[param(format = Uuid)]
     pub team_id: Option<String>,
     pub role: Option<Role>,
     /// `true`: only active users; `false`: only deactivated ones.
     pub active: Option<bool>,
     /// Only users changed at or after this time (RFC 3339).
+    #[param(format = DateTime)]
     pub updated_since: Option<String>,
-    /// 1 to 200; default 50.
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -34,7 +37,7 @@ pub struct ListUsersQuery {
     params(ListUsersQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = UserPage),
+        (status = 200, description = "One page of users in view", body = UserPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

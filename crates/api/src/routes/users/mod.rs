@@ -34,11 +34,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
     "created_at": "2026-11-01T00:30:00Z", "updated_at": "2026-11-01T00:30:00Z", "version": 1
 }))]
 pub struct User {
+    #[schema(format = Uuid)]
     pub id: String,
     pub email: String,
     pub name: String,
     pub phone: Option<String>,
     pub role: Role,
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,

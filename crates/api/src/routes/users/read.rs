@@ -15,7 +15,7 @@ use ironfield_persistence::users;
     tag = "users",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = User, headers(("ETag" = String, description = "The record's version"))),
+        (status = 200, description = "The caller", body = User, headers(("ETag" = String, description = "The record's version"))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
     )
@@ -35,10 +35,10 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<Reply> 
 /// 404.
 #[utoipa::path(
     tag = "users",
-    params(("id" = String, Path, description = "User id")),
+    params(("id" = String, Path, format = Uuid, description = "User id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = User, headers(("ETag" = String, description = "The record's version"))),
+        (status = 200, description = "The user", body = User, headers(("ETag" = String, description = "The record's version"))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

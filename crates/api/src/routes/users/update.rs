@@ -17,24 +17,26 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "王芳", "phone": "+8613800138000"}))]
 pub struct UpdateUser {
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: Option<String>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(max_length = 32, value_type = Option<String>)]
     pub phone: Option<Option<String>>,
     /// Only an admin, or a manager within their branch, may change it.
     pub role: Option<Role>,
     /// Only an admin, or a manager within their branch, may change it. `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(format = Uuid, value_type = Option<String>)]
     pub team_id: Option<Option<String>>,
     /// Your current password: required to change your own password, so a borrowed
     /// access token cannot take the account over.
     #[schema(format = Password)]
     pub current_password: Option<String>,
     /// A new password (at least 10 characters). Ends every session of the user.
-    #[schema(format = Password)]
+    #[schema(min_length = 10, max_length = 1024, format = Password)]
     pub password: Option<String>,
 }
 
@@ -47,18 +49,19 @@ pub struct UpdateUser {
 #[utoipa::path(
     tag = "users",
     params(
-        ("id" = String, Path, description = "User id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read, as `\"<version>\"`"),
+        ("id" = String, Path, format = Uuid, description = "User id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
     request_body = UpdateUser,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = User, headers(("ETag" = String))),
+        (status = 200, description = "The user as changed", body = User, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]

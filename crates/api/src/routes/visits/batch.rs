@@ -17,7 +17,7 @@ pub const MAX_BATCH: usize = 500;
 #[serde(deny_unknown_fields)]
 pub struct VisitBatch {
     /// At most 500; each with its client-made `id`.
-    #[schema(value_type = Vec<VisitInput>)]
+    #[schema(min_items = 1, max_items = 500, value_type = Vec<VisitInput>)]
     pub visits: Vec<serde_json::Value>,
 }
 
@@ -32,6 +32,7 @@ pub enum ItemStatus {
 /// What became of one item, in the order sent.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemResult {
+    #[schema(format = Uuid)]
     pub id: Option<String>,
     pub status: ItemStatus,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -53,14 +54,14 @@ pub struct BatchResult {
 #[utoipa::path(
     tag = "visits",
     request_body = VisitBatch,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours")),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = BatchResult),
+        (status = 200, description = "One result per item, in order", body = BatchResult),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/visits/batch")]

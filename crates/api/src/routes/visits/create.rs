@@ -23,16 +23,16 @@ use actix_web::{post, web};
 #[utoipa::path(
     tag = "visits",
     request_body = VisitInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]{1,255}$", description = "Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours")),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = Visit, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "Created: the new visit", body = Visit, headers(("ETag" = String), ("Location" = String))),
         (status = 200, description = "The `id` was already stored: the stored visit", body = Visit),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 409, response = crate::openapi::Conflict),
         (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 422, response = crate::openapi::IdempotencyKeyReused),
     )
 )]
 #[post("/visits")]

@@ -40,7 +40,7 @@ pub struct MyDay {
     params(DayQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = MyDay),
+        (status = 200, description = "The caller's day", body = MyDay),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

@@ -1,6 +1,6 @@
 //! A visit as the phone sends it, checked field by field.
 
-use crate::routes::leads::input::LeadInput;
+use crate::routes::leads::input::LeadCreate;
 use crate::routes::visits::VisitLocation;
 use chrono::{DateTime, FixedOffset};
 use ironfield_domain::visit::{Outcome, Purpose};
@@ -19,24 +19,32 @@ use utoipa::ToSchema;
 pub struct VisitInput {
     /// A UUID made on the phone (required in a batch): sending it again returns the stored
     /// visit instead of storing it twice.
+    #[schema(format = Uuid)]
     pub id: Option<String>,
     /// Exactly one of `lead_id`, `seller_account_id` and `new_lead`.
+    #[schema(format = Uuid)]
     pub lead_id: Option<String>,
+    #[schema(format = Uuid)]
     pub seller_account_id: Option<String>,
     /// A new stall captured with its first visit; the lead's duplicate rules apply.
-    pub new_lead: Option<LeadInput>,
+    pub new_lead: Option<LeadCreate>,
     /// The phone's time, with its offset. More than 5 minutes in the future is refused.
     #[schema(value_type = DateTime<chrono::Utc>)]
     pub visited_at: DateTime<FixedOffset>,
     pub location: Option<VisitLocation>,
+    #[schema(max_length = 100)]
     pub market: Option<String>,
+    #[schema(max_length = 100)]
     pub district: Option<String>,
+    #[schema(max_length = 50)]
     pub stall_no: Option<String>,
     pub purpose: Purpose,
     pub outcome: Outcome,
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
     #[schema(value_type = Option<DateTime<chrono::Utc>>)]
     pub next_follow_up_at: Option<DateTime<FixedOffset>>,
     /// 0 to 1440.
+    #[schema(minimum = 0, maximum = 1440)]
     pub duration_minutes: Option<i64>,
 }

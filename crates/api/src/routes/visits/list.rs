@@ -16,21 +16,31 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListVisitsQuery {
+    #[param(format = Uuid)]
     pub rep_id: Option<String>,
+    #[param(format = Uuid)]
     pub team_id: Option<String>,
+    #[param(format = Uuid)]
     pub lead_id: Option<String>,
+    #[param(format = Uuid)]
     pub seller_account_id: Option<String>,
     /// Visits at or after this time (RFC 3339).
+    #[param(format = DateTime)]
     pub from: Option<String>,
     /// Visits before this time (RFC 3339).
+    #[param(format = DateTime)]
     pub to: Option<String>,
     /// One day in the organisation's time zone, `YYYY-MM-DD`.
     pub business_date: Option<NaiveDate>,
     pub outcome: Option<Outcome>,
     pub purpose: Option<Purpose>,
     /// Visits changed at or after this time, for phones that sync.
+    #[param(format = DateTime)]
     pub updated_since: Option<String>,
+    /// Items per page, 1 to 200 (default 50); more is 422.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; absent for the first.
     pub cursor: Option<String>,
 }
 
@@ -43,7 +53,7 @@ pub struct ListVisitsQuery {
     params(ListVisitsQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = VisitPage),
+        (status = 200, description = "One page of visits", body = VisitPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

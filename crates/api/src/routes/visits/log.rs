@@ -122,7 +122,7 @@ fn prepare(
                 parse_id(&account).ok_or("must be a seller account id"),
             )
             .map(Target::Account),
-        (None, None, Some(lead)) => Some(Target::NewLead(Box::new(lead))),
+        (None, None, Some(lead)) => Some(Target::NewLead(Box::new(lead.into()))),
         _ => {
             errors.add(
                 "lead_id",

@@ -34,9 +34,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitLocation {
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: f64,
+    #[schema(minimum = -180, maximum = 180)]
     pub lng: f64,
     /// The phone's accuracy radius in metres.
+    #[schema(minimum = 0, maximum = 100000)]
     pub accuracy_m: Option<f64>,
 }
 
@@ -52,12 +55,17 @@ pub struct VisitLocation {
     "duration_minutes": 20, "received_at": "2026-11-01T04:12:09Z", "updated_at": "2026-11-01T04:12:09Z", "version": 1
 }))]
 pub struct Visit {
+    #[schema(format = Uuid)]
     pub id: String,
     /// The rep who visited (the caller who logged it).
+    #[schema(format = Uuid)]
     pub rep_id: String,
     /// The rep's team when the visit was logged.
+    #[schema(format = Uuid)]
     pub team_id: Option<String>,
+    #[schema(format = Uuid)]
     pub lead_id: Option<String>,
+    #[schema(format = Uuid)]
     pub seller_account_id: Option<String>,
     /// The phone's time of the visit.
     pub visited_at: DateTime<Utc>,

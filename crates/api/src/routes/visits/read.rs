@@ -13,10 +13,10 @@ use actix_web::{get, web};
 /// their view. Any other is 404.
 #[utoipa::path(
     tag = "visits",
-    params(("id" = String, Path, description = "Visit id")),
+    params(("id" = String, Path, format = Uuid, description = "Visit id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Visit, headers(("ETag" = String))),
+        (status = 200, description = "The visit", body = Visit, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

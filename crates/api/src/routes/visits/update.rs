@@ -27,13 +27,13 @@ pub struct UpdateVisit {
     pub purpose: Option<Purpose>,
     pub outcome: Option<Outcome>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(max_length = 4000, value_type = Option<String>)]
     pub notes: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<DateTime<chrono::Utc>>)]
     pub next_follow_up_at: Option<Option<DateTime<FixedOffset>>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(minimum = 0, maximum = 1440, value_type = Option<i64>)]
     pub duration_minutes: Option<Option<i64>>,
 }
 
@@ -46,17 +46,18 @@ pub struct UpdateVisit {
 #[utoipa::path(
     tag = "visits",
     params(
-        ("id" = String, Path, description = "Visit id"),
-        ("If-Match" = Option<String>, Header, description = "The version last read"),
+        ("id" = String, Path, format = Uuid, description = "Visit id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
     ),
     request_body = UpdateVisit,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Visit, headers(("ETag" = String))),
+        (status = 200, description = "The visit as corrected", body = Visit, headers(("ETag" = String))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]
