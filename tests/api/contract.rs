@@ -14,6 +14,7 @@ backend_tests!(
     patch_refuses_the_fields_only_a_create_takes,
     logout_takes_a_null_body,
     assigning_an_archived_lead_is_409_as_documented,
+    whole_number_floats_are_refused_as_the_spec_says,
 );
 
 async fn undeclared_methods_are_405_with_allow(app: TestApp) {
@@ -275,4 +276,34 @@ async fn assigning_an_archived_lead_is_409_as_documented(app: TestApp) {
     let spec: serde_json::Value =
         serde_json::from_str(&ironfield_api::openapi::spec_json()).unwrap();
     assert!(spec["paths"]["/api/v1/leads/{id}/assign"]["post"]["responses"]["409"].is_object());
+}
+
+/// The spec says integer fields take JSON integers only; `12.0` is refused, and nothing stored.
+async fn whole_number_floats_are_refused_as_the_spec_says(app: TestApp) {
+    let problem = assert_problem(
+        app.post(
+            "/seller-accounts",
+            &app.admin_token,
+            json!({
+                "company_name": "义乌市金鹰玩具厂", "membership_tier": "gold",
+                "contract_start": "2026-11-01", "contract_months": 12.0,
+                "contract_value": {"amount": 1980000, "currency": "CNY"}
+            }),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        problem["errors"][0]["field"], "contract_months",
+        "{problem}"
+    );
+    assert_eq!(app.count_seller_accounts(), 0);
+    let spec: serde_json::Value =
+        serde_json::from_str(&ironfield_api::openapi::spec_json()).unwrap();
+    assert!(spec["info"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("`12.0` is refused"));
 }

@@ -24,6 +24,12 @@ pub struct Attendance {
     pub note: Option<String>,
 }
 
+/// A meeting's attendance as a `PUT` sends it: at most 500 entries (the body is this array).
+#[derive(ToSchema)]
+#[schema(max_items = 500)]
+#[allow(dead_code)] // Documents the body; the handler reads `Vec<Attendance>`.
+pub struct AttendanceSheet(Vec<Attendance>);
+
 /// Take attendance
 ///
 /// Sets who came: the list given replaces the meeting's attendance. Everyone listed must be
@@ -32,7 +38,7 @@ pub struct Attendance {
 #[utoipa::path(
     tag = "meetings",
     params(("id" = String, Path, format = Uuid, description = "Meeting id")),
-    request_body = Vec<Attendance>,
+    request_body = AttendanceSheet,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The attendance as stored", body = Vec<Attendance>),

@@ -31,6 +31,12 @@ pub struct TargetInput {
     pub value: i64,
 }
 
+/// The targets a `PUT` sets: 1 to 500 (the body is this array).
+#[derive(ToSchema)]
+#[schema(min_items = 1, max_items = 500)]
+#[allow(dead_code)] // Documents the body; the handler reads `Vec<TargetInput>`.
+pub struct TargetBatch(Vec<TargetInput>);
+
 /// Set a month's targets
 ///
 /// Sets (or replaces) targets for the month, all or none: a team lead sets their members'
@@ -39,7 +45,7 @@ pub struct TargetInput {
 #[utoipa::path(
     tag = "targets",
     params(("period" = String, Path, pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11", description = "`YYYY-MM`")),
-    request_body = Vec<TargetInput>,
+    request_body = TargetBatch,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The targets as stored", body = Vec<Target>),
