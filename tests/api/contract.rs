@@ -27,6 +27,9 @@ async fn undeclared_methods_are_405_with_allow(app: TestApp) {
             "GET, PATCH",
         ),
         (Method::POST, "/api/v1/leads/duplicates".to_owned(), "GET"),
+        // A literal path wins over `/leads/{id}`, whose PATCH would otherwise take it.
+        (Method::PATCH, "/api/v1/leads/export.csv".to_owned(), "GET"),
+        (Method::PATCH, "/api/v1/leads/import".to_owned(), "POST"),
         (Method::POST, "/health/live".to_owned(), "GET"),
         (Method::GET, "/api/v1/auth/login".to_owned(), "POST"),
     ] {

@@ -10,6 +10,7 @@ backend_tests!(
     arrays_are_not_objects,
     nul_in_text_is_refused_everywhere,
     wildcards_in_search_are_searched_for,
+    malformed_id_filters_are_refused,
     exported_formulas_are_neutralised_and_round_trip,
     oversized_bodies_on_hand_parsed_routes_are_problems,
 );
@@ -173,6 +174,22 @@ async fn wildcards_in_search_are_searched_for(app: TestApp) {
         "`_` matches only itself"
     );
     assert_eq!(lead_names(&app, "q=stall").await, ["Plain Stall"]);
+}
+
+/// An id filter that is empty or not a UUID is refused, never read as "no filter".
+async fn malformed_id_filters_are_refused(app: TestApp) {
+    for path in [
+        "/leads?team_id=",
+        "/leads?owner_id=x",
+        "/meetings?team_id=",
+        "/visits?rep_id=nope",
+        "/users?team_id=",
+        "/leads/export.csv?team_id=",
+        "/leads/duplicates?stall_no=",
+    ] {
+        let response = app.get(path, &app.admin_token).await;
+        assert_problem(response, 422, "validation_failed").await;
+    }
 }
 
 async fn exported_formulas_are_neutralised_and_round_trip(app: TestApp) {

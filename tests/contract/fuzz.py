@@ -24,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "openapi.json"
+CONFIG = Path(__file__).resolve().parent / "schemathesis.toml"
 PASSWORD = "a long fuzzing passphrase"
 ADMIN_EMAIL = "admin@fuzz.ironfield.dev"
 # Signing out ends every session of the caller, the fuzzer's token included: the rest of the
@@ -100,7 +101,7 @@ def main() -> int:
         for role, token in tokens:
             print(f"== schemathesis as {role} ({args.database.split(':')[0]})", flush=True)
             command = [
-                args.schemathesis, "run", str(SPEC), "--url", base,
+                args.schemathesis, "--config-file", str(CONFIG), "run", str(SPEC), "--url", base,
                 "-H", f"Authorization: Bearer {token}",
                 "--checks", "all", "--max-time", str(args.max_time),
                 # One worker: CPython 3.11's `ast` is not safe for hypothesis's lambda

@@ -4,8 +4,11 @@
 //! drift from them.
 
 use crate::error::{problem_response, ApiError, ErrorCode};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpRequest, HttpResponse};
 
 /// One path template of the spec, split into segments (`None` for a `{parameter}`), with its
 /// methods.
@@ -88,6 +91,27 @@ impl MethodTable {
             _ => problem_response(&ApiError::new(ErrorCode::NotFound, "no such endpoint")),
         }
     }
+}
+
+/// Answers 405 before routing when the path's best template lacks the method. Routing alone
+/// would let `PATCH /leads/export.csv` reach `PATCH /leads/{id}` (with `export.csv` as the
+/// id) and answer about its body, where the path plainly is the export, which has only GET.
+pub async fn refuse_undeclared_methods<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    if let Some(table) = req.app_data::<web::Data<MethodTable>>() {
+        let refused = table
+            .allowed(req.path())
+            .is_some_and(|methods| !methods.contains(&req.method().as_str()));
+        if refused {
+            let response = table.answer(req.request());
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 #[cfg(test)]

@@ -66,6 +66,9 @@ pub fn start(
             .wrap(actix_web::middleware::from_fn(
                 crate::query_guard::refuse_nul_in_query,
             ))
+            .wrap(actix_web::middleware::from_fn(
+                crate::method_table::refuse_undeclared_methods,
+            ))
             .wrap(metrics.http.clone())
             .wrap(TracingLogger::<RequestSpan>::new())
             .wrap_fn(|req, srv| {

@@ -41,6 +41,18 @@ pub fn path_id(raw: &str, what: &str) -> ApiResult<String> {
     ironfield_domain::ids::parse_id(raw).ok_or_else(|| ApiError::not_found(what))
 }
 
+/// For id filters in a query string: absent is `None`; present, it must be a UUID (an empty
+/// or malformed id is a 422 naming the parameter, never "no filter").
+pub fn query_id<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let raw = String::deserialize(deserializer)?;
+    ironfield_domain::ids::parse_id(&raw)
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("`{raw}` is not a UUID")))
+}
+
 /// For PATCH bodies: tells "absent" (`None`) from "set to null" (`Some(None)`).
 pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where

@@ -27,6 +27,7 @@ use ironfield_domain::time::now;
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
         (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 422, response = crate::openapi::ValidationFailed),
     )
 )]
 #[delete("/leads/{id}")]

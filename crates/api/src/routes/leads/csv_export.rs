@@ -54,7 +54,11 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 #[into_params(parameter_in = Query)]
 pub struct ExportLeadsQuery {
     pub stage: Option<Stage>,
+    #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub owner_id: Option<String>,
+    #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
     pub market: Option<String>,
     pub district: Option<String>,

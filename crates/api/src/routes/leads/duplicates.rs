@@ -79,6 +79,18 @@ pub async fn find_duplicates(
     caller.require_scope(Scope::LeadsRead)?;
     let query = query.into_inner();
     let mut errors = ValidationErrors::new();
+    // An empty parameter asks nothing: say so rather than treat it as absent.
+    for (field, value) in [
+        ("phone", &query.phone),
+        ("wechat_id", &query.wechat_id),
+        ("business_license_no", &query.business_license_no),
+        ("market", &query.market),
+        ("stall_no", &query.stall_no),
+    ] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            errors.add(field, "must not be empty; leave the parameter out instead");
+        }
+    }
     let ids = Identifiers {
         phone: facts::phone(&mut errors, query.phone),
         wechat_id: facts::wechat_id(&mut errors, query.wechat_id),

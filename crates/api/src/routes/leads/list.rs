@@ -16,8 +16,10 @@ use utoipa::IntoParams;
 pub struct ListLeadsQuery {
     pub stage: Option<Stage>,
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub owner_id: Option<String>,
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
     pub market: Option<String>,
     pub district: Option<String>,

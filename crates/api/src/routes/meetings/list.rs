@@ -15,6 +15,7 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ListMeetingsQuery {
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
     pub date: Option<NaiveDate>,
     /// Meetings on or after this day.

@@ -17,8 +17,10 @@ pub struct ListAccountsQuery {
     pub status: Option<AccountStatus>,
     pub membership_tier: Option<MembershipTier>,
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub owner_id: Option<String>,
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
     pub market: Option<String>,
     /// Searches company, contact, phone and stall number.

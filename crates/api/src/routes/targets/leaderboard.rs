@@ -23,6 +23,7 @@ pub struct LeaderboardQuery {
     pub metric: Metric,
     /// One team; default the caller's view (a manager's whole branch).
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
     pub as_of: Option<NaiveDate>,
     /// Items per page, 1 to 200 (default 50); more is 422.

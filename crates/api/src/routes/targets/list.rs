@@ -18,6 +18,7 @@ pub struct ListTargetsQuery {
     #[param(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
     /// Items per page, 1 to 200 (default 50); more is 422.
     #[param(minimum = 1, maximum = 200, default = 50)]

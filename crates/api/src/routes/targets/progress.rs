@@ -20,6 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 pub struct ProgressQuery {
     /// One team (with its sub-teams' records in its totals); default the caller's view.
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
     /// Measure as of this business date; default today in the organisation's time zone.
     pub as_of: Option<NaiveDate>,

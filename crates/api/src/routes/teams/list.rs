@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 pub struct ListTeamsQuery {
     /// Only the direct children of this team.
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub parent_id: Option<String>,
     /// Items per page, 1 to 200 (default 50); more is 422.
     #[param(minimum = 1, maximum = 200, default = 50)]

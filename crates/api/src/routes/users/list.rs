@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ListUsersQuery {
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
     pub role: Option<Role>,
     /// `true`: only active users; `false`: only deactivated ones.

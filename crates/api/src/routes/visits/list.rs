@@ -17,12 +17,16 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ListVisitsQuery {
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub rep_id: Option<String>,
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub lead_id: Option<String>,
     #[param(format = Uuid)]
+    #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub seller_account_id: Option<String>,
     /// Visits at or after this time (RFC 3339).
     #[param(format = DateTime)]
