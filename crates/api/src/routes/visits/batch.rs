@@ -16,8 +16,11 @@ pub const MAX_BATCH: usize = 500;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitBatch {
-    /// At most 500; each with its client-made `id`.
-    #[schema(min_items = 1, max_items = 500, value_type = Vec<VisitInput>)]
+    /// At most 500, each the body of a `POST /visits` (schema `VisitInput`) with its
+    /// client-made `id`. Items are checked one by one: an item that is not a valid visit (even
+    /// one that is not an object) is answered `invalid` with its field errors and never fails
+    /// the batch, so the schema here accepts any item.
+    #[schema(min_items = 1, max_items = 500, value_type = Vec<serde_json::Value>)]
     pub visits: Vec<serde_json::Value>,
 }
 
