@@ -8,10 +8,12 @@ import { MyDay } from "./screens/MyDay";
 import { FindStall } from "./screens/FindStall";
 import { LogVisit } from "./screens/LogVisit";
 import { Queue } from "./screens/Queue";
-import { LeadPage } from "./screens/LeadPage";
-import { AccountPage } from "./screens/AccountPage";
-import { Meeting } from "./screens/Meeting";
-import { MonthEnd } from "./screens/MonthEnd";
+import { lazy } from "./ui/lazy";
+
+const LeadPage = lazy(() => import("./screens/LeadPage").then((m) => m.LeadPage));
+const AccountPage = lazy(() => import("./screens/AccountPage").then((m) => m.AccountPage));
+const Meeting = lazy(() => import("./screens/Meeting").then((m) => m.Meeting));
+const MonthEnd = lazy(() => import("./screens/MonthEnd").then((m) => m.MonthEnd));
 
 function screen(path: string) {
   const lead = path.match(/^\/leads\/([^/]+)$/);
@@ -63,10 +65,8 @@ export function App() {
 
   const me = currentUser();
   const path = currentPath();
-  if (!me && path !== "/signin") {
-    queueMicrotask(() => navigate("/signin", true));
-    return null;
-  }
+  if (!me && path !== "/signin") history.replaceState(null, "", href("/signin"));
+  if (me && path === "/signin") history.replaceState(null, "", href("/"));
   const lead = me && me.role !== "rep";
   const nav: [string, string][] = [
     ["/", t("nav.day")],
@@ -81,7 +81,7 @@ export function App() {
         <button
           type="button"
           class="lang"
-          aria-label={t("app.languageLabel")}
+          title={t("app.languageLabel")}
           lang={currentLocale() === "zh-CN" ? "en" : "zh-CN"}
           onClick={() => {
             setLocale(currentLocale() === "zh-CN" ? "en" : "zh-CN");
@@ -101,7 +101,7 @@ export function App() {
           {t("app.offline")}
         </p>
       )}
-      {me ? screen(path) : <SignIn />}
+      {me ? screen(path === "/signin" ? "/" : path) : <SignIn />}
       {me && (
         <nav class="tabs" aria-label={t("nav.main")}>
           {nav.map(([to, label]) => (

@@ -9,6 +9,8 @@ if ("serviceWorker" in navigator) {
 }
 
 const root = document.getElementById("app")!;
+performance.mark("ironfield:start");
+root.textContent = ""; // the "loading" text in the page, for browsers without JavaScript
 // Show the app from what the phone holds at once; the session resumes in the background and
 // the queue is sent as soon as there is a token.
 render(<App />, root);

@@ -85,7 +85,7 @@ export function refresh(): Promise<string | null> {
       }
     };
     const locked: Promise<string | null> = navigator.locks
-      ? (navigator.locks.request("ironfield-refresh", run) as Promise<string | null>)
+      ? (navigator.locks.request("ironfield-refresh", run) as unknown as Promise<string | null>)
       : run();
     refreshing = locked.finally(() => {
       refreshing = null;

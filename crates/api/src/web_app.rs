@@ -8,13 +8,14 @@
 //! routes, e.g. `/app/leads/…`) answer the page, which routes them in the browser.
 
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse};
-use rust_embed::RustEmbed;
+use rust_embed::Embed;
 
 /// In debug builds rust-embed reads the folder from disk at run time (edit, rebuild the web
 /// app, reload); release builds carry the files inside the binary.
-#[derive(RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../../web/dist"]
+#[derive(Embed)]
+#[folder = "../../web/dist"]
 struct Bundle;
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
@@ -25,9 +26,11 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(to_app))
-        .route("/app", web::get().to(to_app))
-        .route("/app/{path:.*}", web::get().to(serve));
+    cfg.route("/", web::get().to(to_app)).service(
+        web::scope("/app")
+            .route("", web::get().to(to_app))
+            .default_service(web::to(serve)),
+    );
 }
 
 async fn to_app() -> HttpResponse {
@@ -37,9 +40,14 @@ async fn to_app() -> HttpResponse {
         .finish()
 }
 
-async fn serve(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
-    let path = path.into_inner();
-    let wanted = if path.is_empty() { "index.html" } else { &path };
+async fn serve(req: HttpRequest) -> HttpResponse {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return with_policy(HttpResponse::MethodNotAllowed(), REVALIDATE)
+            .insert_header((header::ALLOW, "GET, HEAD"))
+            .finish();
+    }
+    let path = req.path().strip_prefix("/app/").unwrap_or_default();
+    let wanted = if path.is_empty() { "index.html" } else { path };
     let (name, file) = match Bundle::get(wanted) {
         Some(file) => (wanted, file),
         // A missing hashed asset is a real 404 (an old page asking for a file of another

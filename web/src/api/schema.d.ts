@@ -18,6 +18,9 @@ export interface paths {
          * @description Trades an e-mail and password for a short-lived access token and a refresh token.
          *     Attempts are rate-limited per account and per client address (429 with `Retry-After`);
          *     a wrong password, an unknown e-mail and a deactivated account all answer the same 401.
+         *     With `refresh_cookie: true` the refresh token is set as the `HttpOnly` cookie
+         *     `ironfield_refresh` (`Path=/api/v1/auth; SameSite=Strict`, `Secure` over https) and left
+         *     out of the body.
          */
         post: operations["login"];
         delete?: never;
@@ -40,6 +43,9 @@ export interface paths {
          * @description With a `refresh_token`, ends that session (the refresh token and its chain are revoked;
          *     the short-lived access token expires on its own). With none, or `everywhere: true`, ends
          *     every session of the caller at once, access tokens included. The body may be empty.
+         *     A browser session (refresh token in the `ironfield_refresh` cookie) is ended by sending
+         *     no `refresh_token`: the cookie's token is revoked, and the cookie is cleared
+         *     (`Set-Cookie` with `Max-Age=0`).
          */
         post: operations["logout"];
         delete?: never;
@@ -62,6 +68,12 @@ export interface paths {
          * @description Trades a refresh token for a new access token and a new refresh token; the old refresh
          *     token is spent. Presenting a spent refresh token again revokes every token descended from
          *     the same sign-in (someone else may hold the newer one) and answers 401.
+         *
+         *     The refresh token comes from the body, or, when the body has none, from the `HttpOnly`
+         *     cookie `ironfield_refresh` that a sign-in with `refresh_cookie: true` set. It goes back
+         *     the way it came: a body token is answered in the body; a cookie token is rotated in the
+         *     cookie (`Set-Cookie`) and left out of the body, so page scripts never see it. With
+         *     neither, 401.
          */
         post: operations["refresh"];
         delete?: never;
@@ -379,7 +391,7 @@ export interface paths {
         /**
          * My day
          * @description The caller's day: the visits they logged, the follow-ups due, and their plan from the
-         *     morning meeting.
+         *     morning meeting, with the organisation's time zone to show them in.
          */
         get: operations["my_day"];
         put?: never;
@@ -1537,6 +1549,13 @@ export interface components {
              * @example correct horse battery staple
              */
             password: string;
+            /**
+             * @description Browser apps: keep the refresh token only in the `HttpOnly; SameSite=Strict`
+             *     cookie `ironfield_refresh` (path `/api/v1/auth`) instead of the response body, so no
+             *     script in the page can read it. Refreshes of this session then read and rotate the
+             *     cookie. Default `false`: the token is in the body, as native clients expect.
+             */
+            refresh_cookie?: boolean;
         };
         LogoutRequest: {
             /**
@@ -1652,6 +1671,12 @@ export interface components {
             /** @description The caller's open leads whose follow-up is due by the end of that day, soonest first. */
             follow_ups_due: components["schemas"]["Lead"][];
             plan?: components["schemas"]["Plan"] | null;
+            /**
+             * @description The organisation's time zone (IANA name): `date` is a day there, and apps show times
+             *     in it. Reps cannot read `/settings`, so it is given here.
+             * @example Asia/Shanghai
+             */
+            timezone: string;
             /** @description The visits logged that day, in the order they happened. */
             visits: components["schemas"]["Visit"][];
         };
@@ -1775,7 +1800,11 @@ export interface components {
          */
         Purpose: "prospecting" | "follow_up" | "signing" | "account_service";
         RefreshRequest: {
-            refresh_token: string;
+            /**
+             * @description The refresh token. Leave it out (or send no body) when the session keeps it in the
+             *     `ironfield_refresh` cookie; the cookie is read then.
+             */
+            refresh_token?: string | null;
         };
         /**
          * @example {
@@ -2041,8 +2070,12 @@ export interface components {
              * @example 900
              */
             expires_in: number;
-            /** @description Opaque; trade it at `POST /auth/refresh` for new tokens. Each works once. */
-            refresh_token: string;
+            /**
+             * @description Opaque; trade it at `POST /auth/refresh` for new tokens. Each works once. Absent
+             *     when the session keeps its refresh token in the `ironfield_refresh` cookie instead
+             *     (a sign-in with `refresh_cookie: true`, and every refresh of such a session).
+             */
+            refresh_token?: string | null;
             /** @example Bearer */
             token_type: string;
         };
@@ -2423,6 +2456,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description With `refresh_cookie: true`: `ironfield_refresh=<refresh token>; Path=/api/v1/auth; Max-Age=<secs>; HttpOnly; SameSite=Strict` (plus `Secure` over https) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2450,6 +2485,8 @@ export interface operations {
             /** @description Signed out */
             204: {
                 headers: {
+                    /** @description Clears the `ironfield_refresh` cookie */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2464,16 +2501,21 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The refresh token of a browser session (set by sign-in with `refresh_cookie: true`); used when the body has no `refresh_token`. */
+                ironfield_refresh?: string | null;
+            };
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | null;
             };
         };
         responses: {
             200: {
                 headers: {
+                    /** @description When the cookie was used: the rotated `ironfield_refresh` cookie (`Path=/api/v1/auth; HttpOnly; SameSite=Strict`, `Secure` over https) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -55,41 +55,50 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   return text;
 }
 
+// Building an Intl formatter is slow (tens of ms on a slow phone); keep one per shape.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+function dtf(lang: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = "d" + lang + JSON.stringify(options);
+  let f = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat(lang, options)));
+  return f;
+}
+function nf(options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = "n" + locale + JSON.stringify(options);
+  let f = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!f) formatters.set(key, (f = new Intl.NumberFormat(locale, options)));
+  return f;
+}
+
 export function formatNumber(n: number): string {
-  return new Intl.NumberFormat(locale).format(n);
+  return nf().format(n);
 }
 
 export function formatMoney(minor: number, currency = "CNY"): string {
-  return new Intl.NumberFormat(locale, { style: "currency", currency, maximumFractionDigits: 0 }).format(minor / 100);
+  return nf({ style: "currency", currency, maximumFractionDigits: 0 }).format(minor / 100);
 }
 
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return t("common.none");
-  return new Intl.DateTimeFormat(locale, {
-    timeZone,
-    month: "short",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).format(new Date(iso));
+  return dtf(locale, { timeZone, month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
 }
 
 export function formatTime(iso: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+  return dtf(locale, { timeZone, hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
 }
 
 /** A calendar day (`YYYY-MM-DD`, already a day in the organisation's zone). */
 export function formatDay(day: string | null | undefined): string {
   if (!day) return t("common.none");
   const [y, m, d] = day.split("-").map(Number);
-  return new Intl.DateTimeFormat(locale, { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" }).format(
+  return dtf(locale, { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" }).format(
     new Date(Date.UTC(y, m - 1, d)),
   );
 }
 
 /** Today's date in the organisation's time zone, `YYYY-MM-DD`. */
 export function orgToday(now = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  return dtf("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
 }
 
 /** `YYYY-MM` of `now` in the organisation's zone, shifted by `months`. */

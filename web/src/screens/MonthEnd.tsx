@@ -19,7 +19,7 @@ function MetricTable({ metrics, testid }: { metrics: MetricsProgress; testid: st
     <table class="table metrics" data-testid={testid}>
       <thead>
         <tr>
-          <th scope="col"></th>
+          <th scope="col">{t("month.metric")}</th>
           <th scope="col">{t("month.actual")}</th>
           <th scope="col">{t("month.target")}</th>
           <th scope="col">{t("month.expected")}</th>
@@ -166,7 +166,7 @@ export function MonthEnd() {
             <table class="table targets">
               <thead>
                 <tr>
-                  <th scope="col"></th>
+                  <th scope="col">{t("meeting.member")}</th>
                   {METRICS.map((m) => (
                     <th scope="col" key={m}>{t(`metric.${m}`)}</th>
                   ))}

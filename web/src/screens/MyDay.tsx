@@ -8,6 +8,7 @@ import { items, onQueueChange, type QueueItem } from "../offline/queue";
 import { explain, type Shown } from "../errors";
 import { ErrorBox, Section } from "../ui/common";
 import { href } from "../router";
+import { markUsable } from "../usable";
 
 function addDays(day: string, days: number): string {
   const [y, m, d] = day.split("-").map(Number);
@@ -24,7 +25,10 @@ export function MyDay() {
   useEffect(() => {
     let live = true;
     const key = cache.dayKey(me.id);
-    void cache.load<cache.DayCache>(key).then((saved) => live && saved && !fresh && setData(saved));
+    void cache.load<cache.DayCache>(key).then((saved) => {
+      if (live && saved && !fresh) setData(saved);
+      if (saved) markUsable(); // the day as last seen, at once (offline too)
+    });
     void (async () => {
       try {
         const day = await call(api.GET("/api/v1/me/day"));
@@ -43,6 +47,7 @@ export function MyDay() {
           setData({ value, at: new Date().toISOString() });
           setFresh(true);
           setError(null);
+          markUsable();
         }
       } catch (e) {
         if (live) setError(explain(e));

@@ -1,4 +1,5 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
+import { markUsable } from "../usable";
 import { t } from "../i18n";
 import { signIn } from "../session";
 import { explain, type Shown } from "../errors";
@@ -10,6 +11,7 @@ export function SignIn() {
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Shown | null>(null);
+  useEffect(markUsable, []);
 
   async function submit(event: Event) {
     event.preventDefault();

@@ -85,9 +85,7 @@ pub async fn logout(
     })
     .await?;
     let mut response = actix_web::Responder::respond_to(Reply::no_content(), &req);
-    if let Ok(value) =
-        actix_web::http::header::HeaderValue::from_str(&super::cookie::clear(&req))
-    {
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&super::cookie::clear(&req)) {
         response
             .headers_mut()
             .append(actix_web::http::header::SET_COOKIE, value);

@@ -64,9 +64,9 @@ pub(crate) fn respond(
     let mut response = crate::reply::Reply::ok(&tokens).respond_to(req);
     if let Some(token) = refresh {
         let max_age = state.settings.refresh_ttl.num_seconds();
-        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&cookie::set(
-            req, &token, max_age,
-        )) {
+        if let Ok(value) =
+            actix_web::http::header::HeaderValue::from_str(&cookie::set(req, &token, max_age))
+        {
             response
                 .headers_mut()
                 .append(actix_web::http::header::SET_COOKIE, value);

@@ -123,8 +123,7 @@ pub async fn refresh(
             }
             // A dead cookie is removed, so the browser stops sending it.
             let mut response = actix_web::ResponseError::error_response(&problem);
-            if let Ok(value) =
-                actix_web::http::header::HeaderValue::from_str(&cookie::clear(&req))
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&cookie::clear(&req))
             {
                 response
                     .headers_mut()
