@@ -242,6 +242,27 @@ async function repFlow(browser, base, api, s, backend, full) {
   console.log(`[${backend}] rep flow: 1 online + 4 offline visits stored once, 1 new lead`);
 
   if (full) {
+    // Refused by the server (the phone belongs to a stall already there): shown with the
+    // field errors, fixed in the same form, resent, stored once.
+    await page.click("text=新档口 + 首次拜访");
+    await page.fill("#stall-company_name", "星辰饰品二店");
+    await page.fill("#stall-phone", "13900001000");
+    await page.locator("[data-testid=duplicates] .warning").first().waitFor(); // the check while typing
+    await page.locator('label.chip:has-text("有兴趣")').click();
+    await page.click("[data-testid=save-visit]");
+    await page.click('nav a[href="/app/queue"]');
+    const refused = page.locator("[data-testid=queue-invalid] [data-testid=queue-item]");
+    await refused.first().waitFor();
+    assert.ok(((await refused.first().textContent()) ?? "").includes("phone"), "the field error is shown");
+    await shot(page, backend, "06b-queue-invalid");
+    await refused.first().locator("text=修改后重新发送").click();
+    assert.equal(await page.inputValue("#stall-company_name"), "星辰饰品二店", "what was typed is kept");
+    await page.fill("#stall-phone", "13900002222");
+    await page.click("[data-testid=save-visit]");
+    await page.locator("[data-testid=queue-invalid]").waitFor({ state: "detached" });
+    await waitFor(async () => (await countAll(api, "/visits", s.admin)) === visitsBefore + 6, "the fixed visit");
+    assert.equal(await countAll(api, "/leads", s.admin), leadsBefore + 2);
+
     const lead = s.leads[0];
     await page.goto(`${base}/app/leads/${lead.id}`);
     await page.locator("[data-testid=lead-stage]").waitFor();
@@ -279,12 +300,12 @@ async function leadFlow(browser, base, api, s, backend) {
   await row.locator("input").nth(1).fill("1");
   await row.locator("button").click();
   const cell = page.locator(`tr[data-user="${s.rep.id}"] [data-testid=visits-vs-plan]`);
-  await waitFor(async () => (await cell.textContent())?.trim() === "5 / 8", "plan versus actual 5 / 8");
+  await waitFor(async () => (await cell.textContent())?.trim() === "6 / 8", "plan versus actual 6 / 8");
   const meetings = await api.get(`/meetings?team_id=${s.team.id}&date=${orgDate()}`, s.leadToken);
   const summary = await api.get(`/meetings/${meetings.items[0].id}/summary`, s.leadToken);
   const mine = summary.members.find((m) => m.user_id === s.rep.id);
   assert.equal(mine.attendance, "present");
-  assert.equal(mine.actual.visits, 5);
+  assert.equal(mine.actual.visits, 6);
   await shot(page, backend, "09-meeting");
   await audit(page, "meeting");
 
@@ -315,7 +336,7 @@ async function leadFlow(browser, base, api, s, backend) {
   const nextPeriod = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
   const targets = await api.get(`/targets?period=${nextPeriod}&team_id=${s.team.id}`, s.leadToken);
   assert.ok(targets.items.some((x) => x.subject_id === s.rep.id && x.metric === "visits" && x.value === 70));
-  console.log(`[${backend}] team lead: attendance, plan versus actual 5/8, month-end equals /progress, next month's target set`);
+  console.log(`[${backend}] team lead: attendance, plan versus actual 6/8, month-end equals /progress, next month's target set`);
   await context.close();
 }
 
