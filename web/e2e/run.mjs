@@ -171,6 +171,11 @@ async function repFlow(browser, base, api, s, backend, full) {
     await page.locator("text=华美工艺").waitFor(); // renewal due
     await shot(page, backend, "02-my-day", "rep-day");
     await audit(page, "my day");
+    await page.click("button:has-text('English')");
+    await page.locator("h1:has-text('My day')").waitFor();
+    await shot(page, backend, "02b-my-day-en");
+    await page.click("button:has-text('中文')");
+    await page.locator("h1:has-text('我的一天')").waitFor();
     await page.click('nav a[href="/app/find"]');
     await page.locator("[data-testid=lead-result]").first().waitFor();
     await shot(page, backend, "03-find");
