@@ -258,7 +258,8 @@ async function repFlow(browser, base, api, s, backend, full) {
     await page.click('nav a[href="/app/queue"]');
     const refused = page.locator("[data-testid=queue-invalid] [data-testid=queue-item]");
     await refused.first().waitFor();
-    assert.ok(((await refused.first().textContent()) ?? "").includes("phone"), "the field error is shown");
+    const refusedText = (await refused.first().textContent()) ?? "";
+    assert.ok(refusedText.includes("phone"), `the server's reason is shown: ${refusedText}`);
     await shot(page, backend, "06b-queue-invalid");
     await refused.first().locator("text=修改后重新发送").click();
     assert.equal(await page.inputValue("#stall-company_name"), "星辰饰品二店", "what was typed is kept");

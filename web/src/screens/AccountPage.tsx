@@ -23,8 +23,8 @@ export function AccountPage({ id }: { id: string }) {
       </a>
       <Section title={t("account.title")}>
         <dl class="facts">
-          <div><dt>{t("account.status")}</dt><dd>{account.status}</dd></div>
-          <div><dt>{t("account.tier")}</dt><dd>{account.membership_tier}</dd></div>
+          <div><dt>{t("account.status")}</dt><dd>{t(`accountStatus.${account.status}`)}</dd></div>
+          <div><dt>{t("account.tier")}</dt><dd>{t(`tier.${account.membership_tier}`)}</dd></div>
           <div><dt>{t("account.value")}</dt><dd>{formatMoney(account.contract_value.amount, account.contract_value.currency)}</dd></div>
           <div><dt>{t("account.renewal")}</dt><dd>{formatDay(account.contract_end)}</dd></div>
           <div><dt>{t("stall.contact")}</dt><dd>{account.contact_name ?? t("common.none")}</dd></div>

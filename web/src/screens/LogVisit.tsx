@@ -224,8 +224,6 @@ export function LogVisit({ newStall }: { newStall?: boolean }) {
     navigate(fixId ? "/queue" : "/");
   }
 
-  const labels: Record<string, string> = { purpose: t("visit.purpose"), outcome: t("visit.outcome"), notes: t("visit.notes"), next_follow_up_at: t("visit.nextFollowUp"), duration_minutes: t("visit.duration") };
-  for (const [k, key] of Object.entries(STALL_LABELS)) labels[`new_lead.${k}`] = t(key);
 
   return (
     <main class="screen">
@@ -272,7 +270,7 @@ export function LogVisit({ newStall }: { newStall?: boolean }) {
           <Field id="duration" type="number" inputmode="numeric" label={t("visit.duration")} value={duration} onInput={setDuration} error={fieldError(shown, "duration_minutes")} />
         </details>
         <p class="note">{location ? t("visit.location", { accuracy: location.accuracy_m }) : t("visit.noLocation")}</p>
-        <ErrorBox shown={shown} fieldLabels={labels} />
+        <ErrorBox shown={shown} />
         <button class="primary" type="submit" data-testid="save-visit">
           {t("visit.save")}
         </button>

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { t, formatDateTime, type MessageKey } from "../i18n";
 import { clearStored, discard, items, onQueueChange, sync, type QueueItem } from "../offline/queue";
 import { href } from "../router";
+import { fieldLabel } from "../i18n/fields";
 
 export function Queue() {
   const [list, setList] = useState<QueueItem[]>([]);
@@ -43,7 +44,7 @@ export function Queue() {
                   {item.errors && item.errors.length > 0 && (
                     <ul class="field-errors">
                       {item.errors.map((e) => (
-                        <li key={e.field}>{t("field.error", { field: e.field, message: e.message })}</li>
+                        <li key={e.field}>{t("field.error", { field: fieldLabel(e.field), message: e.message })}</li>
                       ))}
                     </ul>
                   )}

@@ -1,9 +1,10 @@
 /** Small building blocks the screens share. */
 import type { ComponentChildren } from "preact";
 import { t } from "../i18n";
+import { fieldLabel } from "../i18n/fields";
 import type { Shown } from "../errors";
 
-export function ErrorBox({ shown, fieldLabels }: { shown: Shown | null; fieldLabels?: Record<string, string> }) {
+export function ErrorBox({ shown }: { shown: Shown | null }) {
   if (!shown) return null;
   return (
     <div class="error" role="alert">
@@ -11,7 +12,7 @@ export function ErrorBox({ shown, fieldLabels }: { shown: Shown | null; fieldLab
       {shown.fields.length > 0 && (
         <ul>
           {shown.fields.map((f) => (
-            <li key={f.field}>{t("field.error", { field: fieldLabels?.[f.field] ?? f.field, message: f.message })}</li>
+            <li key={f.field}>{t("field.error", { field: fieldLabel(f.field), message: f.message })}</li>
           ))}
         </ul>
       )}
