@@ -1,8 +1,8 @@
 // Ironfield service worker: keeps the app shell so the app starts without network.
 // Generated at build time from src/sw-template.js (the file list and version are filled in).
-const VERSION = "3cfd53cedadf1962";
+const VERSION = "dec9f62b2d3a8a6b";
 const CACHE = "ironfield-shell-" + VERSION;
-const FILES = ["assets/AccountPage-Bf87MyXP.js","assets/LeadPage-B-DoFwbM.js","assets/Meeting-BbE6RZNe.js","assets/MonthEnd-BpxD4g5A.js","assets/index-BhEDxmwH.js","assets/index-BoI43gTL.css","assets/teams-CqQym4AM.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
+const FILES = ["assets/AccountPage-DTSQItNr.js","assets/LeadPage-Bqm_UC-X.js","assets/Meeting-BjR1Io-s.js","assets/MonthEnd-Bm4WB9Gz.js","assets/index-BoI43gTL.css","assets/index-DbzgdZAw.js","assets/teams-DAr60buz.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
 const BASE = new URL("./", self.location).pathname; // "/app/"
 
 self.addEventListener("install", (event) => {

@@ -32,9 +32,11 @@ function orgDate(offsetDays = 0) {
 
 async function seed(api) {
   const admin = await api.login(ADMIN_EMAIL);
-  const team = await api.post("/teams", admin, { name: "义乌一组", market: "国际商贸城" });
-  const mk = (role, name) =>
-    api.post("/users", admin, { email: `${role}-${Date.now()}@e2e.ironfield.dev`, name, role, team_id: team.id, password: PASSWORD });
+  const branch = await api.post("/teams", admin, { name: "义乌分公司" });
+  const team = await api.post("/teams", admin, { name: "义乌一组", market: "国际商贸城", parent_id: branch.id });
+  const mk = (role, name, teamId = team.id) =>
+    api.post("/users", admin, { email: `${role}-${Date.now()}@e2e.ironfield.dev`, name, role, team_id: teamId, password: PASSWORD });
+  const manager = await mk("manager", "赵经理", branch.id);
   const lead = await mk("team_lead", "王组长");
   const rep = await mk("rep", "李小红");
   const repToken = await api.login(rep.email);
@@ -69,7 +71,7 @@ async function seed(api) {
     { subject_type: "user", subject_id: rep.id, metric: "new_sellers", value: 4 },
   ]);
   await api.put(`/targets/${period}`, admin, [{ subject_type: "team", subject_id: team.id, metric: "visits", value: 150 }]);
-  return { admin, team, lead, rep, repToken, leadToken, leads, account, period };
+  return { admin, branch, manager, team, lead, rep, repToken, leadToken, leads, account, period };
 }
 
 async function newContext(browser, extra = {}) {
@@ -169,7 +171,7 @@ async function repFlow(browser, base, api, s, backend, full) {
     await page.reload();
     await page.locator("[data-testid=day-progress]:has-text('1')").waitFor();
     await page.locator("text=华美工艺").waitFor(); // renewal due
-    await shot(page, backend, "02-my-day", "rep-day");
+    await shot(page, backend, "02-my-day");
     await audit(page, "my day");
     await page.click("button:has-text('English')");
     await page.locator("h1:has-text('My day')").waitFor();
@@ -228,6 +230,7 @@ async function repFlow(browser, base, api, s, backend, full) {
     await cold.locator("h1:has-text('我的一天')").waitFor();
     await cold.locator("text=华美工艺").waitFor(); // the cached day is on screen
     const ms = await usableAt(cold);
+    console.log("offline start breakdown:", await cold.evaluate(() => JSON.stringify({ response: Math.round(performance.getEntriesByType("navigation")[0].responseEnd), scriptStart: Math.round(performance.getEntriesByName("ironfield:start")[0]?.startTime), dcl: Math.round(performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd), assets: performance.getEntriesByType("resource").filter((r) => /assets/.test(r.name)).map((r) => [Math.round(r.startTime), Math.round(r.responseEnd)]) })));
     report(`time-to-usable started offline (CPU 4x): ${Math.round(ms)} ms (goal < 1000 ms)`);
     await cold.close();
   }
@@ -342,8 +345,30 @@ async function leadFlow(browser, base, api, s, backend) {
   const nextPeriod = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
   const targets = await api.get(`/targets?period=${nextPeriod}&team_id=${s.team.id}`, s.leadToken);
   assert.ok(targets.items.some((x) => x.subject_id === s.rep.id && x.metric === "visits" && x.value === 70));
-  console.log(`[${backend}] team lead: attendance, plan versus actual 6/8, month-end equals /progress, next month's target set`);
   await context.close();
+
+  // The rep's day now carries the plan from the meeting.
+  const repContext = await newContext(browser);
+  const repPage = await repContext.newPage();
+  await signIn(repPage, base, s.rep.email);
+  await repPage.locator("[data-testid=day-progress]:has-text('6 / 8')").waitFor();
+  await shot(repPage, backend, "02c-my-day-with-plan", "rep-day");
+  await repContext.close();
+
+  // A manager picks any team of the branch and sees the same month-end figures.
+  const managerContext = await newContext(browser);
+  const managerPage = await managerContext.newPage();
+  await signIn(managerPage, base, s.manager.email);
+  await managerPage.click('nav a[href="/app/month"]');
+  await managerPage.selectOption("#team", s.team.id);
+  await managerPage.locator(`[data-testid=rep-${s.rep.id}] tr[data-metric=visits] td[data-field=actual]`).waitFor();
+  assert.equal(
+    await managerPage.locator(`[data-testid=rep-${s.rep.id}] tr[data-metric=visits] td[data-field=actual]`).textContent(),
+    nf.format(progress.reps.find((r) => r.user_id === s.rep.id).metrics.visits.actual),
+  );
+  await shot(managerPage, backend, "11-month-end-manager");
+  await managerContext.close();
+  console.log(`[${backend}] team lead: attendance, plan versus actual 6/8, month-end equals /progress, next month's target set; manager sees the team`);
 }
 
 /** First load on a slow phone: 1.6 Mbit/s, 150 ms latency, CPU 4× slower; and the bundle weight. */

@@ -18,6 +18,26 @@ export async function load<T>(key: string): Promise<Cached<T> | undefined> {
 export const dayKey = (userId: string) => `day:${userId}`;
 export type DayCache = { day: MyDay; renewals: SellerAccount[] };
 
+/**
+ * The last day seen is also kept in localStorage: read synchronously, it is on screen in the
+ * first frame of an offline start, before IndexedDB has even opened.
+ */
+export function loadDaySync(userId: string): Cached<DayCache> | null {
+  try {
+    return JSON.parse(localStorage.getItem(`ironfield.${dayKey(userId)}`) ?? "null");
+  } catch {
+    return null;
+  }
+}
+
+export function saveDaySync(userId: string, value: DayCache): void {
+  try {
+    localStorage.setItem(`ironfield.${dayKey(userId)}`, JSON.stringify({ value, at: new Date().toISOString() }));
+  } catch {
+    /* full: IndexedDB still has it */
+  }
+}
+
 /** Every lead and account the rep has seen, by id, for offline search and visit forms. */
 export async function remember(leads: Lead[], accounts: SellerAccount[]): Promise<void> {
   const known = (await load<Known>("known"))?.value ?? { leads: {}, accounts: {} };

@@ -17,12 +17,14 @@ function addDays(day: string, days: number): string {
 
 export function MyDay() {
   const me = currentUser()!;
-  const [data, setData] = useState<cache.Cached<cache.DayCache> | null>(null);
+  const [data, setData] = useState<cache.Cached<cache.DayCache> | null>(() => cache.loadDaySync(me.id));
   const [fresh, setFresh] = useState(false);
   const [error, setError] = useState<Shown | null>(null);
   const [queued, setQueued] = useState<QueueItem[]>([]);
+  const [names, setNames] = useState<Record<string, string>>({});
 
   useEffect(() => {
+    if (data) markUsable(); // the day as last seen, in the first frame (offline too)
     let live = true;
     const key = cache.dayKey(me.id);
     void cache.load<cache.DayCache>(key).then((saved) => {
@@ -42,6 +44,7 @@ export function MyDay() {
         ).items;
         const value = { day, renewals };
         await cache.save(key, value);
+        cache.saveDaySync(me.id, value);
         await cache.remember(day.follow_ups_due, renewals);
         if (live) {
           setData({ value, at: new Date().toISOString() });
@@ -53,6 +56,12 @@ export function MyDay() {
         if (live) setError(explain(e));
       }
     })();
+    void cache.known().then((known) => {
+      const map: Record<string, string> = {};
+      for (const l of Object.values(known.leads)) map[l.id] = l.company_name;
+      for (const a of Object.values(known.accounts)) map[a.id] = a.company_name;
+      if (live) setNames(map);
+    });
     const refreshQueue = () => void items().then((list) => live && setQueued(list));
     refreshQueue();
     const off = onQueueChange(refreshQueue);
@@ -111,7 +120,8 @@ export function MyDay() {
           <ul class="list">
             {visits.map((v) => (
               <li key={v.id}>
-                <span class="time">{formatTime(v.visited_at)}</span> {v.market ?? ""} {v.stall_no ?? ""} ·{" "}
+                <span class="time">{formatTime(v.visited_at)}</span>{" "}
+                {names[v.lead_id ?? v.seller_account_id ?? ""] ?? [v.market, v.stall_no].filter(Boolean).join(" ")} ·{" "}
                 {t(`purpose.${v.purpose}`)} · {t(`outcome.${v.outcome}`)}
               </li>
             ))}
