@@ -1,8 +1,8 @@
 // Ironfield service worker: keeps the app shell so the app starts without network.
 // Generated at build time from src/sw-template.js (the file list and version are filled in).
-const VERSION = "dec9f62b2d3a8a6b";
+const VERSION = "108df4d5b31ba537";
 const CACHE = "ironfield-shell-" + VERSION;
-const FILES = ["assets/AccountPage-DTSQItNr.js","assets/LeadPage-Bqm_UC-X.js","assets/Meeting-BjR1Io-s.js","assets/MonthEnd-Bm4WB9Gz.js","assets/index-BoI43gTL.css","assets/index-DbzgdZAw.js","assets/teams-DAr60buz.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
+const FILES = ["assets/AccountPage-CntqmwJX.js","assets/LeadPage-GkUc7iVX.js","assets/Meeting-rxFucFIs.js","assets/MonthEnd-ys0cnn1M.js","assets/index-BoI43gTL.css","assets/index-KKy9BG3B.js","assets/teams-Bjsarzpv.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
 const BASE = new URL("./", self.location).pathname; // "/app/"
 
 self.addEventListener("install", (event) => {

@@ -107,7 +107,7 @@ export function MyDay() {
           <p>{t("day.noPlan")}</p>
         )}
         <div class="meter" aria-hidden="true">
-          <div class="meter-fill" data-pct={String(Math.min(100, Math.round((visits.length / Math.max(planned, 1)) * 100) / 10) * 10)} />
+          <div class="meter-fill" data-pct={String(Math.min(100, Math.round((visits.length / Math.max(planned, 1)) * 10) * 10))} />
         </div>
         <p class="figure" data-testid="day-progress">
           {t("day.progress", { done: visits.length, planned })}
@@ -121,8 +121,13 @@ export function MyDay() {
             {visits.map((v) => (
               <li key={v.id}>
                 <span class="time">{formatTime(v.visited_at)}</span>{" "}
-                {names[v.lead_id ?? v.seller_account_id ?? ""] ?? [v.market, v.stall_no].filter(Boolean).join(" ")} ·{" "}
-                {t(`purpose.${v.purpose}`)} · {t(`outcome.${v.outcome}`)}
+                {[
+                  names[v.lead_id ?? v.seller_account_id ?? ""] ?? [v.market, v.stall_no].filter(Boolean).join(" "),
+                  t(`purpose.${v.purpose}`),
+                  t(`outcome.${v.outcome}`),
+                ]
+                  .filter(Boolean)
+                  .join(" · ")}
               </li>
             ))}
           </ul>
