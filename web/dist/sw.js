@@ -1,8 +1,8 @@
 // Ironfield service worker: keeps the app shell so the app starts without network.
 // Generated at build time from src/sw-template.js (the file list and version are filled in).
-const VERSION = "421166a398aebb7e";
+const VERSION = "69783d510ca82c5a";
 const CACHE = "ironfield-shell-" + VERSION;
-const FILES = ["assets/AccountPage-XrSULOQV.js","assets/LeadPage-Clc5BY6G.js","assets/Meeting-C2VS8QED.js","assets/MonthEnd-C26-fhvc.js","assets/index-BoI43gTL.css","assets/index-CGSlDJdy.js","assets/teams-DuEgRA6p.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
+const FILES = ["assets/AccountPage-Dnmt-NZw.js","assets/FindStall-iDLinI3O.js","assets/LeadPage-DFROTNTr.js","assets/LogVisit-JsjOegCW.js","assets/Meeting-DLoIBgdU.js","assets/MonthEnd-D9VVD6kI.js","assets/Queue-CFrqOuy-.js","assets/index-BoI43gTL.css","assets/index-C5yHNqsv.js","assets/teams-DK_8EQha.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
 const BASE = new URL("./", self.location).pathname; // "/app/"
 
 self.addEventListener("install", (event) => {

@@ -5,11 +5,13 @@ import { currentUser, onSessionChange, signOut } from "./session";
 import { counts, items, onQueueChange, sync } from "./offline/queue";
 import { SignIn } from "./screens/SignIn";
 import { MyDay } from "./screens/MyDay";
-import { FindStall } from "./screens/FindStall";
-import { LogVisit } from "./screens/LogVisit";
-import { Queue } from "./screens/Queue";
 import { lazy } from "./ui/lazy";
 
+// Only the first screens (sign-in, my day) are in the main chunk; the rest load on first use
+// (from the service worker's cache when offline).
+const FindStall = lazy(() => import("./screens/FindStall").then((m) => m.FindStall));
+const LogVisit = lazy(() => import("./screens/LogVisit").then((m) => m.LogVisit));
+const Queue = lazy(() => import("./screens/Queue").then((m) => m.Queue));
 const LeadPage = lazy(() => import("./screens/LeadPage").then((m) => m.LeadPage));
 const AccountPage = lazy(() => import("./screens/AccountPage").then((m) => m.AccountPage));
 const Meeting = lazy(() => import("./screens/Meeting").then((m) => m.Meeting));
