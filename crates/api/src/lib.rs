@@ -17,6 +17,7 @@ pub mod request_id;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod web_app;
 
 pub use server::start;
 pub use state::{ApiSettings, AppState};

@@ -47,6 +47,7 @@ pub fn start(
                 web::PathConfig::default()
                     .error_handler(|_, _| ApiError::not_found("resource").into()),
             )
+            .configure(crate::web_app::configure)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
             .route(
                 "/docs",

@@ -1,10 +1,9 @@
-use super::{store_refresh_token, token_response, TokenResponse};
+use super::{respond, store_refresh_token, token_response, Delivery, TokenResponse};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::reply::Reply;
 use crate::state::AppState;
-use actix_web::{post, web, HttpRequest};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use ironfield_auth::password;
 use ironfield_domain::ids::new_id;
 use ironfield_persistence::users;
@@ -18,6 +17,12 @@ pub struct LoginRequest {
     pub email: String,
     #[schema(example = "correct horse battery staple", format = Password)]
     pub password: String,
+    /// Browser apps: keep the refresh token only in the `HttpOnly; SameSite=Strict`
+    /// cookie `ironfield_refresh` (path `/api/v1/auth`) instead of the response body, so no
+    /// script in the page can read it. Refreshes of this session then read and rotate the
+    /// cookie. Default `false`: the token is in the body, as native clients expect.
+    #[serde(default)]
+    pub refresh_cookie: bool,
 }
 
 /// Sign in
@@ -25,12 +30,17 @@ pub struct LoginRequest {
 /// Trades an e-mail and password for a short-lived access token and a refresh token.
 /// Attempts are rate-limited per account and per client address (429 with `Retry-After`);
 /// a wrong password, an unknown e-mail and a deactivated account all answer the same 401.
+/// With `refresh_cookie: true` the refresh token is set as the `HttpOnly` cookie
+/// `ironfield_refresh` (`Path=/api/v1/auth; SameSite=Strict`, `Secure` over https) and left
+/// out of the body.
 #[utoipa::path(
     tag = "auth",
     security(()),
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in: an access token and a refresh token", body = TokenResponse),
+        (status = 200, description = "Signed in: an access token, and a refresh token (in the body, or only in the cookie)", body = TokenResponse, headers(
+            ("Set-Cookie" = String, description = "With `refresh_cookie: true`: `ironfield_refresh=<refresh token>; Path=/api/v1/auth; Max-Age=<secs>; HttpOnly; SameSite=Strict` (plus `Secure` over https)")
+        )),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
@@ -42,8 +52,12 @@ pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: ApiJson<LoginRequest>,
-) -> ApiResult<Reply> {
-    let LoginRequest { email, password } = body.into_inner();
+) -> ApiResult<HttpResponse> {
+    let LoginRequest {
+        email,
+        password,
+        refresh_cookie,
+    } = body.into_inner();
     let email = email.trim().to_lowercase();
     let address = req
         .peer_addr()
@@ -88,10 +102,11 @@ pub async fn login(
     })
     .await?;
     tracing::info!(user_id = %user.id, "signed in");
-    Ok(Reply::ok(&token_response(
-        &state,
-        &user.id,
-        user.session_epoch,
-        refresh,
-    )?))
+    let delivery = if refresh_cookie {
+        Delivery::Cookie
+    } else {
+        Delivery::Body
+    };
+    let tokens = token_response(&state, &user.id, user.session_epoch, refresh)?;
+    Ok(respond(&req, &state, tokens, delivery))
 }

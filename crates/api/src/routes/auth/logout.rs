@@ -4,7 +4,7 @@ use crate::extract::json::{self, RawBody};
 use crate::extract::Caller;
 use crate::reply::Reply;
 use crate::state::AppState;
-use actix_web::{post, web};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use ironfield_auth::opaque;
 use ironfield_domain::time::now;
 use ironfield_persistence::refresh_tokens;
@@ -29,12 +29,17 @@ pub struct LogoutRequest {
 /// the short-lived access token expires on its own). With none, or `everywhere: true`, ends
 /// every session of the caller at once, access tokens included. The body may be absent,
 /// empty or `null`.
+/// A browser session (refresh token in the `ironfield_refresh` cookie) is ended by sending
+/// no `refresh_token`: the cookie's token is revoked, and the cookie is cleared
+/// (`Set-Cookie` with `Max-Age=0`).
 #[utoipa::path(
     tag = "auth",
     request_body(content = Option<LogoutRequest>),
     security(("bearer" = [])),
     responses(
-        (status = 204, description = "Signed out"),
+        (status = 204, description = "Signed out", headers(
+            ("Set-Cookie" = String, description = "Clears the `ironfield_refresh` cookie")
+        )),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 413, response = crate::openapi::PayloadTooLarge),
@@ -45,15 +50,19 @@ pub struct LogoutRequest {
 pub async fn logout(
     state: web::Data<AppState>,
     caller: Caller,
+    req: HttpRequest,
     RawBody(body): RawBody,
-) -> ApiResult<Reply> {
+) -> ApiResult<HttpResponse> {
     caller.require_user()?;
     // No body, an empty one or JSON `null` (the schema allows it): sign out everywhere.
-    let request: LogoutRequest = if body.trim_ascii().is_empty() {
+    let mut request: LogoutRequest = if body.trim_ascii().is_empty() {
         LogoutRequest::default()
     } else {
         json::parse::<Option<LogoutRequest>>(&body)?.unwrap_or_default()
     };
+    if request.refresh_token.is_none() {
+        request.refresh_token = super::cookie::read(&req);
+    }
     let user_id = caller.id().to_owned();
     blocking::write(&state, move |conn| {
         let at = now().naive_utc();
@@ -79,5 +88,11 @@ pub async fn logout(
         Ok(())
     })
     .await?;
-    Ok(Reply::no_content())
+    let mut response = actix_web::Responder::respond_to(Reply::no_content(), &req);
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&super::cookie::clear(&req)) {
+        response
+            .headers_mut()
+            .append(actix_web::http::header::SET_COOKIE, value);
+    }
+    Ok(response)
 }

@@ -1,5 +1,6 @@
 //! Signing in and out.
 
+mod cookie;
 mod login;
 mod logout;
 mod refresh;
@@ -33,8 +34,45 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     #[schema(example = 900)]
     pub expires_in: i64,
-    /// Opaque; trade it at `POST /auth/refresh` for new tokens. Each works once.
-    pub refresh_token: String,
+    /// Opaque; trade it at `POST /auth/refresh` for new tokens. Each works once. Absent
+    /// when the session keeps its refresh token in the `ironfield_refresh` cookie instead
+    /// (a sign-in with `refresh_cookie: true`, and every refresh of such a session).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// How a session's refresh token travels: in JSON bodies (native clients) or only in the
+/// `HttpOnly` cookie (browser apps; see [`cookie`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    Body,
+    Cookie,
+}
+
+/// The token response, with the refresh token in the body or in a `Set-Cookie` header.
+pub(crate) fn respond(
+    req: &actix_web::HttpRequest,
+    state: &AppState,
+    mut tokens: TokenResponse,
+    delivery: Delivery,
+) -> actix_web::HttpResponse {
+    use actix_web::Responder;
+    let refresh = match delivery {
+        Delivery::Body => None,
+        Delivery::Cookie => tokens.refresh_token.take(),
+    };
+    let mut response = crate::reply::Reply::ok(&tokens).respond_to(req);
+    if let Some(token) = refresh {
+        let max_age = state.settings.refresh_ttl.num_seconds();
+        if let Ok(value) =
+            actix_web::http::header::HeaderValue::from_str(&cookie::set(req, &token, max_age))
+        {
+            response
+                .headers_mut()
+                .append(actix_web::http::header::SET_COOKIE, value);
+        }
+    }
+    response
 }
 
 /// Stores a new refresh token in `family_id` (a new family for a new login) and returns it.
@@ -81,6 +119,6 @@ pub(crate) fn token_response(
         access_token,
         token_type: "Bearer",
         expires_in: state.tokens.ttl.num_seconds(),
-        refresh_token,
+        refresh_token: Some(refresh_token),
     })
 }

@@ -1,20 +1,21 @@
-use super::{store_refresh_token, token_response, TokenResponse};
+use super::{cookie, respond, store_refresh_token, token_response, Delivery, TokenResponse};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
-use crate::reply::Reply;
+use crate::extract::json::{self, RawBody};
 use crate::state::AppState;
-use actix_web::{post, web};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use ironfield_auth::opaque;
 use ironfield_domain::time::now;
 use ironfield_persistence::{refresh_tokens, users};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    pub refresh_token: String,
+    /// The refresh token. Leave it out (or send no body) when the session keeps it in the
+    /// `ironfield_refresh` cookie; the cookie is read then.
+    pub refresh_token: Option<String>,
 }
 
 enum Outcome {
@@ -31,12 +32,23 @@ enum Outcome {
 /// Trades a refresh token for a new access token and a new refresh token; the old refresh
 /// token is spent. Presenting a spent refresh token again revokes every token descended from
 /// the same sign-in (someone else may hold the newer one) and answers 401.
+///
+/// The refresh token comes from the body, or, when the body has none, from the `HttpOnly`
+/// cookie `ironfield_refresh` that a sign-in with `refresh_cookie: true` set. It goes back
+/// the way it came: a body token is answered in the body; a cookie token is rotated in the
+/// cookie (`Set-Cookie`) and left out of the body, so page scripts never see it. With
+/// neither, 401.
 #[utoipa::path(
     tag = "auth",
     security(()),
-    request_body = RefreshRequest,
+    request_body(content = Option<RefreshRequest>),
+    params(
+        ("ironfield_refresh" = Option<String>, Cookie, description = "The refresh token of a browser session (set by sign-in with `refresh_cookie: true`); used when the body has no `refresh_token`.")
+    ),
     responses(
-        (status = 200, description = "A new access token and the next refresh token", body = TokenResponse),
+        (status = 200, description = "A new access token and the next refresh token", body = TokenResponse, headers(
+            ("Set-Cookie" = String, description = "When the cookie was used: the rotated `ironfield_refresh` cookie (`Path=/api/v1/auth; HttpOnly; SameSite=Strict`, `Secure` over https)")
+        )),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 422, response = crate::openapi::ValidationFailed),
@@ -45,9 +57,27 @@ enum Outcome {
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: ApiJson<RefreshRequest>,
-) -> ApiResult<Reply> {
-    let token_hash = opaque::digest(&body.into_inner().refresh_token);
+    req: HttpRequest,
+    RawBody(body): RawBody,
+) -> ApiResult<HttpResponse> {
+    // No body, an empty one or `null` (the schema allows it): the cookie's token, if any.
+    let request: RefreshRequest = if body.trim_ascii().is_empty() {
+        RefreshRequest::default()
+    } else {
+        json::parse::<Option<RefreshRequest>>(&body)?.unwrap_or_default()
+    };
+    let (presented, delivery) = match request.refresh_token {
+        Some(token) => (token, Delivery::Body),
+        None => match cookie::read(&req) {
+            Some(token) => (token, Delivery::Cookie),
+            None => {
+                return Err(ApiError::unauthorized(
+                    "no refresh token: send `refresh_token`, or sign in again",
+                ))
+            }
+        },
+    };
+    let token_hash = opaque::digest(&presented);
     let outcome = blocking::write(&state, {
         let state = state.clone();
         move |conn| {
@@ -83,9 +113,26 @@ pub async fn refresh(
             user_id,
             epoch,
             token,
-        } => Ok(Reply::ok(&token_response(&state, &user_id, epoch, token)?)),
-        Outcome::Refused => Err(ApiError::unauthorized(
-            "the refresh token is invalid, expired, revoked or already used",
-        )),
+        } => {
+            let tokens = token_response(&state, &user_id, epoch, token)?;
+            Ok(respond(&req, &state, tokens, delivery))
+        }
+        Outcome::Refused => {
+            let problem = ApiError::unauthorized(
+                "the refresh token is invalid, expired, revoked or already used",
+            );
+            if delivery == Delivery::Body {
+                return Err(problem);
+            }
+            // A dead cookie is removed, so the browser stops sending it.
+            let mut response = actix_web::ResponseError::error_response(&problem);
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&cookie::clear(&req))
+            {
+                response
+                    .headers_mut()
+                    .append(actix_web::http::header::SET_COOKIE, value);
+            }
+            Ok(response)
+        }
     }
 }

@@ -23,6 +23,10 @@ pub struct DayQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MyDay {
     pub date: NaiveDate,
+    /// The organisation's time zone (IANA name): `date` is a day there, and apps show times
+    /// in it. Reps cannot read `/settings`, so it is given here.
+    #[schema(example = "Asia/Shanghai")]
+    pub timezone: String,
     /// The visits logged that day, in the order they happened.
     pub visits: Vec<Visit>,
     /// The caller's open leads whose follow-up is due by the end of that day, soonest first.
@@ -34,7 +38,7 @@ pub struct MyDay {
 /// My day
 ///
 /// The caller's day: the visits they logged, the follow-ups due, and their plan from the
-/// morning meeting.
+/// morning meeting, with the organisation's time zone to show them in.
 #[utoipa::path(
     tag = "visits",
     params(DayQuery),
@@ -56,7 +60,7 @@ pub async fn my_day(
     let requested = query.into_inner().date;
     let rep_id = caller.id().to_owned();
     let view = caller.view.clone();
-    let (date, day_visits, due, plan) = blocking::read(&state, move |conn| {
+    let (tz, date, day_visits, due, plan) = blocking::read(&state, move |conn| {
         let tz = crate::org::timezone(conn)?;
         let date = requested.unwrap_or_else(|| business_date(now(), tz));
         let end_of_day = date
@@ -70,11 +74,12 @@ pub async fn my_day(
         // Leads left behind in a team the rep has moved out of are no longer theirs to see.
         due.retain(|lead| view.contains(lead.team_id.as_deref()));
         let plan = meetings::plan_of(conn, &rep_id, &date.to_string())?;
-        Ok((date, day_visits, due, plan))
+        Ok((tz, date, day_visits, due, plan))
     })
     .await?;
     Ok(Reply::ok(&MyDay {
         date,
+        timezone: tz.name().to_owned(),
         visits: day_visits
             .into_iter()
             .map(Visit::try_from)
