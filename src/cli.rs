@@ -109,6 +109,21 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..=200))]
     pub db_pool_size: u32,
 
+    /// SQLite only: how long a write waits for another process's lock (a backup, an sqlite3
+    /// shell) before it is answered 503 `unavailable`, in milliseconds.
+    #[arg(
+        long,
+        env = "IRONFIELD_SQLITE_BUSY_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub sqlite_busy_timeout_ms: u32,
+
+    /// SQLite only: the largest size of the database file, in pages of 4 KiB (SQLite's
+    /// `max_page_count`); writes beyond it are answered 507. Unset: no limit but the disk's.
+    #[arg(long, env = "IRONFIELD_SQLITE_MAX_PAGES", global = true)]
+    pub sqlite_max_pages: Option<u64>,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "IRONFIELD_WORKERS", global = true)]
     pub workers: Option<usize>,

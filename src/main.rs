@@ -9,7 +9,7 @@ use clap::Parser;
 use cli::{Cli, Command, Settings};
 use ironfield_api::{bootstrap, ApiSettings, AppState};
 use ironfield_auth::TokenKeys;
-use ironfield_persistence::Db;
+use ironfield_persistence::{Db, DbOptions};
 use secrecy::ExposeSecret;
 use std::io::Read;
 use std::net::TcpListener;
@@ -88,7 +88,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn open_db(settings: &Settings) -> anyhow::Result<Db> {
-    Db::connect(&settings.database_url, settings.db_pool_size).with_context(|| {
+    let options = DbOptions {
+        sqlite_max_page_count: settings.sqlite_max_pages,
+        sqlite_busy_timeout_ms: settings.sqlite_busy_timeout_ms,
+        ..DbOptions::new(settings.db_pool_size)
+    };
+    Db::connect_with(&settings.database_url, options).with_context(|| {
         format!(
             "opening DATABASE_URL ({})",
             redact_url(&settings.database_url)

@@ -12,6 +12,7 @@ mod leads;
 mod leads_csv;
 mod meetings;
 mod openapi;
+mod process;
 mod seller_accounts_api;
 mod service_accounts;
 mod targets;

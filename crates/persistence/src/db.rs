@@ -3,6 +3,7 @@
 
 use crate::error::DbError;
 use diesel::connection::SimpleConnection;
+use diesel::connection::TransactionManager;
 use diesel::migration::MigrationSource;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel::{Connection, PgConnection, SqliteConnection};
@@ -75,6 +76,8 @@ pub struct DbOptions {
     pub sqlite_cache_budget_kib: u32,
     /// SQLite `max_page_count` (a size limit; operators and disk-full tests).
     pub sqlite_max_page_count: Option<u64>,
+    /// How long SQLite waits for another process's lock before the write is told 503.
+    pub sqlite_busy_timeout_ms: u32,
 }
 
 impl DbOptions {
@@ -84,6 +87,7 @@ impl DbOptions {
             checkout_timeout: None,
             sqlite_cache_budget_kib: 64 * 1024,
             sqlite_max_page_count: None,
+            sqlite_busy_timeout_ms: 10_000,
         }
     }
 }
@@ -103,9 +107,10 @@ impl Manager {
         let cache_kib = (options.sqlite_cache_budget_kib / options.max_connections.max(1))
             .clamp(2 * 1024, 32 * 1024);
         let mut sqlite_pragmas = format!(
-            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
              PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
-             PRAGMA cache_size = -{cache_kib};"
+             PRAGMA cache_size = -{cache_kib};",
+            options.sqlite_busy_timeout_ms
         );
         if let Some(pages) = options.sqlite_max_page_count {
             sqlite_pragmas.push_str(&format!(" PRAGMA max_page_count = {pages};"));
@@ -418,7 +423,25 @@ impl Db {
         // that readers need.
         let _writer = self.writer_lock();
         let mut conn = self.conn()?;
-        (*conn).transaction(f)
+        let conn: &mut DbConnection = &mut conn;
+        // Connection::transaction, except that a failed ROLLBACK does not replace the error
+        // that caused it: SQLite rolls back by itself on SQLITE_FULL, and its "cannot rollback
+        // - no transaction is active" would hide the full disk behind a 500. A connection
+        // whose rollback failed is marked broken and leaves the pool.
+        type Tm = <DbConnection as Connection>::TransactionManager;
+        Tm::begin_transaction(conn)?;
+        match f(conn) {
+            Ok(value) => {
+                Tm::commit_transaction(conn)?;
+                Ok(value)
+            }
+            Err(error) => {
+                if let Err(rollback) = Tm::rollback_transaction(conn) {
+                    tracing::debug!(%rollback, "rollback after a failed write failed");
+                }
+                Err(error)
+            }
+        }
     }
 
     /// Runs `f` on a pooled connection under the writer lock, outside a transaction (for

@@ -56,6 +56,8 @@ impl From<DieselError> for DbError {
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 DbError::ForeignKeyViolation(info.message().to_owned())
             }
+            // The commit's own failure is the cause; its rollback's failure is a consequence.
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => DbError::from(*commit_error),
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 DbError::ConnectionLost(info.message().to_owned())
             }
