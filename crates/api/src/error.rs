@@ -329,7 +329,11 @@ impl ResponseError for ApiError {
                 .as_ref()
                 .map(|c| format!("{c:#}"))
                 .unwrap_or_default();
-            tracing::error!(code = self.code.as_str(), %cause, "request failed on the server");
+            if self.code == ErrorCode::Internal {
+                tracing::error!(code = self.code.as_str(), %cause, "request failed on the server");
+            } else {
+                tracing::warn!(code = self.code.as_str(), %cause, "request refused: the database is unavailable");
+            }
         }
         problem_response(self)
     }
