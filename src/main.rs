@@ -1,8 +1,14 @@
 //! The `ironfield` binary: a thin shell over the crates.
 
 mod cli;
+mod ops;
 mod seed;
 mod telemetry;
+
+/// mimalloc instead of glibc's malloc: glibc gives every thread that allocates its own arena
+/// and rarely returns their memory, so the server's RSS grew with its blocking threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use anyhow::Context;
 use clap::Parser;
@@ -15,6 +21,10 @@ use std::io::Read;
 use std::net::TcpListener;
 
 fn main() -> std::process::ExitCode {
+    if let Err(error) = cli::load_config_file() {
+        eprintln!("error: {error}");
+        return std::process::ExitCode::FAILURE;
+    }
     let cli = Cli::parse();
     telemetry::init(cli.settings.log_format);
     match run(cli) {
@@ -60,6 +70,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     leads,
                     reps,
                     visits,
+                    admin_email: cli.settings.admin_email.clone(),
+                    admin_password: cli
+                        .settings
+                        .admin_password
+                        .as_ref()
+                        .map(|s| s.expose_secret().to_owned()),
                 },
                 true,
             )?;
@@ -80,6 +96,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Check => ops::check(&cli.settings),
+        Command::Backup { to } => ops::backup(&cli.settings, &to),
         Command::Openapi => {
             print!("{}", ironfield_api::openapi::spec_json());
             Ok(())

@@ -4,6 +4,8 @@
 
 mod harness;
 
+mod commands;
+
 mod outage;
 mod startup;
 mod storage;
