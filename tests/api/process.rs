@@ -9,3 +9,4 @@ mod commands;
 mod outage;
 mod startup;
 mod storage;
+mod upgrade;
