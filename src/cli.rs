@@ -217,6 +217,10 @@ fn parse_config(text: &str) -> Result<Vec<(&'static str, String)>, String> {
     Ok(out)
 }
 
+fn parse_secret(value: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(value.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_config;
@@ -230,8 +234,4 @@ mod tests {
         let error = parse_config("databse_url = \"x\"").unwrap_err();
         assert!(error.contains("databse_url"), "{error}");
     }
-}
-
-fn parse_secret(value: &str) -> Result<SecretString, String> {
-    Ok(SecretString::from(value.to_owned()))
 }
