@@ -40,6 +40,16 @@ pub enum Command {
         #[arg(long)]
         to: std::path::PathBuf,
     },
+    /// Copy every record from one Ironfield database into an empty one (SQLite to
+    /// PostgreSQL or back), verified by counts and per-table checksums.
+    MoveData {
+        /// The database to copy from (sqlite://PATH or postgres://...).
+        #[arg(long)]
+        from: String,
+        /// The empty database to copy into.
+        #[arg(long)]
+        to: String,
+    },
     /// Fill an empty database with a realistic demo organisation (reproducible: fixed seed).
     SeedDemo {
         /// How many leads to write.

@@ -1,6 +1,7 @@
 //! The `ironfield` binary: a thin shell over the crates.
 
 mod cli;
+mod move_data;
 mod ops;
 mod seed;
 mod telemetry;
@@ -97,6 +98,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Check => ops::check(&cli.settings),
+        Command::MoveData { from, to } => {
+            let started = std::time::Instant::now();
+            let moved = move_data::run(&from, &to)?;
+            for (table, rows) in &moved.tables {
+                println!("{table:24} {rows:>9} rows  count and checksum match");
+            }
+            let total: u64 = moved.tables.iter().map(|(_, n)| n).sum();
+            println!(
+                "moved {total} rows in {} tables in {:.1?}; verified",
+                moved.tables.len(),
+                started.elapsed()
+            );
+            Ok(())
+        }
         Command::Backup { to } => ops::backup(&cli.settings, &to),
         Command::Openapi => {
             print!("{}", ironfield_api::openapi::spec_json());

@@ -4,6 +4,8 @@
 
 mod harness;
 
+mod move_data;
+
 mod commands;
 
 mod outage;

@@ -6,14 +6,24 @@ use super::harness::*;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+/// The newest installed PostgreSQL server binaries (Debian layout).
+fn pg_bin() -> Option<PathBuf> {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|bin| bin.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions.pop()
+}
 
 /// A throwaway PostgreSQL cluster; stopped and removed when dropped.
 struct Cluster {
+    bin: PathBuf,
     dir: TempDir,
     port: u16,
     as_postgres: bool,
@@ -21,7 +31,7 @@ struct Cluster {
 
 impl Cluster {
     fn pg_command(&self, tool: &str) -> Command {
-        let tool = format!("{PG_BIN}/{tool}");
+        let tool = self.bin.join(tool).display().to_string();
         if self.as_postgres {
             let mut command = Command::new("runuser");
             command.args(["-u", "postgres", "--", &tool]);
@@ -36,10 +46,10 @@ impl Cluster {
     }
 
     fn init() -> Option<Cluster> {
-        if !Path::new(PG_BIN).join("initdb").exists() {
-            eprintln!("skipped: {PG_BIN}/initdb is not installed");
+        let Some(bin) = pg_bin() else {
+            eprintln!("skipped: no PostgreSQL server binaries (initdb) under /usr/lib/postgresql");
             return None;
-        }
+        };
         let dir = TempDir::new("pgcluster");
         let as_postgres = running_as_root();
         if as_postgres {
@@ -52,6 +62,7 @@ impl Cluster {
             assert!(status.success());
         }
         let cluster = Cluster {
+            bin,
             dir,
             port: free_port(),
             as_postgres,
