@@ -596,6 +596,16 @@ mod tests {
             Ok(Target::Postgres(_))
         ));
         assert!(Target::parse("mysql://u@h/db").is_err());
+    }
+
+    #[test]
+    fn libpq_urls_get_timeouts_and_keepalives_unless_the_operator_set_them() {
+        let url = libpq_url("postgres://u@h/db");
+        assert!(url.starts_with("postgres://u@h/db?connect_timeout=2&keepalives=1"), "{url}");
+        let url = libpq_url("postgres://u@h/db?sslmode=require&connect_timeout=9");
+        assert!(url.contains("connect_timeout=9"), "{url}");
+        assert!(!url.contains("connect_timeout=2"), "{url}");
+        assert!(url.contains("&tcp_user_timeout=10000"), "{url}");
         assert!(Target::parse("sqlite://").is_err());
     }
 }
