@@ -30,6 +30,26 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Check the configuration, the database (reachable, migrations applied/pending/unknown,
+    /// SQLite integrity), the signing secret and the clock; exits non-zero on a problem.
+    Check,
+    /// Copy the SQLite database to FILE while the server runs (a consistent online copy,
+    /// verified with `PRAGMA integrity_check`). For PostgreSQL it prints the pg_dump command.
+    Backup {
+        /// Where to write the copy (must not exist).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Copy every record from one Ironfield database into an empty one (SQLite to
+    /// PostgreSQL or back), verified by counts and per-table checksums.
+    MoveData {
+        /// The database to copy from (sqlite://PATH or postgres://...).
+        #[arg(long)]
+        from: String,
+        /// The empty database to copy into.
+        #[arg(long)]
+        to: String,
+    },
     /// Fill an empty database with a realistic demo organisation (reproducible: fixed seed).
     SeedDemo {
         /// How many leads to write.
@@ -52,6 +72,12 @@ pub enum LogFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct Settings {
+    /// An optional TOML settings file: keys are the setting names below in snake_case
+    /// (`database_url = "sqlite://crm.db"`, `addr`, `jwt_secret`, `log_format`, ...).
+    /// Environment variables and flags override the file.
+    #[arg(long, env = "IRONFIELD_CONFIG", global = true)]
+    pub config: Option<std::path::PathBuf>,
+
     /// Database: sqlite://PATH (embedded, the default) or postgres://USER@HOST/DB.
     #[arg(
         long,
@@ -109,11 +135,113 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..=200))]
     pub db_pool_size: u32,
 
+    /// SQLite only: how long a write waits for another process's lock (a backup, an sqlite3
+    /// shell) before it is answered 503 `unavailable`, in milliseconds.
+    #[arg(
+        long,
+        env = "IRONFIELD_SQLITE_BUSY_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub sqlite_busy_timeout_ms: u32,
+
+    /// SQLite only: the largest size of the database file, in pages of 4 KiB (SQLite's
+    /// `max_page_count`); writes beyond it are answered 507. Unset: no limit but the disk's.
+    #[arg(long, env = "IRONFIELD_SQLITE_MAX_PAGES", global = true)]
+    pub sqlite_max_pages: Option<u64>,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "IRONFIELD_WORKERS", global = true)]
     pub workers: Option<usize>,
 }
 
+/// The settings a TOML file may hold, and the environment variable each stands for.
+const FILE_KEYS: &[(&str, &str)] = &[
+    ("database_url", "DATABASE_URL"),
+    ("addr", "IRONFIELD_ADDR"),
+    ("jwt_secret", "IRONFIELD_JWT_SECRET"),
+    ("log_format", "IRONFIELD_LOG_FORMAT"),
+    ("admin_email", "IRONFIELD_ADMIN_EMAIL"),
+    ("admin_password", "IRONFIELD_ADMIN_PASSWORD"),
+    ("access_token_ttl_secs", "IRONFIELD_ACCESS_TOKEN_TTL_SECS"),
+    ("refresh_token_ttl_days", "IRONFIELD_REFRESH_TOKEN_TTL_DAYS"),
+    ("db_pool_size", "IRONFIELD_DB_POOL_SIZE"),
+    ("sqlite_busy_timeout_ms", "IRONFIELD_SQLITE_BUSY_TIMEOUT_MS"),
+    ("sqlite_max_pages", "IRONFIELD_SQLITE_MAX_PAGES"),
+    ("workers", "IRONFIELD_WORKERS"),
+];
+
+/// The `--config FILE` (or `IRONFIELD_CONFIG`) named on the command line, read before clap
+/// parses: each key of the file becomes its environment variable unless that is already
+/// set, so the environment (and then flags) override the file.
+pub fn load_config_file() -> Result<(), String> {
+    let mut path = std::env::var_os("IRONFIELD_CONFIG").map(std::path::PathBuf::from);
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        let arg = arg.to_string_lossy().into_owned();
+        if arg == "--config" {
+            path = args.next().map(std::path::PathBuf::from);
+        } else if let Some(value) = arg.strip_prefix("--config=") {
+            path = Some(value.into());
+        }
+    }
+    let Some(path) = path else {
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("reading --config {}: {e}", path.display()))?;
+    for (name, value) in
+        parse_config(&text).map_err(|e| format!("--config {}: {e}", path.display()))?
+    {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
+    }
+    Ok(())
+}
+
+/// The file's settings as (environment variable, value) pairs.
+fn parse_config(text: &str) -> Result<Vec<(&'static str, String)>, String> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for (key, value) in table {
+        let Some((_, env)) = FILE_KEYS.iter().find(|(k, _)| *k == key) else {
+            let known: Vec<&str> = FILE_KEYS.iter().map(|(k, _)| *k).collect();
+            return Err(format!(
+                "unknown setting `{key}` (known: {})",
+                known.join(", ")
+            ));
+        };
+        let value = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            other => {
+                return Err(format!(
+                    "`{key}` must be a string or an integer, not {}",
+                    other.type_str()
+                ))
+            }
+        };
+        out.push((*env, value));
+    }
+    Ok(out)
+}
+
 fn parse_secret(value: &str) -> Result<SecretString, String> {
     Ok(SecretString::from(value.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_config;
+
+    #[test]
+    fn a_settings_file_maps_to_environment_variables_and_refuses_unknown_keys() {
+        let parsed =
+            parse_config("database_url = \"sqlite://crm.db\"\ndb_pool_size = 4\n").unwrap();
+        assert!(parsed.contains(&("DATABASE_URL", "sqlite://crm.db".into())));
+        assert!(parsed.contains(&("IRONFIELD_DB_POOL_SIZE", "4".into())));
+        let error = parse_config("databse_url = \"x\"").unwrap_err();
+        assert!(error.contains("databse_url"), "{error}");
+    }
 }

@@ -61,13 +61,17 @@ struct Rep {
 }
 
 /// How much to write.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     pub leads: u32,
     /// Reps, spread evenly over the three teams.
     pub reps: u32,
     /// Visits over the last 120 days (`None`: about twelve a working day for every rep).
     pub visits: Option<u32>,
+    /// The admin made on a database without users (`IRONFIELD_ADMIN_EMAIL` /
+    /// `IRONFIELD_ADMIN_PASSWORD`); unset: `admin@demo.ironfield.local` with the demo password.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
 }
 
 /// Ids as UUID v7 with the record's own time, the random part from the seeded generator.
@@ -193,16 +197,25 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         if no_users {
             // `serve` makes a first admin only on a database without users.
             let id = id_at(&mut rng, founded);
+            let admin_email = options
+                .admin_email
+                .clone()
+                .unwrap_or_else(|| format!("admin@{EMAIL_DOMAIN}"));
+            let admin_hash = match &options.admin_password {
+                Some(password) => ironfield_auth::password::hash(password)
+                    .map_err(|e| anyhow::anyhow!("hashing IRONFIELD_ADMIN_PASSWORD: {e}"))?,
+                None => hash.clone(),
+            };
             users::insert(
                 conn,
                 &NewUser {
                     id: &id,
-                    email: &format!("admin@{EMAIL_DOMAIN}"),
+                    email: &admin_email,
                     name: "系统管理员",
                     phone: None,
                     role: "admin",
                     team_id: None,
-                    password_hash: &hash,
+                    password_hash: &admin_hash,
                     created_at: founded,
                     updated_at: founded,
                 },
@@ -559,6 +572,8 @@ mod tests {
                 leads: 1_500,
                 reps: 20,
                 visits: Some(3_000),
+                admin_email: None,
+                admin_password: None,
             },
             false,
         )
@@ -630,6 +645,8 @@ mod tests {
                 leads: 10,
                 reps: 20,
                 visits: Some(0),
+                admin_email: None,
+                admin_password: None,
             },
             false,
         )

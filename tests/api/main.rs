@@ -15,6 +15,7 @@ mod leads;
 mod leads_csv;
 mod meetings;
 mod openapi;
+mod process;
 mod refresh_cookie;
 mod seller_accounts_api;
 mod service_accounts;

@@ -48,6 +48,10 @@ fn every_operation_is_documented() {
                     operation["responses"]["401"].is_object(),
                     "{at}: 401 documented"
                 );
+                assert!(
+                    operation["responses"]["503"].is_object(),
+                    "{at}: 503 documented"
+                );
             }
         }
     }

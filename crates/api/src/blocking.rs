@@ -1,9 +1,18 @@
 //! Database work runs on actix's blocking pool, never on the async workers.
+//!
+//! While it runs, the request also watches the database's liveness (PostgreSQL's watchdog, see
+//! `Db::start_watchdog`): when the server stops answering, the request is answered 503 at
+//! once instead of hanging for the whole outage. The blocking job finishes or fails by itself
+//! later; its result is then dropped.
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 use actix_web::web;
-use ironfield_persistence::DbConnection;
+use ironfield_persistence::{Db, DbConnection};
+use std::time::Duration;
+
+/// How often a waiting request looks at the database's liveness.
+const LIVENESS_POLL: Duration = Duration::from_millis(100);
 
 /// Runs `f` on a pooled connection (no explicit transaction).
 pub async fn read<T, F>(state: &AppState, f: F) -> ApiResult<T>
@@ -12,7 +21,7 @@ where
     T: Send + 'static,
 {
     let db = state.db.clone();
-    web::block(move || db.read(f)).await?
+    guarded(&state.db, move || db.read(f)).await
 }
 
 /// Runs `f` in one transaction: all of it is stored, or none of it.
@@ -22,5 +31,39 @@ where
     T: Send + 'static,
 {
     let db = state.db.clone();
-    web::block(move || db.write(f)).await?
+    let result = guarded(&state.db, move || db.write(f)).await;
+    match &result {
+        Ok(_) => state.db.note_written(),
+        Err(error) if error.code == ErrorCode::InsufficientStorage => {
+            // Once a minute in the log, not once a request.
+            if state.db.note_full() {
+                let cause = error
+                    .cause
+                    .as_ref()
+                    .map(|c| c.to_string())
+                    .unwrap_or_default();
+                tracing::error!(%cause, "the database is full: writes are refused with 507 until space is freed");
+            }
+        }
+        Err(_) => {}
+    }
+    result
+}
+
+async fn guarded<T, F>(db: &Db, job: F) -> ApiResult<T>
+where
+    F: FnOnce() -> ApiResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    if !db.is_reachable() {
+        return Err(ApiError::database_unreachable());
+    }
+    let mut job = std::pin::pin!(web::block(job));
+    loop {
+        match actix_web::rt::time::timeout(LIVENESS_POLL, &mut job).await {
+            Ok(result) => return result?,
+            Err(_) if !db.is_reachable() => return Err(ApiError::database_unreachable()),
+            Err(_) => {}
+        }
+    }
 }

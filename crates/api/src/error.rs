@@ -25,6 +25,7 @@ pub enum ErrorCode {
     PayloadTooLarge,
     RateLimited,
     Unavailable,
+    InsufficientStorage,
     Internal,
 }
 
@@ -90,6 +91,11 @@ impl ErrorCode {
                 "unavailable",
                 "Service unavailable",
             ),
+            InsufficientStorage => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "insufficient_storage",
+                "The database has no space left",
+            ),
             Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -106,6 +112,11 @@ impl ErrorCode {
         self.describe().1
     }
 }
+
+/// The detail of a request cut off by a lost database connection: the client cannot know
+/// whether it was stored, and every write here is replay-safe.
+pub const CONNECTION_LOST: &str = "the database connection was lost during the request, so it \
+may or may not have been stored; retrying it with the same id or Idempotency-Key is safe";
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -218,6 +229,25 @@ impl ApiError {
         error
     }
 
+    /// A passing fault of the database: 503 `unavailable` with `Retry-After: 1`.
+    pub fn unavailable(
+        detail: impl Into<String>,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        let mut error = Self::new(ErrorCode::Unavailable, detail);
+        error.retry_after_secs = Some(1);
+        error.cause = Some(Box::new(cause));
+        error
+    }
+
+    /// The database stopped answering while the request waited for it.
+    pub fn database_unreachable() -> Self {
+        Self::unavailable(
+            CONNECTION_LOST,
+            DbError::Unavailable("the database does not answer".into()),
+        )
+    }
+
     /// A record the caller cannot see, named in a request body, is a bad field there (422);
     /// any other failure (the database, a missing scope) stays what it is.
     pub fn not_found_as_invalid(self, field: &str, message: &str) -> Self {
@@ -251,12 +281,22 @@ impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
         match error {
             DbError::NotFound => ApiError::new(ErrorCode::NotFound, "not found"),
-            DbError::Unavailable(_) => {
+            DbError::Unavailable(_) => ApiError::unavailable(
+                "the database is unavailable; nothing was stored; retry shortly",
+                error,
+            ),
+            DbError::Busy(_) => ApiError::unavailable(
+                "the database is busy with other writes; nothing was stored; retry shortly",
+                error,
+            ),
+            DbError::ConnectionLost(_) => ApiError::unavailable(CONNECTION_LOST, error),
+            DbError::Full(_) => {
                 let mut api = ApiError::new(
-                    ErrorCode::Unavailable,
-                    "the database is unavailable; retry shortly",
+                    ErrorCode::InsufficientStorage,
+                    "the database has no space left, so nothing was stored; reads still work. \
+                     An operator must free disk space (or raise the database's size limit)",
                 );
-                api.retry_after_secs = Some(1);
+                api.retry_after_secs = Some(60);
                 api.cause = Some(Box::new(error));
                 api
             }
@@ -295,7 +335,11 @@ impl ResponseError for ApiError {
                 .as_ref()
                 .map(|c| format!("{c:#}"))
                 .unwrap_or_default();
-            tracing::error!(code = self.code.as_str(), %cause, "request failed on the server");
+            if self.code == ErrorCode::Internal {
+                tracing::error!(code = self.code.as_str(), %cause, "request failed on the server");
+            } else {
+                tracing::warn!(code = self.code.as_str(), %cause, "request refused: the database is unavailable");
+            }
         }
         problem_response(self)
     }

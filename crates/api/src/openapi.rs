@@ -37,6 +37,7 @@ is refused with 422 `validation_failed`, although JSON Schema counts it as an in
             PayloadTooLarge,
             RateLimited,
             Unavailable,
+            InsufficientStorage,
         )
     ),
     tags(
@@ -118,10 +119,52 @@ pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
 #[response(content_type = "application/problem+json")]
 pub struct RateLimited(#[allow(dead_code)] Problem);
 
-/// The database cannot be reached.
+/// The database cannot be reached, is busy, or lost the connection during the request;
+/// `Retry-After` says when to try again (a retry with the same id or `Idempotency-Key` is
+/// safe).
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct Unavailable(#[allow(dead_code)] Problem);
+
+/// The database has no space left; nothing was stored. Reads still work.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct InsufficientStorage(#[allow(dead_code)] Problem);
+
+/// Every operation can meet a database fault: each documents 503, and each write 507.
+struct DatabaseFaults;
+
+impl Modify for DatabaseFaults {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Ref, RefOr};
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            let operations = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+                (&mut item.delete, true),
+            ];
+            for (operation, writes) in operations {
+                let Some(operation) = operation.as_mut() else {
+                    continue;
+                };
+                let responses = &mut operation.responses.responses;
+                responses
+                    .entry("503".into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Unavailable")));
+                if writes {
+                    responses.entry("507".into()).or_insert_with(|| {
+                        RefOr::Ref(Ref::from_response_name("InsufficientStorage"))
+                    });
+                }
+            }
+        }
+    }
+}
 
 /// The whole specification, as served at `/openapi.json` and committed as
 /// `openapi/openapi.json`.
@@ -132,6 +175,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::configure)
         .split_for_parts();
     public_operations_say_so(&mut spec);
+    DatabaseFaults.modify(&mut spec);
     spec
 }
 

@@ -28,6 +28,7 @@ pub fn start(
     workers: Option<usize>,
 ) -> std::io::Result<actix_web::dev::Server> {
     let metrics = Metrics::new().map_err(std::io::Error::other)?;
+    state.db.start_watchdog();
     let spec = crate::openapi::spec();
     let methods = web::Data::new(MethodTable::from_spec(&spec));
     let factory_state = state;
@@ -97,7 +98,8 @@ pub async fn run_maintenance(state: web::Data<AppState>) {
 async fn sweep(state: &AppState) {
     state.login_limiter.forget_idle();
     let cutoff = (ironfield_domain::time::now() - idempotency::RETENTION).naive_utc();
-    let purged = crate::blocking::read(state, move |conn| {
+    // A write: under the writer lock like every request's write (SQLite has one writer).
+    let purged = crate::blocking::write(state, move |conn| {
         Ok(ironfield_persistence::idempotency::purge_before(
             conn, cutoff,
         )?)

@@ -20,6 +20,26 @@ pub enum DbError {
     Migration(String),
     #[error("DATABASE_URL is not usable: {0}")]
     BadUrl(String),
+    /// The database cannot be opened or written at all (start-up): the reason and where.
+    #[error("cannot use the database {target}: {reason}")]
+    Open { target: String, reason: String },
+    /// The database holds migrations this binary does not know: a newer Ironfield wrote it.
+    #[error(
+        "the database has migrations this version of Ironfield does not know: {}; \
+         run the newer Ironfield that applied them (migrations are forward-only)",
+        .0.join(", ")
+    )]
+    UnknownMigrations(Vec<String>),
+    /// SQLite stayed locked by another writer past the busy timeout.
+    #[error("the database is busy: {0}")]
+    Busy(String),
+    /// The connection broke during the request (PostgreSQL restarted, network cut, or the
+    /// database stopped answering): whether the work was stored is unknown.
+    #[error("the database connection was lost: {0}")]
+    ConnectionLost(String),
+    /// No space left for the database (SQLITE_FULL, or PostgreSQL's disk full).
+    #[error("the database is full: {0}")]
+    Full(String),
 }
 
 impl From<DieselError> for DbError {
@@ -36,8 +56,56 @@ impl From<DieselError> for DbError {
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 DbError::ForeignKeyViolation(info.message().to_owned())
             }
+            // The commit's own failure is the cause; its rollback's failure is a consequence.
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => DbError::from(*commit_error),
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                DbError::ConnectionLost(info.message().to_owned())
+            }
+            DieselError::DatabaseError(kind, info) => match classify(info.message()) {
+                Some(Class::Busy) => DbError::Busy(info.message().to_owned()),
+                Some(Class::Full) => DbError::Full(info.message().to_owned()),
+                Some(Class::Lost) => DbError::ConnectionLost(info.message().to_owned()),
+                None => DbError::Query(DieselError::DatabaseError(kind, info)),
+            },
             other => DbError::Query(other),
         }
+    }
+}
+
+enum Class {
+    Busy,
+    Full,
+    Lost,
+}
+
+/// Faults that diesel reports as `Unknown`, told apart by the database's message (SQLite has
+/// no error kinds beyond constraints; PostgreSQL's SQLSTATE is not exposed for these).
+fn classify(message: &str) -> Option<Class> {
+    let m = message.to_ascii_lowercase();
+    if m.contains("database is locked")
+        || m.contains("database table is locked")
+        || m.contains("database is busy")
+        || m.contains("could not obtain lock")
+    {
+        Some(Class::Busy)
+    } else if m.contains("database or disk is full")
+        || m.contains("no space left on device")
+        || m.contains("could not extend file")
+    {
+        Some(Class::Full)
+    } else if m.contains("terminating connection")
+        || m.contains("server closed the connection")
+        || m.contains("no connection to the server")
+        || m.contains("could not receive data from server")
+        || m.contains("could not send data to server")
+        || m.contains("connection to server")
+        || m.contains("the database system is shutting down")
+        || m.contains("the database system is starting up")
+        || m.contains("canceling statement due to statement timeout")
+    {
+        Some(Class::Lost)
+    } else {
+        None
     }
 }
 
@@ -48,6 +116,15 @@ impl From<diesel::r2d2::PoolError> for DbError {
 }
 
 impl DbError {
+    /// A passing fault of the database (busy, unreachable, connection lost): the client may
+    /// retry the same request.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            DbError::Unavailable(_) | DbError::Busy(_) | DbError::ConnectionLost(_)
+        )
+    }
+
     /// Whether this is a unique violation mentioning `needle` (a column or constraint name).
     /// SQLite reports `UNIQUE constraint failed: users.email`, PostgreSQL `users_email_key`.
     pub fn is_unique_on(&self, needle: &str) -> bool {

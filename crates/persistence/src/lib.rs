@@ -19,7 +19,7 @@ pub mod teams;
 pub mod users;
 pub mod visits;
 
-pub use db::{Backend, Db, DbConnection};
+pub use db::{Backend, Db, DbConnection, DbOptions, MigrationState};
 pub use error::DbError;
 pub use pagination::{Cursor, Page, PageRequest};
 

@@ -1,10 +1,11 @@
 //! Liveness, readiness and metrics.
 
 use crate::blocking;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
+use ironfield_persistence::DbError;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -30,7 +31,8 @@ async fn live() -> web::Json<Health> {
 
 /// Readiness
 ///
-/// Answers 200 when the database answers a query, else 503.
+/// Answers 200 when the database answers a query and has room to write; else 503 with a
+/// `detail` saying which (unreachable, busy, or out of space).
 #[utoipa::path(
     tag = "operations",
     security(()),
@@ -38,14 +40,19 @@ async fn live() -> web::Json<Health> {
 )]
 #[get("/health/ready")]
 async fn ready(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {
+    if state.db.is_full() {
+        let mut error = ApiError::new(
+            ErrorCode::Unavailable,
+            "the database has no space left: writes are refused until an operator frees disk space",
+        );
+        error.retry_after_secs = Some(60);
+        return Err(error);
+    }
     blocking::read(&state, |conn| {
         use diesel::connection::SimpleConnection;
         conn.batch_execute("SELECT 1")
-            .map_err(ironfield_persistence::DbError::from)
-            .map_err(|e| match e {
-                ironfield_persistence::DbError::Query(_) => {
-                    ironfield_persistence::DbError::Unavailable(e.to_string())
-                }
+            .map_err(|e| match DbError::from(e) {
+                DbError::Query(e) => DbError::Unavailable(e.to_string()),
                 other => other,
             })?;
         Ok(())
