@@ -1,0 +1,86 @@
+//! The grouped reads behind account health: a few queries for any number of accounts, never
+//! one per account.
+
+use crate::error::DbError;
+use crate::schema::{seller_accounts, seller_performance, visits};
+use crate::seller_performance::PerformanceRow;
+use crate::{DbConnection, Timestamp};
+use diesel::prelude::*;
+
+/// Ids per `IN (...)` list: well under SQLite's and PostgreSQL's bind limits.
+const CHUNK: usize = 1000;
+
+/// The figures of `account_ids` for the months `from..=to`.
+pub fn figures_of(
+    conn: &mut DbConnection,
+    account_ids: &[String],
+    from: &str,
+    to: &str,
+) -> Result<Vec<PerformanceRow>, DbError> {
+    let mut rows = Vec::new();
+    for chunk in account_ids.chunks(CHUNK) {
+        rows.extend(
+            seller_performance::table
+                .filter(seller_performance::seller_account_id.eq_any(chunk))
+                .filter(seller_performance::period.ge(from))
+                .filter(seller_performance::period.le(to))
+                .select(PerformanceRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(rows)
+}
+
+/// One peer's active listings in one month.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct PeerListings {
+    pub account_id: String,
+    pub market: Option<String>,
+    pub membership_tier: String,
+    pub period: String,
+    pub active_listings: i64,
+}
+
+/// The active listings of every live (not churned) account in the months `from..=to`, with
+/// its market and tier: one read from which the peer medians of every market and tier are
+/// computed. Peers are all accounts, whoever asks, so an account's health does not depend on
+/// the caller's view.
+pub fn peer_listings(
+    conn: &mut DbConnection,
+    from: &str,
+    to: &str,
+) -> Result<Vec<PeerListings>, DbError> {
+    Ok(seller_performance::table
+        .inner_join(seller_accounts::table)
+        .filter(seller_performance::period.ge(from))
+        .filter(seller_performance::period.le(to))
+        .filter(seller_accounts::status.ne("churned"))
+        .select((
+            seller_performance::seller_account_id,
+            seller_accounts::market,
+            seller_accounts::membership_tier,
+            seller_performance::period,
+            seller_performance::active_listings,
+        ))
+        .load(conn)?)
+}
+
+/// The latest visit to each of `account_ids` that has one.
+pub fn last_visits(
+    conn: &mut DbConnection,
+    account_ids: &[String],
+) -> Result<Vec<(String, Timestamp)>, DbError> {
+    let mut out = Vec::new();
+    for chunk in account_ids.chunks(CHUNK) {
+        let rows: Vec<(Option<String>, Option<Timestamp>)> = visits::table
+            .filter(visits::seller_account_id.eq_any(chunk))
+            .group_by(visits::seller_account_id)
+            .select((
+                visits::seller_account_id,
+                diesel::dsl::max(visits::visited_at),
+            ))
+            .load(conn)?;
+        out.extend(rows.into_iter().filter_map(|(id, at)| Some((id?, at?))));
+    }
+    Ok(out)
+}
