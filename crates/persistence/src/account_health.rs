@@ -45,8 +45,25 @@ pub struct PeerListings {
 /// its market and tier: one read from which the peer medians of every market and tier are
 /// computed. Peers are all accounts, whoever asks, so an account's health does not depend on
 /// the caller's view.
+///
+/// `markets` narrows the read to the markets asked about (accounts without a market have no
+/// peers).
 pub fn peer_listings(
     conn: &mut DbConnection,
+    markets: &[String],
+    from: &str,
+    to: &str,
+) -> Result<Vec<PeerListings>, DbError> {
+    let mut rows = Vec::new();
+    for chunk in markets.chunks(CHUNK) {
+        rows.extend(peer_listings_in(conn, chunk, from, to)?);
+    }
+    Ok(rows)
+}
+
+fn peer_listings_in(
+    conn: &mut DbConnection,
+    markets: &[String],
     from: &str,
     to: &str,
 ) -> Result<Vec<PeerListings>, DbError> {
@@ -55,6 +72,7 @@ pub fn peer_listings(
         .filter(seller_performance::period.ge(from))
         .filter(seller_performance::period.le(to))
         .filter(seller_accounts::status.ne("churned"))
+        .filter(seller_accounts::market.eq_any(markets))
         .select((
             seller_performance::seller_account_id,
             seller_accounts::market,
@@ -81,6 +99,53 @@ pub fn last_visits(
             ))
             .load(conn)?;
         out.extend(rows.into_iter().filter_map(|(id, at)| Some((id?, at?))));
+    }
+    Ok(out)
+}
+
+/// Which accounts to rank: the caller's view (`None`: all) and the list's filters.
+#[derive(Debug, Default, Clone)]
+pub struct RankFilter {
+    pub visible_teams: Option<Vec<String>>,
+    pub team_id: Option<String>,
+    pub owner_id: Option<String>,
+}
+
+/// Every live (not churned) account the filter selects: the accounts whose health is ranked.
+pub fn live_accounts(
+    conn: &mut DbConnection,
+    filter: &RankFilter,
+) -> Result<Vec<crate::seller_accounts::AccountRow>, DbError> {
+    use crate::seller_accounts::AccountRow;
+    let mut query = seller_accounts::table
+        .filter(seller_accounts::status.ne("churned"))
+        .select(AccountRow::as_select())
+        .into_boxed();
+    if let Some(teams) = &filter.visible_teams {
+        query = query.filter(seller_accounts::team_id.eq_any(teams.clone()));
+    }
+    if let Some(team) = &filter.team_id {
+        query = query.filter(seller_accounts::team_id.eq(team.clone()));
+    }
+    if let Some(owner) = &filter.owner_id {
+        query = query.filter(seller_accounts::owner_id.eq(owner.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// The team of each of `account_ids` that exists (churned ones included).
+pub fn teams_of(
+    conn: &mut DbConnection,
+    account_ids: &[String],
+) -> Result<Vec<(String, Option<String>)>, DbError> {
+    let mut out = Vec::new();
+    for chunk in account_ids.chunks(CHUNK) {
+        out.extend(
+            seller_accounts::table
+                .filter(seller_accounts::id.eq_any(chunk))
+                .select((seller_accounts::id, seller_accounts::team_id))
+                .load::<(String, Option<String>)>(conn)?,
+        );
     }
     Ok(out)
 }
