@@ -15,6 +15,7 @@ mod leads_csv;
 mod meetings;
 mod openapi;
 mod seller_accounts_api;
+mod seller_health;
 mod service_accounts;
 mod targets;
 mod teams;
