@@ -85,3 +85,11 @@ pub fn of_account(
 /// Rows one request may write to the table: the bulk endpoint's limit, and one batch of the
 /// demo seeder.
 pub const MAX_BATCH: usize = 500;
+
+/// Stores a new month's figures (the seeder's bulk load; the API upserts).
+pub fn insert(conn: &mut DbConnection, row: &PerformanceRow) -> Result<(), DbError> {
+    diesel::insert_into(seller_performance::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
