@@ -1,5 +1,5 @@
 //! The portal's monthly figures of the demo's seller accounts: the last 12 closed months of
-//! each shop (a seller's shop is on the portal, as a free shop, before it takes a paid
+//! each shop and the month under way (a seller's shop is on the portal, as a free shop, before it takes a paid
 //! membership), with a realistic share slipping so the at-risk list is worth a look: some
 //! with falling GMV, some with few listings for their tier, some whose owner stopped signing
 //! in, and some the portal stopped reporting. Written in batched transactions.
@@ -36,7 +36,7 @@ const PROFILES: [(Profile, u32); 5] = [
     (Profile::Silent, 7),
 ];
 
-/// Writes 12 months of figures for each shop; answers the rows written.
+/// Writes 12 closed months and the month to date for each shop; answers the rows written.
 pub fn figures(
     db: &Db,
     rng: &mut ChaCha8Rng,
@@ -65,7 +65,8 @@ pub fn figures(
             ),
         };
         let growth: f64 = rng.random_range(-0.01..0.03);
-        for back in (1..=12u32).rev() {
+        // The 12 closed months, and the month under way (the portal re-sends it as it goes).
+        for back in (0..=12u32).rev() {
             if matches!(profile, Profile::Silent) && back <= 2 {
                 continue;
             }
@@ -76,7 +77,12 @@ pub fn figures(
             let noise: f64 = rng.random_range(0.85..1.15);
             let mut gmv = (gmv_base as f64 * trend * noise) as i64;
             let mut listings = (listings_base as f64 * rng.random_range(0.9..1.1)) as i64;
-            if matches!(profile, Profile::Falling) && back == 1 {
+            if back == 0 {
+                // Month to date.
+                let elapsed = f64::from(today.signed_duration_since(first).num_days() as i32 + 1);
+                gmv = (gmv as f64 * elapsed / 30.0) as i64;
+            }
+            if matches!(profile, Profile::Falling) && back <= 1 {
                 gmv = (gmv as f64 * rng.random_range(0.35..0.65)) as i64;
             }
             if matches!(profile, Profile::FewListings) {
@@ -87,7 +93,8 @@ pub fn figures(
                 Profile::Inactive => now - Duration::days(rng.random_range(20..56)),
                 _ => now - Duration::hours(rng.random_range(2..96)),
             };
-            let login = month_end.min(latest_login) - Duration::hours(rng.random_range(0..48));
+            let login =
+                month_end.min(now).min(latest_login) - Duration::hours(rng.random_range(0..48));
             let orders = (gmv / rng.random_range(80_000..250_000)).max(0);
             rows.push(PerformanceRow {
                 seller_account_id: shop.id.clone(),

@@ -8,7 +8,9 @@
 //! "Closed" months are the months before the current one in the organisation's time zone.
 //! With the current month `M`, the rules read `M-1` and `M-2` (the last two closed months)
 //! and, for the GMV baseline, the three months before the latest of those with figures
-//! (so `M-5` at most): [`window`] names the months to load.
+//! (so `M-5` at most). Logins are read from every month loaded, the current one included (the
+//! portal re-sends the month under way as it goes, so it carries the freshest login):
+//! [`window`] names the months to load.
 //!
 //! # Reasons (thresholds are [`Thresholds`], organisation settings)
 //!
@@ -227,10 +229,10 @@ pub fn months_before(period: Period, n: u32) -> Period {
     )
 }
 
-/// The months the rules read, first and last: `M-5` to `M-1`.
+/// The months the rules read, first and last: `M-5` to the current month `M`.
 pub fn window(today: NaiveDate) -> (Period, Period) {
     let current = Period::of(today);
-    (months_before(current, 5), months_before(current, 1))
+    (months_before(current, 5), current)
 }
 
 /// The month the rules judge: the latest with figures among the last two closed months.
@@ -503,6 +505,11 @@ mod tests {
             f[4].gmv = 10_000;
             f
         };
+        let fresh_this_month = {
+            let mut f = inactive.clone();
+            f.push(month("2026-11", 1, 1));
+            f
+        };
         let only_old = vec![month("2026-07", 100_000, 50)];
         let no_baseline = vec![month("2026-10", 10, 50)];
         let other_currency = {
@@ -740,7 +747,7 @@ mod tests {
         assert_eq!(peer_median(&mut [7]), Some(7.0));
         assert_eq!(peer_median(&mut [9, 1, 4]), Some(4.0));
         assert_eq!(peer_median(&mut [10, 1, 4, 3]), Some(3.5));
-        assert_eq!(window(d("2026-02-10")), (p("2025-09"), p("2026-01")));
+        assert_eq!(window(d("2026-02-10")), (p("2025-09"), p("2026-02")));
         assert_eq!(months_before(p("2026-01"), 1), p("2025-12"));
     }
 
