@@ -5,6 +5,7 @@
 //! seller account for each won lead. The same seed gives the same data on every run.
 
 mod activity;
+mod performance;
 mod words;
 
 use anyhow::{ensure, Context};
@@ -38,6 +39,8 @@ pub struct Summary {
     pub visits: usize,
     pub targets: usize,
     pub meetings: usize,
+    /// Monthly performance rows of the seller accounts.
+    pub performance: usize,
     pub manager_email: String,
     pub rep_email: String,
 }
@@ -294,6 +297,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
     ages.sort_unstable_by(|a, b| b.cmp(a));
     let mut made = 0u32;
     let mut leads_by_team: Vec<Vec<String>> = vec![Vec::new(); teams_made.len()];
+    let mut shops: Vec<performance::Shop> = Vec::new();
     while made < n_leads {
         let size = (n_leads - made).min(BATCH as u32);
         let mut batch = Vec::with_capacity(size as usize);
@@ -320,6 +324,15 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
             Ok(accounts)
         })?;
         summary.accounts += accounts;
+        shops.extend(
+            batch
+                .iter()
+                .filter_map(|(_, a)| a.as_ref())
+                .map(|a| performance::Shop {
+                    id: a.id.clone(),
+                    tier: a.membership_tier.clone(),
+                }),
+        );
         for (lead, _) in &batch {
             if let Some(team) = teams_made
                 .iter()
@@ -376,6 +389,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         .unwrap_or_default();
     summary.targets = activity::targets(db, &mut rng, &reps, &team_ids, now, &set_by)?;
     summary.meetings = activity::meetings(db, &mut rng, &reps, &leads_of_teams, now)?;
+    summary.performance = performance::figures(db, &mut rng, &shops, now, &set_by)?;
     // Fresh statistics, so the planner walks the created_at index for a manager's lists.
     db.analyze().context("analysing the tables")?;
     summary.leads = made as usize;
@@ -598,6 +612,13 @@ mod tests {
         assert!(
             summary.meetings >= 3 * 10,
             "two weeks of meetings per team: {summary:?}"
+        );
+        // 12 closed months and the month to date per shop; those the portal stopped
+        // reporting have 10.
+        assert!(
+            summary.performance <= summary.accounts * 13
+                && summary.performance > summary.accounts * 12,
+            "{summary:?}"
         );
         assert_eq!(
             db.read(users::count).unwrap(),

@@ -18,6 +18,7 @@ mod openapi;
 mod process;
 mod refresh_cookie;
 mod seller_accounts_api;
+mod seller_health;
 mod service_accounts;
 mod targets;
 mod teams;

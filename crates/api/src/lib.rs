@@ -1,6 +1,7 @@
 //! Ironfield's HTTP API: actix-web handlers, request/response types, the error table and the
 //! OpenAPI document generated from the handlers.
 
+pub mod account_health;
 pub mod blocking;
 pub mod bootstrap;
 pub mod error;

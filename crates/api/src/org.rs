@@ -4,6 +4,7 @@ use crate::error::{ApiError, ApiResult};
 use chrono::{NaiveDate, Weekday, WeekdaySet};
 use chrono_tz::Tz;
 use ironfield_domain::calendar::{parse_weekday, WorkCalendar};
+use ironfield_domain::health::Thresholds;
 use ironfield_domain::time::DEFAULT_TIMEZONE;
 use ironfield_persistence::{settings, DbConnection};
 
@@ -68,3 +69,39 @@ pub fn weekday_set(names: &[String]) -> Result<WeekdaySet, String> {
 #[derive(Debug, thiserror::Error)]
 #[error("the stored setting `{0}` cannot be read")]
 struct BadStoredSetting(&'static str);
+
+/// Where each account-health threshold is kept.
+pub const HEALTH_GMV_DROP_PCT_KEY: &str = "health_gmv_drop_pct";
+pub const HEALTH_LISTINGS_RATIO_KEY: &str = "health_listings_median_ratio";
+pub const HEALTH_INACTIVE_DAYS_KEY: &str = "health_seller_inactive_days";
+pub const HEALTH_RENEWAL_WINDOW_KEY: &str = "health_renewal_window_days";
+pub const HEALTH_VISIT_RECENCY_KEY: &str = "health_visit_recency_days";
+
+/// The account-health thresholds (defaults: 30%, 0.5 of the median, 14, 30 and 14 days).
+pub fn health_thresholds(conn: &mut DbConnection) -> ApiResult<Thresholds> {
+    let defaults = Thresholds::default();
+    Ok(Thresholds {
+        gmv_drop_pct: stored_number(conn, HEALTH_GMV_DROP_PCT_KEY)?
+            .unwrap_or(defaults.gmv_drop_pct),
+        listings_median_ratio: stored_number(conn, HEALTH_LISTINGS_RATIO_KEY)?
+            .unwrap_or(defaults.listings_median_ratio),
+        seller_inactive_days: stored_number(conn, HEALTH_INACTIVE_DAYS_KEY)?
+            .unwrap_or(defaults.seller_inactive_days),
+        renewal_window_days: stored_number(conn, HEALTH_RENEWAL_WINDOW_KEY)?
+            .unwrap_or(defaults.renewal_window_days),
+        visit_recency_days: stored_number(conn, HEALTH_VISIT_RECENCY_KEY)?
+            .unwrap_or(defaults.visit_recency_days),
+    })
+}
+
+fn stored_number<T: std::str::FromStr>(
+    conn: &mut DbConnection,
+    key: &'static str,
+) -> ApiResult<Option<T>> {
+    settings::get(conn, key)?
+        .map(|text| {
+            text.parse()
+                .map_err(|_| ApiError::internal(BadStoredSetting(key)))
+        })
+        .transpose()
+}

@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod email;
 pub mod geo;
+pub mod health;
 pub mod ids;
 pub mod license;
 pub mod money;

@@ -1,6 +1,7 @@
 //! Persistence over diesel: SQLite (the embedded default) and PostgreSQL, chosen at run time
 //! from the database URL. One `schema.rs` whose SQL types mean the same on both backends.
 
+pub mod account_health;
 pub mod audit;
 pub mod db;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod pagination;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod seller_accounts;
+pub mod seller_performance;
 pub mod service_accounts;
 pub mod settings;
 pub mod stats;

@@ -259,7 +259,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    seller_performance (seller_account_id, period) {
+        seller_account_id -> Text,
+        period -> Text,
+        inquiries -> BigInt,
+        orders -> BigInt,
+        gmv -> BigInt,
+        gmv_currency -> Text,
+        active_listings -> BigInt,
+        buyer_response_rate -> Double,
+        last_seller_login_at -> Nullable<Timestamp>,
+        updated_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> teams (team_id));
+diesel::joinable!(seller_performance -> seller_accounts (seller_account_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -278,4 +296,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_attendance,
     meeting_plans,
     targets,
+    seller_performance,
 );

@@ -399,8 +399,9 @@ export interface paths {
         };
         /**
          * My day
-         * @description The caller's day: the visits they logged, the follow-ups due, and their plan from the
-         *     morning meeting, with the organisation's time zone to show them in.
+         * @description The caller's day: the visits they logged, the follow-ups due, their plan from the
+         *     morning meeting, their own accounts that need a service visit (worst first), and the
+         *     organisation's time zone to show them in.
          */
         get: operations["my_day"];
         put?: never;
@@ -536,7 +537,8 @@ export interface paths {
         /**
          * List seller accounts
          * @description The accounts of the teams the caller can see, newest first, filtered as asked.
-         *     `renewal_due_before` lists the live accounts whose contract ends before that day.
+         *     `renewal_due_before` lists the live accounts whose contract ends before that day. Each
+         *     account carries its current `health`.
          */
         get: operations["list_accounts"];
         put?: never;
@@ -556,6 +558,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/seller-accounts/at-risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Seller accounts that need a visit
+         * @description The live (not churned) accounts in the caller's view, as the seller-account list shows
+         *     them (optionally one team's or one owner's), whose health is not `healthy`, worst first:
+         *     lowest `score`, then id. Health is computed when read from the portal's monthly figures,
+         *     the contract and the visits, with the thresholds of `/settings` (`account_health`).
+         *     Reasons: `gmv_falling` (GMV of the latest month with figures, among the last two closed
+         *     months, at least 30% below the average of the three months before it); `few_listings`
+         *     (active listings below 0.5 × the median of live accounts of the same tier in the same
+         *     market); `seller_inactive` (no seller login for 14 days, or none reported);
+         *     `renewal_due_unvisited` (contract ends within 30 days, or has ended, and no visit in the
+         *     last 14); `no_data` (no figures for the last two closed months, for an account whose
+         *     contract started before this month; it replaces the three rules that read figures).
+         *     `score = max(0, 100 − Σ weight)` with weights `few_listings` 20, `renewal_due_unvisited`
+         *     25, `seller_inactive` 30, `gmv_falling` 35, `no_data` 65; health: 100 `healthy`, 70–99
+         *     `slipping`, 40–69 `at_risk`, 0–39 `dormant`. Pages of `limit` (1–200, default 50); the
+         *     cursor is a position `(score, id)` in the ranking, so an account whose health changes
+         *     between two pages may move past it. The ranking is computed over every live account in
+         *     the caller's view on each request.
+         */
+        get: operations["at_risk_accounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/seller-accounts/{id}": {
         parameters: {
             query?: never;
@@ -565,7 +603,7 @@ export interface paths {
         };
         /**
          * Get a seller account
-         * @description An account in a team the caller can see; any other is 404.
+         * @description An account in a team the caller can see; any other is 404. Carries its current `health`.
          */
         get: operations["get_account"];
         put?: never;
@@ -608,6 +646,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/seller-accounts/{id}/performance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A seller's monthly figures
+         * @description The portal's figures of one account for the months `from` to `to` (both included, either
+         *     left out for no bound), oldest first. Whoever may read the account may read its figures
+         *     (service accounts need `accounts:read`); an account outside the caller's view is 404.
+         */
+        get: operations["list_performance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/seller-accounts/{id}/performance/{period}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Report a seller's month
+         * @description Stores the portal's figures of one seller account for one month (`YYYY-MM`, in the
+         *     organisation's time zone, not after the current month), replacing any sent before: sending
+         *     the same month again is safe and the latest values win. For the portal's service account
+         *     (`accounts:write`) and admins; other people get 403. An account that does not exist is 404.
+         *     Counts are 0 to 10,000,000 (listings to 1,000,000), `gmv` is non-negative money with an
+         *     ISO 4217 currency, `buyer_response_rate` is 0 to 1.
+         */
+        put: operations["put_performance"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/seller-accounts/{id}/renew": {
         parameters: {
             query?: never;
@@ -626,6 +711,31 @@ export interface paths {
          *     Answers with the updated account. Honours `If-Match` (412) and `Idempotency-Key`.
          */
         post: operations["renew_account"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/seller-performance/{period}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Report a month for many sellers
+         * @description Stores one month's figures for 1 to 500 seller accounts, all or nothing: when any item is
+         *     invalid, nothing is stored and the 422 lists every bad field as `items[n].field` (an
+         *     account that does not exist, or that the caller cannot see, is `items[n].seller_account_id`;
+         *     so is an account sent twice). Each item replaces that account's figures for the month, so
+         *     re-sending the batch is safe. Same rules per item as the single-account report; for the
+         *     portal's service account (`accounts:write`) and admins.
+         */
+        put: operations["put_performance_bulk"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -696,7 +806,9 @@ export interface paths {
         /**
          * Change organisation settings
          * @description Admins only. The time zone must be an IANA name (e.g. `Asia/Shanghai`); working days are
-         *     weekday names; holidays are dates (at most 400); the currency is ISO 4217. Changing the
+         *     weekday names; holidays are dates (at most 400); the currency is ISO 4217; the
+         *     account-health thresholds are whole percent 1–100, a ratio 0–1 and days 1–365 (those left
+         *     out of `account_health` keep their value). Changing the
          *     time zone changes how records made from then on are dated; stored records keep the
          *     `business_date` they were given (a visit's day does not move under the team's feet).
          *     Honours `If-Match` (412).
@@ -1166,6 +1278,21 @@ export interface components {
             /** Format: uuid */
             owner_id: string;
         };
+        /** @description An account that needs attention, and why. */
+        AtRiskAccount: {
+            account: components["schemas"]["SellerAccount"];
+            health: components["schemas"]["Health"];
+            reasons: components["schemas"]["Reason"][];
+            /**
+             * Format: int64
+             * @description 0 to 100, higher is healthier.
+             */
+            score: number;
+        };
+        AtRiskPage: {
+            items: components["schemas"]["AtRiskAccount"][];
+            next_cursor?: string | null;
+        };
         Attendance: {
             note?: string | null;
             status: components["schemas"]["AttendanceStatus"];
@@ -1220,6 +1347,30 @@ export interface components {
         };
         BatchResult: {
             results: components["schemas"]["ItemResult"][];
+        };
+        /** @description A month's figures for many sellers. */
+        BulkPerformance: {
+            items: components["schemas"]["BulkPerformanceItem"][];
+        };
+        /** @description One seller's figures in a bulk report. */
+        BulkPerformanceItem: {
+            /** Format: int64 */
+            active_listings: number;
+            /** Format: double */
+            buyer_response_rate: number;
+            gmv: components["schemas"]["Money"];
+            /** Format: int64 */
+            inquiries: number;
+            /** Format: date-time */
+            last_seller_login_at?: string | null;
+            /** Format: int64 */
+            orders: number;
+            /** Format: uuid */
+            seller_account_id: string;
+        };
+        /** @description The stored figures, in the order sent. */
+        BulkPerformanceResult: {
+            items: components["schemas"]["Performance"][];
         };
         /** @description An OAuth2 client-credentials request (RFC 6749 §4.4), as a form or as JSON. */
         ClientCredentialsRequest: {
@@ -1393,9 +1544,35 @@ export interface components {
              */
             lng: number;
         };
-        Health: {
-            /** @example ok */
-            status: string;
+        /** @enum {string} */
+        Health: "healthy" | "slipping" | "at_risk" | "dormant";
+        /** @description The account-health thresholds: when a seller account counts as slipping. */
+        HealthThresholds: {
+            /**
+             * Format: int64
+             * @description `gmv_falling`: GMV at least this many percent below the 3-month average (default 30).
+             */
+            gmv_drop_pct: number;
+            /**
+             * Format: double
+             * @description `few_listings`: active listings below this share of the peers' median (default 0.5).
+             */
+            listings_median_ratio: number;
+            /**
+             * Format: int64
+             * @description `renewal_due_unvisited`: days before the contract ends (default 30).
+             */
+            renewal_window_days: number;
+            /**
+             * Format: int64
+             * @description `seller_inactive`: days without a seller login (default 14).
+             */
+            seller_inactive_days: number;
+            /**
+             * Format: int64
+             * @description `renewal_due_unvisited`: days without a visit (default 14).
+             */
+            visit_recency_days: number;
         };
         /**
          * @description What an import did, row by row.
@@ -1817,6 +1994,12 @@ export interface components {
         };
         /** @description A rep's day. */
         MyDay: {
+            /**
+             * @description The caller's own seller accounts whose health is not `healthy`, worst first (at most
+             *     50): today's service visits. Same items and rules as `GET /seller-accounts/at-risk`;
+             *     health is as of now, whatever `date` is asked.
+             */
+            accounts_to_service: components["schemas"]["AtRiskAccount"][];
             /** Format: date */
             date: string;
             /** @description The caller's open leads whose follow-up is due by the end of that day, soonest first. */
@@ -1851,6 +2034,80 @@ export interface components {
          * @enum {string}
          */
         PaceStatus: "achieved" | "ahead" | "on_track" | "behind" | "at_risk" | "no_target";
+        /** @description The stored figures of one account and month. */
+        Performance: {
+            /** Format: int64 */
+            active_listings: number;
+            /** Format: double */
+            buyer_response_rate: number;
+            gmv: components["schemas"]["Money"];
+            /** Format: int64 */
+            inquiries: number;
+            /** Format: date-time */
+            last_seller_login_at?: string | null;
+            /** Format: int64 */
+            orders: number;
+            /** @description `YYYY-MM`. */
+            period: string;
+            seller_account_id: string;
+            /**
+             * Format: date-time
+             * @description When these figures were last written.
+             */
+            updated_at: string;
+        };
+        /**
+         * @description One month's figures of a seller on the portal.
+         * @example {
+         *       "active_listings": 86,
+         *       "buyer_response_rate": 0.92,
+         *       "gmv": {
+         *         "amount": 4250000,
+         *         "currency": "CNY"
+         *       },
+         *       "inquiries": 120,
+         *       "last_seller_login_at": "2026-10-30T21:14:00+08:00",
+         *       "orders": 31
+         *     }
+         */
+        PerformanceInput: {
+            /**
+             * Format: int64
+             * @description Listings live on the portal at the month's end.
+             */
+            active_listings: number;
+            /**
+             * Format: double
+             * @description Share of buyer inquiries the seller answered, 0 to 1.
+             */
+            buyer_response_rate: number;
+            /** @description Gross merchandise value of the month's orders, in minor units. */
+            gmv: components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description Buyer inquiries received in the month.
+             */
+            inquiries: number;
+            /**
+             * Format: date-time
+             * @description The seller's latest sign-in to the portal (RFC 3339, any offset; at most 5 minutes in
+             *     the future); `null` or absent when they have never signed in.
+             */
+            last_seller_login_at?: string | null;
+            /**
+             * Format: int64
+             * @description Orders received in the month.
+             */
+            orders: number;
+        };
+        /**
+         * @description An account's months, oldest first. At most one per month from 2000 to 2100, so the list is
+         *     whole: `next_cursor` is always `null`.
+         */
+        PerformancePage: {
+            items: components["schemas"]["Performance"][];
+            next_cursor?: string | null;
+        };
         /** @description What a member plans to do that day. */
         Plan: {
             focus_market?: string | null;
@@ -1962,6 +2219,16 @@ export interface components {
          * @enum {string}
          */
         Purpose: "prospecting" | "follow_up" | "signing" | "account_service";
+        /** @description One reason an account is not healthy. */
+        Reason: {
+            code: components["schemas"]["ReasonCode"];
+            /** @description What the rule saw, with the numbers. */
+            detail: string;
+            /** @description What a rep can say to the seller about it. */
+            talking_point: string;
+        };
+        /** @enum {string} */
+        ReasonCode: "gmv_falling" | "few_listings" | "seller_inactive" | "renewal_due_unvisited" | "no_data";
         RefreshRequest: {
             /**
              * @description The refresh token. Leave it out (or send no body) when the session keeps it in the
@@ -2021,6 +2288,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             district?: string | null;
+            health?: components["schemas"]["Health"] | null;
             /** Format: uuid */
             id: string;
             /**
@@ -2090,6 +2358,13 @@ export interface components {
         };
         /**
          * @example {
+         *       "account_health": {
+         *         "gmv_drop_pct": 30,
+         *         "listings_median_ratio": 0.5,
+         *         "renewal_window_days": 30,
+         *         "seller_inactive_days": 14,
+         *         "visit_recency_days": 14
+         *       },
          *       "default_currency": "CNY",
          *       "holidays": [
          *         "2026-10-01",
@@ -2108,6 +2383,8 @@ export interface components {
          *     }
          */
         Settings: {
+            /** @description The thresholds of the account-health rules (`GET /seller-accounts/at-risk`). */
+            account_health: components["schemas"]["HealthThresholds"];
             /** @description ISO 4217, for money sent without a currency and for targets' contract value. */
             default_currency: string;
             /** @description Days off that would otherwise be working days. */
@@ -2271,6 +2548,19 @@ export interface components {
             /** @example Bearer */
             token_type: string;
         };
+        /** @description Account-health thresholds to change; those left out keep their value. */
+        UpdateHealthThresholds: {
+            /** Format: int64 */
+            gmv_drop_pct?: number | null;
+            /** Format: double */
+            listings_median_ratio?: number | null;
+            /** Format: int64 */
+            renewal_window_days?: number | null;
+            /** Format: int64 */
+            seller_inactive_days?: number | null;
+            /** Format: int64 */
+            visit_recency_days?: number | null;
+        };
         UpdateMeeting: {
             agenda?: string | null;
             /** Format: date-time */
@@ -2279,6 +2569,7 @@ export interface components {
             notes?: string | null;
         };
         UpdateSettings: {
+            account_health?: components["schemas"]["UpdateHealthThresholds"] | null;
             default_currency?: string | null;
             holidays?: string[] | null;
             timezone?: string | null;
@@ -3671,6 +3962,36 @@ export interface operations {
             507: components["responses"]["InsufficientStorage"];
         };
     };
+    at_risk_accounts: {
+        parameters: {
+            query?: {
+                team_id?: string;
+                owner_id?: string;
+                /** @description 1 to 200, default 50. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AtRiskPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     get_account: {
         parameters: {
             query?: never;
@@ -3772,6 +4093,72 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    list_performance: {
+        parameters: {
+            query?: {
+                /** @description The first month, `YYYY-MM` (default: the oldest). */
+                from?: string;
+                /** @description The last month, `YYYY-MM` (default: the newest). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Seller account id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PerformancePage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_performance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Seller account id */
+                id: string;
+                /** @description The month, `YYYY-MM` */
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PerformanceInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Performance"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
     renew_account: {
         parameters: {
             query?: never;
@@ -3809,6 +4196,38 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["IdempotencyKeyReused"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    put_performance_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The month, `YYYY-MM` */
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkPerformance"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkPerformanceResult"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
         };

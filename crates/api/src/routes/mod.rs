@@ -8,6 +8,7 @@ pub mod health;
 pub mod leads;
 pub mod meetings;
 pub mod seller_accounts;
+pub mod seller_performance;
 pub mod service_accounts;
 pub mod settings;
 pub mod targets;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(service_accounts::configure)
             .configure(leads::configure)
             .configure(seller_accounts::configure)
+            .configure(seller_performance::configure)
             .configure(visits::configure)
             .configure(meetings::configure)
             .configure(settings::configure)

@@ -4,11 +4,16 @@ use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::org::{self, CURRENCY_KEY, HOLIDAYS_KEY, TIMEZONE_KEY, VERSION_KEY, WORKING_DAYS_KEY};
+use crate::org::{
+    HEALTH_GMV_DROP_PCT_KEY, HEALTH_INACTIVE_DAYS_KEY, HEALTH_LISTINGS_RATIO_KEY,
+    HEALTH_RENEWAL_WINDOW_KEY, HEALTH_VISIT_RECENCY_KEY,
+};
 use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{get, patch, web};
 use chrono::{NaiveDate, Weekday};
 use ironfield_domain::calendar::weekday_name;
+use ironfield_domain::health::Thresholds;
 use ironfield_domain::ValidationErrors;
 use ironfield_persistence::{settings, DbConnection};
 use serde::{Deserialize, Serialize};
@@ -21,7 +26,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"timezone": "Asia/Shanghai", "working_days": ["mon", "tue", "wed", "thu", "fri", "sat"],
-    "holidays": ["2026-10-01", "2026-10-02"], "default_currency": "CNY", "version": 3}))]
+    "holidays": ["2026-10-01", "2026-10-02"], "default_currency": "CNY",
+    "account_health": {"gmv_drop_pct": 30, "listings_median_ratio": 0.5, "seller_inactive_days": 14,
+        "renewal_window_days": 30, "visit_recency_days": 14}, "version": 3}))]
 pub struct Settings {
     /// IANA time zone: calendar days, months and business dates are counted in it.
     pub timezone: String,
@@ -32,7 +39,111 @@ pub struct Settings {
     pub holidays: Vec<NaiveDate>,
     /// ISO 4217, for money sent without a currency and for targets' contract value.
     pub default_currency: String,
+    /// The thresholds of the account-health rules (`GET /seller-accounts/at-risk`).
+    pub account_health: HealthThresholds,
     pub version: i64,
+}
+
+/// The account-health thresholds: when a seller account counts as slipping.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthThresholds {
+    /// `gmv_falling`: GMV at least this many percent below the 3-month average (default 30).
+    #[schema(minimum = 1, maximum = 100)]
+    pub gmv_drop_pct: i64,
+    /// `few_listings`: active listings below this share of the peers' median (default 0.5).
+    #[schema(minimum = 0, maximum = 1)]
+    pub listings_median_ratio: f64,
+    /// `seller_inactive`: days without a seller login (default 14).
+    #[schema(minimum = 1, maximum = 365)]
+    pub seller_inactive_days: i64,
+    /// `renewal_due_unvisited`: days before the contract ends (default 30).
+    #[schema(minimum = 1, maximum = 365)]
+    pub renewal_window_days: i64,
+    /// `renewal_due_unvisited`: days without a visit (default 14).
+    #[schema(minimum = 1, maximum = 365)]
+    pub visit_recency_days: i64,
+}
+
+impl From<Thresholds> for HealthThresholds {
+    fn from(t: Thresholds) -> Self {
+        HealthThresholds {
+            gmv_drop_pct: t.gmv_drop_pct,
+            listings_median_ratio: t.listings_median_ratio,
+            seller_inactive_days: t.seller_inactive_days,
+            renewal_window_days: t.renewal_window_days,
+            visit_recency_days: t.visit_recency_days,
+        }
+    }
+}
+
+/// Account-health thresholds to change; those left out keep their value.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateHealthThresholds {
+    #[schema(minimum = 1, maximum = 100)]
+    pub gmv_drop_pct: Option<i64>,
+    #[schema(minimum = 0, maximum = 1)]
+    pub listings_median_ratio: Option<f64>,
+    #[schema(minimum = 1, maximum = 365)]
+    pub seller_inactive_days: Option<i64>,
+    #[schema(minimum = 1, maximum = 365)]
+    pub renewal_window_days: Option<i64>,
+    #[schema(minimum = 1, maximum = 365)]
+    pub visit_recency_days: Option<i64>,
+}
+
+impl UpdateHealthThresholds {
+    /// Checks the ranges, and answers `(key, stored text)` for each value to write.
+    fn validate(&self, errors: &mut ValidationErrors) -> Vec<(&'static str, String)> {
+        let mut writes = Vec::new();
+        let mut int = |field: &str, key: &'static str, value: Option<i64>, max: i64| {
+            if let Some(v) = value {
+                if (1..=max).contains(&v) {
+                    writes.push((key, v.to_string()));
+                } else {
+                    errors.add(
+                        format!("account_health.{field}"),
+                        format!("must be between 1 and {max}"),
+                    );
+                }
+            }
+        };
+        int(
+            "gmv_drop_pct",
+            HEALTH_GMV_DROP_PCT_KEY,
+            self.gmv_drop_pct,
+            100,
+        );
+        int(
+            "seller_inactive_days",
+            HEALTH_INACTIVE_DAYS_KEY,
+            self.seller_inactive_days,
+            365,
+        );
+        int(
+            "renewal_window_days",
+            HEALTH_RENEWAL_WINDOW_KEY,
+            self.renewal_window_days,
+            365,
+        );
+        int(
+            "visit_recency_days",
+            HEALTH_VISIT_RECENCY_KEY,
+            self.visit_recency_days,
+            365,
+        );
+        if let Some(ratio) = self.listings_median_ratio {
+            if (0.0..=1.0).contains(&ratio) {
+                writes.push((HEALTH_LISTINGS_RATIO_KEY, ratio.to_string()));
+            } else {
+                errors.add(
+                    "account_health.listings_median_ratio",
+                    "must be between 0 and 1",
+                );
+            }
+        }
+        writes
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,6 +156,7 @@ pub struct UpdateSettings {
     pub holidays: Option<Vec<NaiveDate>>,
     #[schema(pattern = r"^\s*[A-Za-z]{3}\s*$")]
     pub default_currency: Option<String>,
+    pub account_health: Option<UpdateHealthThresholds>,
 }
 
 fn load(conn: &mut DbConnection) -> ApiResult<Settings> {
@@ -58,6 +170,7 @@ fn load(conn: &mut DbConnection) -> ApiResult<Settings> {
             .collect(),
         holidays: calendar.holidays.into_iter().collect(),
         default_currency: org::default_currency(conn)?,
+        account_health: org::health_thresholds(conn)?.into(),
         version: org::version(conn)?,
     })
 }
@@ -85,7 +198,9 @@ pub async fn get_settings(state: web::Data<AppState>, caller: Caller) -> ApiResu
 /// Change organisation settings
 ///
 /// Admins only. The time zone must be an IANA name (e.g. `Asia/Shanghai`); working days are
-/// weekday names; holidays are dates (at most 400); the currency is ISO 4217. Changing the
+/// weekday names; holidays are dates (at most 400); the currency is ISO 4217; the
+/// account-health thresholds are whole percent 1–100, a ratio 0–1 and days 1–365 (those left
+/// out of `account_health` keep their value). Changing the
 /// time zone changes how records made from then on are dated; stored records keep the
 /// `business_date` they were given (a visit's day does not move under the team's feet).
 /// Honours `If-Match` (412).
@@ -134,6 +249,11 @@ pub async fn update_settings(
         .default_currency
         .as_deref()
         .and_then(|c| errors.check("default_currency", ironfield_domain::money::currency(c)));
+    let health_writes = input
+        .account_health
+        .as_ref()
+        .map(|h| h.validate(&mut errors))
+        .unwrap_or_default();
     errors.into_result(())?;
 
     let settings = blocking::write(&state, move |conn| {
@@ -160,6 +280,9 @@ pub async fn update_settings(
         }
         if let Some(currency) = currency {
             settings::put(conn, CURRENCY_KEY, &currency)?;
+        }
+        for (key, value) in &health_writes {
+            settings::put(conn, key, value)?;
         }
         settings::put(conn, VERSION_KEY, &(current + 1).to_string())?;
         load(conn)

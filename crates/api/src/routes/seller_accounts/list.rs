@@ -1,4 +1,5 @@
 use super::{AccountStatus, MembershipTier, SellerAccount, SellerAccountPage};
+use crate::account_health::{self, Judge};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{page_request, parse_time, Caller};
@@ -76,7 +77,8 @@ impl ListAccountsQuery {
 /// List seller accounts
 ///
 /// The accounts of the teams the caller can see, newest first, filtered as asked.
-/// `renewal_due_before` lists the live accounts whose contract ends before that day.
+/// `renewal_due_before` lists the live accounts whose contract ends before that day. Each
+/// account carries its current `health`.
 #[utoipa::path(
     tag = "seller-accounts",
     params(ListAccountsQuery),
@@ -98,15 +100,21 @@ pub async fn list_accounts(
     let query = query.into_inner();
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let filter = query.filter(&caller)?;
-    let page = blocking::read(&state, move |conn| {
-        Ok(seller_accounts::list(conn, &filter, &page)?)
+    let (page, health) = blocking::read(&state, move |conn| {
+        let page = seller_accounts::list(conn, &filter, &page)?;
+        let judge = Judge::load(conn)?;
+        let health = account_health::assess(conn, &judge, &page.items)?;
+        Ok((page, health))
     })
     .await?;
     Ok(Reply::ok(&SellerAccountPage {
         items: page
             .items
             .into_iter()
-            .map(SellerAccount::try_from)
+            .map(|row| {
+                let assessment = health.get(&row.id);
+                Ok(SellerAccount::try_from(row)?.with_health(assessment))
+            })
             .collect::<ApiResult<_>>()?,
         next_cursor: page.next_cursor,
     }))

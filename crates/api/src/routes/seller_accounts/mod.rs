@@ -1,5 +1,6 @@
 //! Seller accounts: signed sellers on the B2B portal.
 
+mod at_risk;
 mod create;
 mod guard;
 mod history;
@@ -13,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use chrono::{DateTime, NaiveDate, Utc};
 use ironfield_auth::Scope;
+use ironfield_domain::health::{Assessment, Health};
 use ironfield_domain::{GeoPoint, Money};
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::seller_accounts::{self, AccountRow};
@@ -21,8 +23,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use at_risk::AtRiskAccount;
+
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list::list_accounts)
+    // `/seller-accounts/at-risk` before `/seller-accounts/{id}`, which would take it for an id.
+    cfg.service(at_risk::at_risk_accounts)
+        .service(list::list_accounts)
         .service(create::create_account)
         .service(read::get_account)
         .service(update::update_account)
@@ -106,6 +112,18 @@ pub struct SellerAccount {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    /// The account's health now, from the portal's figures, its contract and its visits (see
+    /// `GET /seller-accounts/at-risk` for the rules). Given by the account reads, the list and
+    /// the at-risk list; `null` in the answers of writes (create, update, renew, convert).
+    pub health: Option<Health>,
+}
+
+impl SellerAccount {
+    /// Adds the health from an assessment made for this account.
+    pub(crate) fn with_health(mut self, assessment: Option<&Assessment>) -> Self {
+        self.health = assessment.map(|a| a.health);
+        self
+    }
 }
 
 impl TryFrom<AccountRow> for SellerAccount {
@@ -144,6 +162,7 @@ impl TryFrom<AccountRow> for SellerAccount {
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
             version: row.version,
+            health: None,
         })
     }
 }

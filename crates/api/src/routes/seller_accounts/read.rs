@@ -1,4 +1,5 @@
-use super::{account_reply, find_visible, SellerAccount};
+use super::{find_visible, SellerAccount};
+use crate::account_health::{self, Judge};
 use crate::blocking;
 use crate::error::ApiResult;
 use crate::extract::Caller;
@@ -9,7 +10,7 @@ use actix_web::{get, web};
 
 /// Get a seller account
 ///
-/// An account in a team the caller can see; any other is 404.
+/// An account in a team the caller can see; any other is 404. Carries its current `health`.
 #[utoipa::path(
     tag = "seller-accounts",
     params(("id" = String, Path, format = Uuid, description = "Seller account id")),
@@ -28,6 +29,15 @@ pub async fn get_account(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     let id = path_id(&id, "seller account")?;
-    let account = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
-    account_reply(account)
+    let (account, assessment) = blocking::read(&state, move |conn| {
+        let account = find_visible(conn, &caller, &id)?;
+        let judge = Judge::load(conn)?;
+        let mut assessed = account_health::assess(conn, &judge, std::slice::from_ref(&account))?;
+        let assessment = assessed.remove(&account.id);
+        Ok((account, assessment))
+    })
+    .await?;
+    let version = account.version;
+    let account = SellerAccount::try_from(account)?.with_health(assessment.as_ref());
+    Ok(Reply::ok(&account).versioned(version))
 }

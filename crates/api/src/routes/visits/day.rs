@@ -1,13 +1,16 @@
 use super::Visit;
+use crate::account_health;
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use crate::reply::Reply;
 use crate::routes::leads::Lead;
+use crate::routes::seller_accounts::AtRiskAccount;
 use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::{Days, NaiveDate};
 use ironfield_domain::time::{business_date, now};
+use ironfield_persistence::account_health::RankFilter;
 use ironfield_persistence::{leads, meetings, visits};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -33,12 +36,20 @@ pub struct MyDay {
     pub follow_ups_due: Vec<Lead>,
     /// The caller's plan from that day's team meeting; `null` without one.
     pub plan: Option<crate::routes::meetings::Plan>,
+    /// The caller's own seller accounts whose health is not `healthy`, worst first (at most
+    /// 50): today's service visits. Same items and rules as `GET /seller-accounts/at-risk`;
+    /// health is as of now, whatever `date` is asked.
+    pub accounts_to_service: Vec<AtRiskAccount>,
 }
+
+/// Most at-risk accounts a day lists.
+const MAX_ACCOUNTS_TO_SERVICE: usize = 50;
 
 /// My day
 ///
-/// The caller's day: the visits they logged, the follow-ups due, and their plan from the
-/// morning meeting, with the organisation's time zone to show them in.
+/// The caller's day: the visits they logged, the follow-ups due, their plan from the
+/// morning meeting, their own accounts that need a service visit (worst first), and the
+/// organisation's time zone to show them in.
 #[utoipa::path(
     tag = "visits",
     params(DayQuery),
@@ -60,7 +71,7 @@ pub async fn my_day(
     let requested = query.into_inner().date;
     let rep_id = caller.id().to_owned();
     let view = caller.view.clone();
-    let (tz, date, day_visits, due, plan) = blocking::read(&state, move |conn| {
+    let (tz, date, day_visits, due, plan, to_service) = blocking::read(&state, move |conn| {
         let tz = crate::org::timezone(conn)?;
         let date = requested.unwrap_or_else(|| business_date(now(), tz));
         let end_of_day = date
@@ -74,7 +85,16 @@ pub async fn my_day(
         // Leads left behind in a team the rep has moved out of are no longer theirs to see.
         due.retain(|lead| view.contains(lead.team_id.as_deref()));
         let plan = meetings::plan_of(conn, &rep_id, &date.to_string())?;
-        Ok((tz, date, day_visits, due, plan))
+        let mut to_service = account_health::ranked(
+            conn,
+            &RankFilter {
+                visible_teams: view.team_ids(),
+                team_id: None,
+                owner_id: Some(rep_id.clone()),
+            },
+        )?;
+        to_service.truncate(MAX_ACCOUNTS_TO_SERVICE);
+        Ok((tz, date, day_visits, due, plan, to_service))
     })
     .await?;
     Ok(Reply::ok(&MyDay {
@@ -89,5 +109,9 @@ pub async fn my_day(
             .map(Lead::try_from)
             .collect::<ApiResult<_>>()?,
         plan: plan.map(crate::routes::meetings::Plan::from),
+        accounts_to_service: to_service
+            .into_iter()
+            .map(|(row, assessment)| AtRiskAccount::new(row, assessment))
+            .collect::<ApiResult<_>>()?,
     }))
 }

@@ -1,0 +1,162 @@
+use super::{period, require_writer, row_of, today, Performance, PerformanceInput};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller};
+use crate::reply::Reply;
+use crate::state::AppState;
+use actix_web::{put, web};
+use chrono::{DateTime, FixedOffset};
+use ironfield_domain::ids::parse_id;
+use ironfield_domain::time::now;
+use ironfield_domain::{Money, ValidationErrors};
+use ironfield_persistence::account_health;
+use ironfield_persistence::seller_performance::{self, MAX_BATCH};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use utoipa::ToSchema;
+
+/// One seller's figures in a bulk report.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkPerformanceItem {
+    #[schema(format = Uuid)]
+    pub seller_account_id: String,
+    #[schema(minimum = 0, maximum = 10_000_000)]
+    pub inquiries: i64,
+    #[schema(minimum = 0, maximum = 10_000_000)]
+    pub orders: i64,
+    pub gmv: Money,
+    #[schema(minimum = 0, maximum = 1_000_000)]
+    pub active_listings: i64,
+    #[schema(minimum = 0, maximum = 1)]
+    pub buyer_response_rate: f64,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_seller_login_at: Option<DateTime<FixedOffset>>,
+}
+
+impl BulkPerformanceItem {
+    fn split(self) -> (String, PerformanceInput) {
+        (
+            self.seller_account_id,
+            PerformanceInput {
+                inquiries: self.inquiries,
+                orders: self.orders,
+                gmv: self.gmv,
+                active_listings: self.active_listings,
+                buyer_response_rate: self.buyer_response_rate,
+                last_seller_login_at: self.last_seller_login_at,
+            },
+        )
+    }
+}
+
+/// A month's figures for many sellers.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkPerformance {
+    #[schema(min_items = 1, max_items = 500)]
+    pub items: Vec<BulkPerformanceItem>,
+}
+
+/// The stored figures, in the order sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkPerformanceResult {
+    pub items: Vec<Performance>,
+}
+
+/// Report a month for many sellers
+///
+/// Stores one month's figures for 1 to 500 seller accounts, all or nothing: when any item is
+/// invalid, nothing is stored and the 422 lists every bad field as `items[n].field` (an
+/// account that does not exist, or that the caller cannot see, is `items[n].seller_account_id`;
+/// so is an account sent twice). Each item replaces that account's figures for the month, so
+/// re-sending the batch is safe. Same rules per item as the single-account report; for the
+/// portal's service account (`accounts:write`) and admins.
+#[utoipa::path(
+    tag = "seller-performance",
+    params(("period" = String, Path, description = "The month, `YYYY-MM`",
+        pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")),
+    request_body = BulkPerformance,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = BulkPerformanceResult),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[put("/seller-performance/{period}")]
+pub async fn put_performance_bulk(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: ApiJson<BulkPerformance>,
+) -> ApiResult<Reply> {
+    require_writer(&caller)?;
+    let month = path.into_inner();
+    let items = body.into_inner().items;
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return Err(ApiError::invalid_field(
+            "items",
+            format!("send 1 to {MAX_BATCH} items"),
+        ));
+    }
+    let stored = blocking::write(&state, move |conn| {
+        let mut errors = ValidationErrors::new();
+        let month = errors
+            .check("period", period(&month, today(conn)?))
+            .map(|m| m.to_string())
+            .unwrap_or_default();
+        let ids: Vec<String> = items
+            .iter()
+            .filter_map(|i| parse_id(&i.seller_account_id))
+            .collect();
+        // One read for every account named: which exist, and in which team.
+        let teams: HashMap<String, Option<String>> =
+            account_health::teams_of(conn, &ids)?.into_iter().collect();
+        let at = now().naive_utc();
+        let mut seen = HashSet::new();
+        let mut rows = Vec::with_capacity(items.len());
+        for (n, item) in items.into_iter().enumerate() {
+            let (raw_id, input) = item.split();
+            let field = format!("items[{n}].seller_account_id");
+            let id = parse_id(&raw_id).filter(|id| {
+                teams
+                    .get(id)
+                    .is_some_and(|team| caller.can_see_team(team.as_deref()))
+            });
+            let id = match id {
+                Some(id) if !seen.insert(id.clone()) => {
+                    errors.add(field, "this account is already in the batch");
+                    None
+                }
+                Some(id) => Some(id),
+                None => {
+                    errors.add(field, "no such seller account");
+                    None
+                }
+            };
+            let row = row_of(
+                input,
+                id.clone().unwrap_or_default(),
+                &month,
+                &format!("items[{n}]."),
+                &mut errors,
+                &caller,
+                at,
+            );
+            if id.is_some() {
+                rows.extend(row);
+            }
+        }
+        errors.into_result(())?;
+        rows.iter()
+            .map(|row| Ok(seller_performance::upsert(conn, row)?))
+            .collect::<ApiResult<Vec<_>>>()
+    })
+    .await?;
+    Ok(Reply::ok(&BulkPerformanceResult {
+        items: stored.into_iter().map(Performance::from).collect(),
+    }))
+}

@@ -1,0 +1,73 @@
+use super::{period, require_writer, row_of, today, Performance, PerformanceInput};
+use crate::blocking;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Caller};
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{put, web};
+use ironfield_domain::time::now;
+use ironfield_domain::ValidationErrors;
+use ironfield_persistence::{seller_accounts, seller_performance, DbError};
+
+/// Report a seller's month
+///
+/// Stores the portal's figures of one seller account for one month (`YYYY-MM`, in the
+/// organisation's time zone, not after the current month), replacing any sent before: sending
+/// the same month again is safe and the latest values win. For the portal's service account
+/// (`accounts:write`) and admins; other people get 403. An account that does not exist is 404.
+/// Counts are 0 to 10,000,000 (listings to 1,000,000), `gmv` is non-negative money with an
+/// ISO 4217 currency, `buyer_response_rate` is 0 to 1.
+#[utoipa::path(
+    tag = "seller-performance",
+    params(
+        ("id" = String, Path, description = "Seller account id"),
+        ("period" = String, Path, description = "The month, `YYYY-MM`",
+            pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"),
+    ),
+    request_body = PerformanceInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Performance),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[put("/seller-accounts/{id}/performance/{period}")]
+pub async fn put_performance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: ApiJson<PerformanceInput>,
+) -> ApiResult<Reply> {
+    require_writer(&caller)?;
+    let (id, month) = path.into_inner();
+    let id = path_id(&id, "seller account")?;
+    let input = body.into_inner();
+    let stored = blocking::write(&state, move |conn| {
+        match seller_accounts::find(conn, &id) {
+            Ok(account) if caller.can_see_team(account.team_id.as_deref()) => {}
+            Ok(_) | Err(DbError::NotFound) => return Err(ApiError::not_found("seller account")),
+            Err(other) => return Err(other.into()),
+        }
+        let mut errors = ValidationErrors::new();
+        let month = errors.check("period", period(&month, today(conn)?));
+        let row = row_of(
+            input,
+            id,
+            &month.map(|m| m.to_string()).unwrap_or_default(),
+            "",
+            &mut errors,
+            &caller,
+            now().naive_utc(),
+        );
+        let row = errors.into_result(row)?.ok_or_else(|| {
+            ApiError::internal(std::io::Error::other("validated figures without a row"))
+        })?;
+        Ok(seller_performance::upsert(conn, &row)?)
+    })
+    .await?;
+    Ok(Reply::ok(&Performance::from(stored)))
+}

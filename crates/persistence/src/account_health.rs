@@ -1,0 +1,151 @@
+//! The grouped reads behind account health: a few queries for any number of accounts, never
+//! one per account.
+
+use crate::error::DbError;
+use crate::schema::{seller_accounts, seller_performance, visits};
+use crate::seller_performance::PerformanceRow;
+use crate::{DbConnection, Timestamp};
+use diesel::prelude::*;
+
+/// Ids per `IN (...)` list: well under SQLite's and PostgreSQL's bind limits.
+const CHUNK: usize = 1000;
+
+/// The figures of `account_ids` for the months `from..=to`.
+pub fn figures_of(
+    conn: &mut DbConnection,
+    account_ids: &[String],
+    from: &str,
+    to: &str,
+) -> Result<Vec<PerformanceRow>, DbError> {
+    let mut rows = Vec::new();
+    for chunk in account_ids.chunks(CHUNK) {
+        rows.extend(
+            seller_performance::table
+                .filter(seller_performance::seller_account_id.eq_any(chunk))
+                .filter(seller_performance::period.ge(from))
+                .filter(seller_performance::period.le(to))
+                .select(PerformanceRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(rows)
+}
+
+/// One peer's active listings in one month.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct PeerListings {
+    pub account_id: String,
+    pub market: Option<String>,
+    pub membership_tier: String,
+    pub period: String,
+    pub active_listings: i64,
+}
+
+/// The active listings of every live (not churned) account in the months `from..=to`, with
+/// its market and tier: one read from which the peer medians of every market and tier are
+/// computed. Peers are all accounts, whoever asks, so an account's health does not depend on
+/// the caller's view.
+///
+/// `markets` narrows the read to the markets asked about (accounts without a market have no
+/// peers).
+pub fn peer_listings(
+    conn: &mut DbConnection,
+    markets: &[String],
+    from: &str,
+    to: &str,
+) -> Result<Vec<PeerListings>, DbError> {
+    let mut rows = Vec::new();
+    for chunk in markets.chunks(CHUNK) {
+        rows.extend(peer_listings_in(conn, chunk, from, to)?);
+    }
+    Ok(rows)
+}
+
+fn peer_listings_in(
+    conn: &mut DbConnection,
+    markets: &[String],
+    from: &str,
+    to: &str,
+) -> Result<Vec<PeerListings>, DbError> {
+    Ok(seller_performance::table
+        .inner_join(seller_accounts::table)
+        .filter(seller_performance::period.ge(from))
+        .filter(seller_performance::period.le(to))
+        .filter(seller_accounts::status.ne("churned"))
+        .filter(seller_accounts::market.eq_any(markets))
+        .select((
+            seller_performance::seller_account_id,
+            seller_accounts::market,
+            seller_accounts::membership_tier,
+            seller_performance::period,
+            seller_performance::active_listings,
+        ))
+        .load(conn)?)
+}
+
+/// The latest visit to each of `account_ids` that has one.
+pub fn last_visits(
+    conn: &mut DbConnection,
+    account_ids: &[String],
+) -> Result<Vec<(String, Timestamp)>, DbError> {
+    let mut out = Vec::new();
+    for chunk in account_ids.chunks(CHUNK) {
+        let rows: Vec<(Option<String>, Option<Timestamp>)> = visits::table
+            .filter(visits::seller_account_id.eq_any(chunk))
+            .group_by(visits::seller_account_id)
+            .select((
+                visits::seller_account_id,
+                diesel::dsl::max(visits::visited_at),
+            ))
+            .load(conn)?;
+        out.extend(rows.into_iter().filter_map(|(id, at)| Some((id?, at?))));
+    }
+    Ok(out)
+}
+
+/// Which accounts to rank: the caller's view (`None`: all) and the list's filters.
+#[derive(Debug, Default, Clone)]
+pub struct RankFilter {
+    pub visible_teams: Option<Vec<String>>,
+    pub team_id: Option<String>,
+    pub owner_id: Option<String>,
+}
+
+/// Every live (not churned) account the filter selects: the accounts whose health is ranked.
+pub fn live_accounts(
+    conn: &mut DbConnection,
+    filter: &RankFilter,
+) -> Result<Vec<crate::seller_accounts::AccountRow>, DbError> {
+    use crate::seller_accounts::AccountRow;
+    let mut query = seller_accounts::table
+        .filter(seller_accounts::status.ne("churned"))
+        .select(AccountRow::as_select())
+        .into_boxed();
+    if let Some(teams) = &filter.visible_teams {
+        query = query.filter(seller_accounts::team_id.eq_any(teams.clone()));
+    }
+    if let Some(team) = &filter.team_id {
+        query = query.filter(seller_accounts::team_id.eq(team.clone()));
+    }
+    if let Some(owner) = &filter.owner_id {
+        query = query.filter(seller_accounts::owner_id.eq(owner.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// The team of each of `account_ids` that exists (churned ones included).
+pub fn teams_of(
+    conn: &mut DbConnection,
+    account_ids: &[String],
+) -> Result<Vec<(String, Option<String>)>, DbError> {
+    let mut out = Vec::new();
+    for chunk in account_ids.chunks(CHUNK) {
+        out.extend(
+            seller_accounts::table
+                .filter(seller_accounts::id.eq_any(chunk))
+                .select((seller_accounts::id, seller_accounts::team_id))
+                .load::<(String, Option<String>)>(conn)?,
+        );
+    }
+    Ok(out)
+}

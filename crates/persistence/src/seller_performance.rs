@@ -1,0 +1,95 @@
+//! Monthly performance figures of seller accounts, as the portal reports them: one row per
+//! account and month (`YYYY-MM`), overwritten when the portal sends the month again.
+
+use crate::error::DbError;
+use crate::schema::seller_performance;
+use crate::{DbConnection, Timestamp};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = seller_performance)]
+pub struct PerformanceRow {
+    pub seller_account_id: String,
+    pub period: String,
+    pub inquiries: i64,
+    pub orders: i64,
+    pub gmv: i64,
+    pub gmv_currency: String,
+    pub active_listings: i64,
+    pub buyer_response_rate: f64,
+    pub last_seller_login_at: Option<Timestamp>,
+    pub updated_by: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Stores the month's figures, replacing any sent before (the first creation time is kept),
+/// and returns the stored row.
+///
+/// One `INSERT ... ON CONFLICT DO UPDATE` per backend: atomic, so two pushes of the same
+/// month at once leave one row with one of the two bodies, never a unique-key error. The
+/// multi-backend connection cannot express the upsert itself, hence the match.
+pub fn upsert(conn: &mut DbConnection, row: &PerformanceRow) -> Result<PerformanceRow, DbError> {
+    use seller_performance::dsl as p;
+    macro_rules! upsert_on {
+        ($c:expr) => {
+            diesel::insert_into(seller_performance::table)
+                .values(row)
+                .on_conflict((p::seller_account_id, p::period))
+                .do_update()
+                .set((
+                    p::inquiries.eq(row.inquiries),
+                    p::orders.eq(row.orders),
+                    p::gmv.eq(row.gmv),
+                    p::gmv_currency.eq(&row.gmv_currency),
+                    p::active_listings.eq(row.active_listings),
+                    p::buyer_response_rate.eq(row.buyer_response_rate),
+                    p::last_seller_login_at.eq(row.last_seller_login_at),
+                    p::updated_by.eq(&row.updated_by),
+                    p::updated_at.eq(row.updated_at),
+                ))
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConnection::Postgresql(c) => upsert_on!(c)?,
+        DbConnection::Sqlite(c) => upsert_on!(c)?,
+    };
+    Ok(seller_performance::table
+        .find((&row.seller_account_id, &row.period))
+        .select(PerformanceRow::as_select())
+        .first(conn)?)
+}
+
+/// One account's figures for the months `from..=to` (either end open), oldest first.
+pub fn of_account(
+    conn: &mut DbConnection,
+    account_id: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Vec<PerformanceRow>, DbError> {
+    let mut query = seller_performance::table
+        .filter(seller_performance::seller_account_id.eq(account_id.to_owned()))
+        .select(PerformanceRow::as_select())
+        .into_boxed();
+    // `YYYY-MM` text sorts as the months do.
+    if let Some(from) = from {
+        query = query.filter(seller_performance::period.ge(from.to_owned()));
+    }
+    if let Some(to) = to {
+        query = query.filter(seller_performance::period.le(to.to_owned()));
+    }
+    Ok(query.order(seller_performance::period.asc()).load(conn)?)
+}
+
+/// Rows one request may write to the table: the bulk endpoint's limit, and one batch of the
+/// demo seeder.
+pub const MAX_BATCH: usize = 500;
+
+/// Stores a new month's figures (the seeder's bulk load; the API upserts).
+pub fn insert(conn: &mut DbConnection, row: &PerformanceRow) -> Result<(), DbError> {
+    diesel::insert_into(seller_performance::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
