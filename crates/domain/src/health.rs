@@ -569,6 +569,13 @@ mod tests {
                 Health::Slipping,
             ),
             (
+                "a login this month (the month under way) clears it",
+                facts(&fresh_this_month),
+                vec![],
+                100,
+                Health::Healthy,
+            ),
+            (
                 "never signed in",
                 facts(&never_logged_in),
                 vec!["seller_inactive"],
