@@ -103,7 +103,7 @@ impl RankCursor {
     params(AtRiskQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = AtRiskPage),
+        (status = 200, description = "Accounts that need a visit, lowest score first", body = AtRiskPage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 422, response = crate::openapi::ValidationFailed),

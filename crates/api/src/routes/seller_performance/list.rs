@@ -41,7 +41,7 @@ pub struct PerformancePage {
     params(("id" = String, Path, description = "Seller account id"), PerformanceQuery),
     security(("bearer" = [])),
     responses(
-        (status = 200, body = PerformancePage),
+        (status = 200, description = "The monthly figures, oldest first", body = PerformancePage),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

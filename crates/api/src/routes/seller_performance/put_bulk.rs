@@ -79,7 +79,7 @@ pub struct BulkPerformanceResult {
     request_body = BulkPerformance,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = BulkPerformanceResult),
+        (status = 200, description = "Every item stored (all or nothing)", body = BulkPerformanceResult),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 413, response = crate::openapi::PayloadTooLarge),

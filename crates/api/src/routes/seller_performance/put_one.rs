@@ -28,7 +28,7 @@ use ironfield_persistence::{seller_accounts, seller_performance, DbError};
     request_body = PerformanceInput,
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Performance),
+        (status = 200, description = "The stored figures of that month", body = Performance),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
