@@ -13,6 +13,7 @@ mod hostile_input;
 mod leads;
 mod leads_csv;
 mod meetings;
+mod multi_process;
 mod openapi;
 mod seller_accounts_api;
 mod service_accounts;

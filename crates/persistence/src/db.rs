@@ -153,10 +153,12 @@ impl Db {
 
     fn migrate(&self) -> Result<(), DbError> {
         let mut conn = self.conn()?;
-        let result = match &mut *conn {
+        // Several processes starting together on one PostgreSQL migrate one at a time.
+        let lock = crate::jobs::MIGRATION_LOCK;
+        let result = crate::jobs::exclusively(&mut conn, lock, |conn| match conn {
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop),
             DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop),
-        };
+        })?;
         result.map_err(|e| DbError::Migration(e.to_string()))
     }
 
