@@ -44,7 +44,9 @@ fn options() -> Result<Options, Error> {
         concurrency: 64,
         duration: Duration::from_secs(20),
         server_pid: None,
-        scenarios: ["visits", "batch", "refresh", "login"].map(String::from).into(),
+        scenarios: ["visits", "batch", "refresh", "login"]
+            .map(String::from)
+            .into(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -57,7 +59,9 @@ fn options() -> Result<Options, Error> {
             "--duration" | "-d" => o.duration = Duration::from_secs_f64(value()?.parse()?),
             "--server-pid" => o.server_pid = Some(value()?.parse()?),
             "--scenarios" => o.scenarios = value()?.split(',').map(String::from).collect(),
-            other => return Err(format!("unknown argument {other}; see the source's header").into()),
+            other => {
+                return Err(format!("unknown argument {other}; see the source's header").into())
+            }
         }
     }
     Ok(o)
@@ -96,7 +100,10 @@ async fn login(client: &Client, base: &str, email: &str, password: &str) -> Resu
             .json(&json!({"email": email, "password": password})),
     )
     .await?;
-    Ok(body["access_token"].as_str().ok_or("no access_token")?.to_owned())
+    Ok(body["access_token"]
+        .as_str()
+        .ok_or("no access_token")?
+        .to_owned())
 }
 
 async fn set_up(client: &Client, o: &Options) -> Result<World, Error> {
@@ -109,8 +116,11 @@ async fn set_up(client: &Client, o: &Options) -> Result<World, Error> {
             .bearer_auth(token)
             .json(&body)
     };
-    let team = call(client, post("/teams", &admin, json!({"name": format!("Load {unique}")})))
-        .await?["id"]
+    let team = call(
+        client,
+        post("/teams", &admin, json!({"name": format!("Load {unique}")})),
+    )
+    .await?["id"]
         .as_str()
         .ok_or("no team id")?
         .to_owned();
@@ -179,7 +189,12 @@ fn now_rfc3339() -> String {
 
 /// One request of a scenario: how many items it stored, or an error.
 type Step = Arc<
-    dyn Fn(Client, usize, u64) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u64, Error>> + Send>>
+    dyn Fn(
+            Client,
+            usize,
+            u64,
+        )
+            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u64, Error>> + Send>>
         + Send
         + Sync,
 >;

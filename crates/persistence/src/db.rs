@@ -127,6 +127,18 @@ pub struct PoolStats {
 impl Db {
     /// Connects to `url`, runs pending migrations, and returns the pool.
     pub fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        let db = Db::open(url, max_connections)?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Connects to a read replica of the primary (`DATABASE_READ_URL`): no migrations, they
+    /// arrive by replication.
+    pub fn connect_replica(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        Db::open(url, max_connections)
+    }
+
+    fn open(url: &str, max_connections: u32) -> Result<Db, DbError> {
         let target = Target::parse(url)?;
         let backend = match target {
             Target::Sqlite(_) => Backend::Sqlite,
@@ -143,7 +155,6 @@ impl Db {
             backend,
             sqlite_writer: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
         };
-        db.migrate()?;
         Ok(db)
     }
 

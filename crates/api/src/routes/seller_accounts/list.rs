@@ -90,7 +90,7 @@ pub async fn list_accounts(
     let query = query.into_inner();
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let filter = query.filter(&caller)?;
-    let page = blocking::read(&state, move |conn| {
+    let page = blocking::heavy_read(&state, move |conn| {
         Ok(seller_accounts::list(conn, &filter, &page)?)
     })
     .await?;
