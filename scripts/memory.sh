@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Peak memory of the server under mixed load: for each backend, a release server over a fresh
 # database, then MEM_ROUNDS consecutive rounds of MEM_ROUND_SECS each, every round running
-# examples/load_visits.rs (LOAD_CONCURRENCY writers logging visits for MEM_LEADS leads) beside
+# the load harness's `visits` scenario (LOAD_CONCURRENCY writers, each on its own lead) beside
 # MEM_READERS readers listing those leads and visits; after each round it reads the process's
 # VmHWM (peak RSS) and VmRSS from /proc/<pid>/status. Prints one table.
 #
 #   bash scripts/memory.sh
 #
-# Settings (environment): MEM_ROUNDS (3), MEM_ROUND_SECS (60), MEM_READERS (4), MEM_LEADS (50),
+# Settings (environment): MEM_ROUNDS (3), MEM_ROUND_SECS (60), MEM_READERS (4),
 # LOAD_CONCURRENCY (16), MEM_BACKENDS ("sqlite postgres"), LOAD_PG
 # (postgres://postgres@127.0.0.1:5432; a database is created there and dropped), and
 # IRONFIELD_DB_POOL_SIZE / IRONFIELD_WORKERS pass through to the server. Noisy when other
@@ -19,7 +19,6 @@ cd "$(dirname "$0")/.."
 ROUNDS=${MEM_ROUNDS:-3}
 SECS=${MEM_ROUND_SECS:-60}
 READERS=${MEM_READERS:-4}
-LEADS=${MEM_LEADS:-50}
 C=${LOAD_CONCURRENCY:-16}
 BACKENDS=${MEM_BACKENDS:-sqlite postgres}
 PG=${LOAD_PG:-postgres://postgres@127.0.0.1:5432}
@@ -97,8 +96,8 @@ measure() {
             reader "$token" "$until" &
             READER_PIDS+=($!)
         done
-        target/release/examples/load_visits --url "$BASE" --email "$ADMIN_EMAIL" \
-            --password "$ADMIN_PASSWORD" --concurrency "$C" --duration "$SECS" --leads "$LEADS" \
+        target/release/ironfield-loadtest --url "$BASE" --email "$ADMIN_EMAIL" \
+            --password "$ADMIN_PASSWORD" --concurrency "$C" --duration "$SECS" --scenarios visits \
             | grep -v '^LOAD_RESULT' >&2
         for pid in "${READER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
         READER_PIDS=()
@@ -110,7 +109,8 @@ measure() {
 }
 
 log "building (release)"
-cargo build --release --bin ironfield --example load_visits
+cargo build --release --bin ironfield
+cargo build --release -p ironfield-loadtest --bin ironfield-loadtest
 
 for backend in $BACKENDS; do
     case $backend in

@@ -88,6 +88,11 @@ pub struct Settings {
     )]
     pub database_url: String,
 
+    /// Optional read replica of a PostgreSQL primary: heavy reads (progress, leaderboard,
+    /// lists, exports) go there; writes and reads of one's own writes stay on the primary.
+    #[arg(long, env = "DATABASE_READ_URL", global = true, hide_env_values = true)]
+    pub database_read_url: Option<String>,
+
     /// Address to listen on.
     #[arg(
         long,

@@ -194,7 +194,13 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&settings.addr)
         .with_context(|| format!("binding IRONFIELD_ADDR {}", settings.addr))?;
     tracing::info!(addr = %listener.local_addr()?, "Ironfield listening; docs at /docs");
-    let state = actix_web::web::Data::new(AppState::new(db, tokens, api_settings));
+    let mut state = AppState::new(db, tokens, api_settings);
+    if let Some(url) = &settings.database_read_url {
+        let replica = Db::connect_replica(url, settings.db_pool_size)
+            .with_context(|| format!("opening DATABASE_READ_URL ({})", redact_url(url)))?;
+        state = state.with_replica(replica);
+    }
+    let state = actix_web::web::Data::new(state);
     actix_web::rt::spawn(ironfield_api::server::run_maintenance(state.clone()));
     let server = ironfield_api::start(listener, state, settings.workers)?;
     server.await?;

@@ -14,6 +14,7 @@ mod hostile_input;
 mod leads;
 mod leads_csv;
 mod meetings;
+mod multi_process;
 mod openapi;
 mod process;
 mod refresh_cookie;

@@ -96,17 +96,28 @@ pub async fn run_maintenance(state: web::Data<AppState>) {
 }
 
 async fn sweep(state: &AppState) {
-    state.login_limiter.forget_idle();
     let cutoff = (ironfield_domain::time::now() - idempotency::RETENTION).naive_utc();
-    // A write: under the writer lock like every request's write (SQLite has one writer).
+    // A write (under SQLite's writer lock like every request's), and once across all
+    // processes on the database: whoever holds the advisory lock sweeps.
     let purged = crate::blocking::write(state, move |conn| {
-        Ok(ironfield_persistence::idempotency::purge_before(
-            conn, cutoff,
-        )?)
+        use ironfield_persistence::jobs;
+        if !jobs::try_lock(conn, jobs::MAINTENANCE_LOCK)? {
+            return Ok(None);
+        }
+        let keys = ironfield_persistence::idempotency::purge_before(conn, cutoff)?;
+        let windows = crate::login_limit::forget_idle(conn)?;
+        Ok(Some((keys, windows)))
     })
     .await;
     match purged {
-        Ok(count) => tracing::debug!(count, "expired idempotency keys purged"),
+        Ok(Some((keys, windows))) => {
+            tracing::debug!(
+                keys,
+                windows,
+                "expired idempotency keys and login windows purged"
+            )
+        }
+        Ok(None) => tracing::debug!("another process is sweeping"),
         Err(error) => tracing::warn!(%error, "idempotency key purge failed"),
     }
     let db = state.db.clone();

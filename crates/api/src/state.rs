@@ -30,6 +30,8 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub settings: ApiSettings,
     pub login_limiter: LoginLimiter,
+    /// A read replica for heavy reads (`DATABASE_READ_URL`); `None`: the primary serves them.
+    pub replica: Option<Db>,
 }
 
 impl AppState {
@@ -43,6 +45,13 @@ impl AppState {
             tokens,
             settings,
             login_limiter,
+            replica: None,
         }
+    }
+
+    /// Sends heavy reads (reports, lists, exports) to `replica`.
+    pub fn with_replica(mut self, replica: Db) -> Self {
+        self.replica = Some(replica);
+        self
     }
 }

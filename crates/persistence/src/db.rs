@@ -299,6 +299,12 @@ impl Db {
         Ok(db)
     }
 
+    /// Connects to a read replica of the primary (`DATABASE_READ_URL`): no migrations, they
+    /// arrive by replication.
+    pub fn connect_replica(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        Self::open_with(url, DbOptions::new(max_connections))
+    }
+
     /// Connects without touching the schema (for `check`).
     pub fn open_with(url: &str, options: DbOptions) -> Result<Db, DbError> {
         let target = Target::parse(url)?;
@@ -386,10 +392,12 @@ impl Db {
         }
         let _writer = self.writer_lock();
         let mut conn = self.conn()?;
-        let result = match &mut *conn {
+        // Several processes starting together on one PostgreSQL migrate one at a time.
+        let lock = crate::jobs::MIGRATION_LOCK;
+        let result = crate::jobs::exclusively(&mut conn, lock, |conn| match conn {
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop),
             DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop),
-        };
+        })?;
         result.map_err(|e| DbError::Migration(e.to_string()))
     }
 

@@ -276,6 +276,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    login_failures (key) {
+        key -> Text,
+        failures -> BigInt,
+        window_start -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> teams (team_id));
 diesel::joinable!(seller_performance -> seller_accounts (seller_account_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -287,6 +295,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     service_accounts,
     idempotency_keys,
+    login_failures,
     leads,
     seller_accounts,
     renewals,

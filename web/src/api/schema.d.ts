@@ -3978,6 +3978,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Accounts that need a visit, lowest score first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4110,6 +4111,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The monthly figures, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4143,6 +4145,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The stored figures of that month */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4216,6 +4219,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Every item stored (all or nothing) */
             200: {
                 headers: {
                     [name: string]: unknown;

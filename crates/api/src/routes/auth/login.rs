@@ -63,10 +63,7 @@ pub async fn login(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    state
-        .login_limiter
-        .check(&email, &address)
-        .map_err(ApiError::rate_limited)?;
+    state.login_limiter.check(&state, &email, &address).await?;
 
     let user = blocking::read(&state, {
         let email = email.clone();
@@ -90,8 +87,8 @@ pub async fn login(
         tracing::info!("failed login");
         state
             .login_limiter
-            .record_failure(&email, &address)
-            .map_err(ApiError::rate_limited)?;
+            .record_failure(&state, &email, &address)
+            .await?;
         return Err(ApiError::unauthorized("the e-mail or password is wrong"));
     };
 

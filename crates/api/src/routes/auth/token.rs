@@ -93,8 +93,8 @@ pub async fn token(
     let limit_key = format!("client:{}", request.client_id);
     state
         .login_limiter
-        .check(&limit_key, &address)
-        .map_err(ApiError::rate_limited)?;
+        .check(&state, &limit_key, &address)
+        .await?;
 
     let client_id = request.client_id.clone();
     let account = blocking::read(&state, move |conn| {
@@ -105,8 +105,8 @@ pub async fn token(
     let Some(account) = account.filter(|a| constant_time_eq(&a.secret_hash, &secret_hash)) else {
         state
             .login_limiter
-            .record_failure(&limit_key, &address)
-            .map_err(ApiError::rate_limited)?;
+            .record_failure(&state, &limit_key, &address)
+            .await?;
         return Err(ApiError::unauthorized("the client id or secret is wrong"));
     };
     let granted = Scopes::parse(&account.scopes).map_err(ApiError::internal)?;

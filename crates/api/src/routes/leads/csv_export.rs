@@ -130,7 +130,7 @@ pub async fn export_leads(
     let filter = ListLeadsQuery::from(query.into_inner()).filter(&caller)?;
 
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<ApiResult<Bytes>>(CHUNKS_AHEAD);
-    let db = state.db.clone();
+    let db = state.replica.as_ref().unwrap_or(&state.db).clone();
     // The reading runs on the blocking pool and hands over one chunk per batch; it stops
     // when the client goes away (the receiver is dropped and sending fails).
     actix_web::rt::task::spawn_blocking(move || {

@@ -96,7 +96,8 @@ pub async fn list_leads(
     let query = query.into_inner();
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let filter = query.filter(&caller)?;
-    let page = blocking::read(&state, move |conn| Ok(leads::list(conn, &filter, &page)?)).await?;
+    let page =
+        blocking::heavy_read(&state, move |conn| Ok(leads::list(conn, &filter, &page)?)).await?;
     Ok(Reply::ok(&LeadPage {
         items: page
             .items

@@ -59,7 +59,7 @@ pub async fn list_meetings(
         from: query.from.map(|d| d.to_string()),
         to: query.to.map(|d| d.to_string()),
     };
-    let page = blocking::read(&state, move |conn| {
+    let page = blocking::heavy_read(&state, move |conn| {
         Ok(meetings::list(conn, &filter, &page)?)
     })
     .await?;

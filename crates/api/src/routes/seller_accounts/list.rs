@@ -100,7 +100,7 @@ pub async fn list_accounts(
     let query = query.into_inner();
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let filter = query.filter(&caller)?;
-    let (page, health) = blocking::read(&state, move |conn| {
+    let (page, health) = blocking::heavy_read(&state, move |conn| {
         let page = seller_accounts::list(conn, &filter, &page)?;
         let judge = Judge::load(conn)?;
         let health = account_health::assess(conn, &judge, &page.items)?;

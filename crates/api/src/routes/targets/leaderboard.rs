@@ -95,7 +95,7 @@ pub async fn leaderboard(
         ));
     }
     let metric = query.metric;
-    let board = blocking::read(&state, move |conn| {
+    let board = blocking::heavy_read(&state, move |conn| {
         let as_of = scope::as_of(conn, query.as_of)?;
         let days = crate::org::calendar(conn)?.working_days(period, as_of);
         let scope = scope::load(conn, &caller, query.team_id.as_deref(), period)?;

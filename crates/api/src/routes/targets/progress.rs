@@ -115,7 +115,7 @@ pub async fn target_progress(
     caller.require_scope(Scope::TargetsRead)?;
     let period = period("period", &path.into_inner())?;
     let query = query.into_inner();
-    let report = blocking::read(&state, move |conn| {
+    let report = blocking::heavy_read(&state, move |conn| {
         let as_of = scope::as_of(conn, query.as_of)?;
         let days = crate::org::calendar(conn)?.working_days(period, as_of);
         let scope = scope::load(conn, &caller, query.team_id.as_deref(), period)?;

@@ -109,7 +109,8 @@ pub async fn list_visits(
             .map(|t| parse_time("updated_since", t))
             .transpose()?,
     };
-    let page = blocking::read(&state, move |conn| Ok(visits::list(conn, &filter, &page)?)).await?;
+    let page =
+        blocking::heavy_read(&state, move |conn| Ok(visits::list(conn, &filter, &page)?)).await?;
     Ok(Reply::ok(&VisitPage {
         items: page
             .items
