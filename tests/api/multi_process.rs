@@ -3,7 +3,7 @@
 //! visits). PostgreSQL only: SQLite is the single-process mode. Skipped with a message when
 //! `TEST_DATABASE_URL` is unset.
 
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use crate::process::harness::PgDatabase;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -108,53 +108,6 @@ impl Server {
     }
 }
 
-/// A fresh database on `TEST_DATABASE_URL`'s server, dropped when the test ends.
-struct Database {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl Database {
-    fn create() -> Option<Database> {
-        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI needs TEST_DATABASE_URL"
-            );
-            eprintln!("skipped: TEST_DATABASE_URL is not set (two processes need PostgreSQL)");
-            return None;
-        };
-        let name = format!("ironfield_multi_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
-        diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut conn)
-            .expect("create test database");
-        let base = admin_url
-            .rsplit_once('/')
-            .map(|(b, _)| b)
-            .unwrap_or(&admin_url);
-        let url = format!("{base}/{name}");
-        Some(Database {
-            admin_url,
-            name,
-            url,
-        })
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
-        }
-    }
-}
-
 async fn json(response: Response) -> Value {
     response.json().await.expect("a JSON body")
 }
@@ -176,7 +129,8 @@ async fn new_rep(server: &Server, admin: &str, team: &str) -> (String, String) {
 
 #[tokio::test]
 async fn two_processes_on_one_postgresql_share_everything_that_matters() {
-    let Some(database) = Database::create() else {
+    let Some(database) = PgDatabase::create() else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set (two processes need PostgreSQL)");
         return;
     };
     let a = Server::start(&database.url).await;

@@ -2,7 +2,7 @@
 //! a full disk, and the operations commands. Each starts the built binary as a child process
 //! and asserts its exit code, its messages and what clients see over HTTP.
 
-mod harness;
+pub mod harness;
 
 mod move_data;
 

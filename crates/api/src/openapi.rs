@@ -47,6 +47,7 @@ is refused with 422 `validation_failed`, although JSON Schema counts it as an in
         (name = "service-accounts", description = "Other internal tools that call the API"),
         (name = "leads", description = "Prospective sellers, from first contact to conversion"),
         (name = "seller-accounts", description = "Signed sellers on the B2B portal"),
+        (name = "seller-performance", description = "Monthly figures from the portal, per seller account"),
         (name = "visits", description = "Market-stall visits logged from the phone"),
         (name = "targets", description = "Monthly targets, month-end pacing and the leaderboard"),
         (name = "settings", description = "Organisation settings: time zone, working week, holidays, currency"),

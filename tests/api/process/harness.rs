@@ -79,8 +79,15 @@ pub struct PgDatabase {
 }
 
 impl PgDatabase {
+    /// `None` where TEST_DATABASE_URL is unset; CI must set it, so there it panics instead.
     pub fn create() -> Option<PgDatabase> {
-        let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;
+        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI needs TEST_DATABASE_URL"
+            );
+            return None;
+        };
         let name = format!("ironfield_ops_{}", uuid::Uuid::new_v4().simple());
         let mut conn = PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
         diesel::sql_query(format!("CREATE DATABASE \"{name}\""))

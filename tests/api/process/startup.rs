@@ -32,9 +32,14 @@ fn a_read_only_sqlite_file_stops_the_start_at_once_naming_it() {
         // root writes any file: run as an unprivileged user, who may write the directory
         // (for the -wal and -shm files) but not the database.
         std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o777)).unwrap();
+        // The build may live where `nobody` cannot reach it (CI keeps it under /root).
+        let copy = dir.join("ironfield");
+        std::fs::copy(binary(), &copy).unwrap();
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
         let mut as_nobody = std::process::Command::new("runuser");
         as_nobody
-            .args(["-u", "nobody", "--", binary()])
+            .args(["-u", "nobody", "--"])
+            .arg(&copy)
             .envs(serve.get_envs().filter_map(|(k, v)| Some((k, v?))));
         serve = as_nobody;
     }

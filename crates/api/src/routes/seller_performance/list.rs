@@ -38,7 +38,7 @@ pub struct PerformancePage {
 /// (service accounts need `accounts:read`); an account outside the caller's view is 404.
 #[utoipa::path(
     tag = "seller-performance",
-    params(("id" = String, Path, description = "Seller account id"), PerformanceQuery),
+    params(("id" = String, Path, format = Uuid, description = "Seller account id"), PerformanceQuery),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The monthly figures, oldest first", body = PerformancePage),

@@ -21,7 +21,7 @@ use ironfield_persistence::{seller_accounts, seller_performance, DbError};
 #[utoipa::path(
     tag = "seller-performance",
     params(
-        ("id" = String, Path, description = "Seller account id"),
+        ("id" = String, Path, format = Uuid, description = "Seller account id"),
         ("period" = String, Path, description = "The month, `YYYY-MM`",
             pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"),
     ),
