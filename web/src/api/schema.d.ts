@@ -1546,6 +1546,14 @@ export interface components {
         };
         /** @enum {string} */
         Health: "healthy" | "slipping" | "at_risk" | "dormant";
+        /**
+         * @description The answer of the health checks. (Named `HealthStatus` in the spec: `Health` is an
+         *     account's health there.)
+         */
+        HealthStatus: {
+            /** @example ok */
+            status: string;
+        };
         /** @description The account-health thresholds: when a seller account counts as slipping. */
         HealthThresholds: {
             /**
@@ -5036,7 +5044,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["HealthStatus"];
                 };
             };
         };
@@ -5056,7 +5064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["HealthStatus"];
                 };
             };
             503: components["responses"]["Unavailable"];

@@ -14,7 +14,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(live).service(ready).service(metrics);
 }
 
+/// The answer of the health checks. (Named `HealthStatus` in the spec: `Health` is an
+/// account's health there.)
 #[derive(Serialize, ToSchema)]
+#[schema(as = HealthStatus)]
 pub struct Health {
     #[schema(example = "ok")]
     pub status: &'static str,

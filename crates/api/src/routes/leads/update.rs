@@ -11,6 +11,7 @@ use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{patch, web};
 use ironfield_auth::policy;
+use ironfield_domain::ids::parse_id;
 use ironfield_domain::time::now;
 use ironfield_domain::{validation, Stage, ValidationErrors};
 use ironfield_persistence::leads::{self, LeadRow};
@@ -71,6 +72,11 @@ fn apply_update(
     let mut errors = ValidationErrors::new();
     let mut lead = current.clone();
     input.apply_facts(&mut lead, &mut errors);
+    for (field, id) in [("owner_id", &input.owner_id), ("team_id", &input.team_id)] {
+        if id.as_deref().is_some_and(|id| parse_id(id).is_none()) {
+            errors.add(field, "must be a UUID");
+        }
+    }
     errors.into_result(())?;
     // A bad body is 422 whatever the version: only a valid change can be stale.
     if_match.check(current.version)?;

@@ -89,6 +89,13 @@ fn apply_update(
         }
         (false, _) => account.churn_reason = None,
     }
+    if input
+        .owner_id
+        .as_deref()
+        .is_some_and(|id| ironfield_domain::ids::parse_id(id).is_none())
+    {
+        errors.add("owner_id", "must be a UUID");
+    }
     errors.into_result(())?;
     // A bad body is 422 whatever the version: only a valid change can be stale.
     if_match.check(current.version)?;
