@@ -78,8 +78,6 @@ fn apply_update(
         }
     }
     errors.into_result(())?;
-    // A bad body is 422 whatever the version: only a valid change can be stale.
-    if_match.check(current.version)?;
 
     let from: Stage = current.stage.parse().map_err(ApiError::internal)?;
     if let Some(to) = input.stage {
@@ -134,6 +132,9 @@ fn apply_update(
         crate::routes::users::check_team_reference(conn, caller, team_id)?;
         lead.team_id = Some(team_id.to_owned());
     }
+    // Every check of the body comes first: a bad change is 422 (or 403) whatever the version,
+    // and only a valid one can be stale.
+    if_match.check(current.version)?;
     save(conn, caller, current, lead)
 }
 
