@@ -10,15 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 
-venv="${HOME:-/root}/.cache/ironfield-spec-venv"
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum tests/client/requirements.txt | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check -r tests/client/requirements.txt
-    echo "$want" >"$stamp"
-fi
+source tests/lib/venv.sh
+venv=$(python_venv ironfield-spec-venv tests/client/requirements.txt)
 export PATH="$venv/bin:$PATH"
 
 echo "== openapi-spec-validator"

@@ -8,15 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 
-venv="${HOME:-/root}/.cache/ironfield-fuzz-venv"
-stamp="$venv/.requirements.sha256"
-want=$(sha256sum tests/contract/requirements.txt | cut -d' ' -f1)
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check -r tests/contract/requirements.txt
-    echo "$want" >"$stamp"
-fi
+source tests/lib/venv.sh
+venv=$(python_venv ironfield-fuzz-venv tests/contract/requirements.txt)
 
 bin="${1:-${CARGO_TARGET_DIR:-$root/target}/debug/ironfield}"
 if [ ! -x "$bin" ]; then
