@@ -17,6 +17,7 @@ pub mod reply;
 pub mod request_id;
 pub mod routes;
 pub mod server;
+pub mod services;
 pub mod state;
 pub mod web_app;
 

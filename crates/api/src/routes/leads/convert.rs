@@ -6,9 +6,8 @@ use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
 use crate::routes::path_id;
-use crate::routes::seller_accounts::{
-    account_changes, audit_account, contract_end, AccountStatus, MembershipTier, SellerAccount,
-};
+use crate::routes::seller_accounts::{contract_end, AccountStatus, MembershipTier, SellerAccount};
+use crate::services::seller_accounts::{account_changes, audit_account};
 use crate::state::AppState;
 use actix_web::{post, web};
 use chrono::NaiveDate;

@@ -129,7 +129,7 @@ fn apply_update(
                 "only a manager may move a lead to another team",
             ));
         }
-        crate::routes::users::check_team_reference(conn, caller, team_id)?;
+        crate::services::users::check_team_reference(conn, caller, team_id)?;
         lead.team_id = Some(team_id.to_owned());
     }
     // Every check of the body comes first: a bad change is 422 (or 403) whatever the version,

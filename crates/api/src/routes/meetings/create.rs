@@ -99,7 +99,7 @@ pub async fn create_meeting(
         errors.into_result(())?;
         let team_id = team_id.unwrap_or_default();
         let meeting = blocking::write(&state, move |conn| {
-            crate::routes::teams::find_visible(conn, &caller, &team_id)
+            crate::services::teams::find_visible(conn, &caller, &team_id)
                 .map_err(|e| e.not_found_as_invalid("team_id", "no such team"))?;
             if !policy::may_lead_team(&caller.principal, &caller.view, &team_id) {
                 return Err(ApiError::forbidden(

@@ -1,4 +1,3 @@
-use super::guard::refuse_duplicates;
 use super::input::{contract_terms, AccountCreate, AccountInput};
 use super::{account_changes, audit_account, contract_end, AccountStatus, SellerAccount};
 use crate::blocking;
@@ -6,7 +5,8 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
-use crate::routes::leads::check_owner;
+use crate::services::leads::check_owner;
+use crate::services::seller_accounts::refuse_duplicates;
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_auth::{policy, Principal, Scope};

@@ -2,7 +2,7 @@
 
 mod at_risk;
 mod create;
-mod guard;
+
 mod history;
 mod input;
 mod list;
@@ -11,14 +11,11 @@ mod renew;
 mod update;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Caller;
+use crate::services::seller_accounts::{account_changes, audit_account, find_visible};
 use chrono::{DateTime, NaiveDate, Utc};
-use ironfield_auth::Scope;
 use ironfield_domain::health::{Assessment, Health};
 use ironfield_domain::{GeoPoint, Money};
-use ironfield_persistence::audit::ChangeSet;
-use ironfield_persistence::seller_accounts::{self, AccountRow};
-use ironfield_persistence::{DbConnection, DbError, Timestamp};
+use ironfield_persistence::seller_accounts::AccountRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -173,82 +170,10 @@ pub struct SellerAccountPage {
     pub next_cursor: Option<String>,
 }
 
-/// Loads an account the caller can read; any other is 404.
-#[allow(dead_code)] // for the seller-account routes that read one account
-pub(crate) fn find_visible(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-) -> ApiResult<AccountRow> {
-    caller.require_scope(Scope::AccountsRead)?;
-    match seller_accounts::find(conn, id) {
-        Ok(account) if caller.can_see_team(account.team_id.as_deref()) => Ok(account),
-        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("seller account")),
-        Err(other) => Err(other.into()),
-    }
-}
-
 /// The reply for one account, with its ETag.
 pub(crate) fn account_reply(row: AccountRow) -> ApiResult<crate::reply::Reply> {
     let version = row.version;
     Ok(crate::reply::Reply::ok(&SellerAccount::try_from(row)?).versioned(version))
-}
-
-/// The fields that differ between `old` and `new` (every set field when there is no `old`).
-pub(crate) fn account_changes(old: Option<&AccountRow>, new: &AccountRow) -> ChangeSet {
-    let mut changes = ChangeSet::new();
-    macro_rules! diff {
-        ($($field:ident),+) => {$(
-            match old {
-                Some(old) => { changes.field(stringify!($field), &old.$field, &new.$field); }
-                None => { changes.set(stringify!($field), &new.$field); }
-            }
-        )+};
-    }
-    diff!(
-        company_name,
-        contact_name,
-        phone,
-        wechat_id,
-        business_license_no,
-        market,
-        district,
-        stall_no,
-        location_lat,
-        location_lng,
-        lead_id,
-        owner_id,
-        team_id,
-        membership_tier,
-        status,
-        contract_start,
-        contract_end,
-        contract_value,
-        contract_currency,
-        churn_reason,
-        notes
-    );
-    changes
-}
-
-/// Records one audit event about an account.
-pub(crate) fn audit_account(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    account_id: &str,
-    action: &str,
-    changes: ChangeSet,
-    at: Timestamp,
-) -> ApiResult<()> {
-    crate::routes::audit::record(
-        conn,
-        caller,
-        "seller_account",
-        account_id,
-        action,
-        changes,
-        at,
-    )
 }
 
 /// The last day of a contract of `months` months starting on `start`.

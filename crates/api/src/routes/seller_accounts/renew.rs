@@ -1,4 +1,3 @@
-use super::guard::{find_writable, is_live, save};
 use super::input::contract_terms;
 use super::SellerAccount;
 use crate::blocking;
@@ -7,6 +6,7 @@ use crate::extract::{ApiJson, Caller, IdempotencyKey, IfMatch};
 use crate::idempotency;
 use crate::reply::Reply;
 use crate::routes::path_id;
+use crate::services::seller_accounts::{find_writable, is_live, save};
 use crate::state::AppState;
 use actix_web::{post, web};
 use chrono::{Months, NaiveDate};

@@ -1,12 +1,12 @@
-use super::guard::{find_writable, save};
 use super::input::{AccountInput, AccountUpdate};
 use super::{account_reply, AccountStatus, SellerAccount};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::reply::Reply;
-use crate::routes::leads::check_owner;
 use crate::routes::path_id;
+use crate::services::leads::check_owner;
+use crate::services::seller_accounts::{find_writable, save};
 use crate::state::AppState;
 use actix_web::{patch, web};
 use ironfield_auth::policy;

@@ -4,7 +4,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use crate::reply::Reply;
 use crate::routes::path_id;
-use crate::routes::seller_accounts::find_visible;
+use crate::services::seller_accounts::find_visible;
 use crate::state::AppState;
 use actix_web::{get, web};
 use ironfield_domain::Period;

@@ -86,7 +86,9 @@ pub(crate) async fn log(
         Err(Failure::Replayed) => {
             let who = caller.clone();
             crate::blocking::read(state, move |conn| match visits::find(conn, &id) {
-                Ok(visit) if super::can_read(&who, &visit) => Ok(Logged::Existing(visit)),
+                Ok(visit) if crate::services::visits::can_read(&who, &visit) => {
+                    Ok(Logged::Existing(visit))
+                }
                 Ok(_) => Err(ApiError::conflict("a visit with this id already exists")),
                 Err(other) => Err(other.into()),
             })
@@ -267,7 +269,7 @@ fn resolve(
     Ok(match target {
         Target::Lead(id) => {
             let no_such = || ApiError::invalid_field("lead_id", "no such lead");
-            let mut lead = leads::find_visible(conn, caller, &id)
+            let mut lead = crate::services::leads::find_visible(conn, caller, &id)
                 .map_err(|e| e.not_found_as_invalid("lead_id", "no such lead"))?;
             // A visit to a lead merged away counts for the lead it was merged into (following
             // a short chain of merges), if the caller can see that one too.
@@ -297,8 +299,8 @@ fn resolve(
             Known::from_lead(&lead)
         }
         Target::Account(id) => {
-            let account =
-                crate::routes::seller_accounts::find_visible(conn, caller, &id).map_err(|e| {
+            let account = crate::services::seller_accounts::find_visible(conn, caller, &id)
+                .map_err(|e| {
                     e.not_found_as_invalid("seller_account_id", "no such seller account")
                 })?;
             row.seller_account_id = Some(account.id.clone());

@@ -1,15 +1,87 @@
-//! Who may change an account, what may not be duplicated, and how a change is stored.
+//! Seller accounts: who may read and change one, what may not be duplicated, and how a change
+//! is stored (one audit event, in the caller's transaction).
 
-use super::{account_changes, audit_account, find_visible, AccountStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
-use crate::routes::leads::duplicate;
+use crate::routes::seller_accounts::AccountStatus;
+use crate::services::leads::duplicate;
 use ironfield_auth::{policy, Scope};
 use ironfield_domain::time::now;
+use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads::Identifiers;
 use ironfield_persistence::seller_accounts::{self, AccountRow};
-use ironfield_persistence::DbConnection;
+use ironfield_persistence::{DbConnection, DbError, Timestamp};
 
+/// Loads an account the caller can read; any other is 404.
+pub(crate) fn find_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<AccountRow> {
+    caller.require_scope(Scope::AccountsRead)?;
+    match seller_accounts::find(conn, id) {
+        Ok(account) if caller.can_see_team(account.team_id.as_deref()) => Ok(account),
+        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("seller account")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The fields that differ between `old` and `new` (every set field when there is no `old`).
+pub(crate) fn account_changes(old: Option<&AccountRow>, new: &AccountRow) -> ChangeSet {
+    let mut changes = ChangeSet::new();
+    macro_rules! diff {
+        ($($field:ident),+) => {$(
+            match old {
+                Some(old) => { changes.field(stringify!($field), &old.$field, &new.$field); }
+                None => { changes.set(stringify!($field), &new.$field); }
+            }
+        )+};
+    }
+    diff!(
+        company_name,
+        contact_name,
+        phone,
+        wechat_id,
+        business_license_no,
+        market,
+        district,
+        stall_no,
+        location_lat,
+        location_lng,
+        lead_id,
+        owner_id,
+        team_id,
+        membership_tier,
+        status,
+        contract_start,
+        contract_end,
+        contract_value,
+        contract_currency,
+        churn_reason,
+        notes
+    );
+    changes
+}
+
+/// Records one audit event about an account.
+pub(crate) fn audit_account(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    account_id: &str,
+    action: &str,
+    changes: ChangeSet,
+    at: Timestamp,
+) -> ApiResult<()> {
+    crate::routes::audit::record(
+        conn,
+        caller,
+        "seller_account",
+        account_id,
+        action,
+        changes,
+        at,
+    )
+}
 /// Loads an account the caller may change: 404 if they cannot see it, 403 if they only may
 /// look (a rep and a teammate's account).
 pub(crate) fn find_writable(

@@ -1,0 +1,13 @@
+//! The service layer: the business rules of each resource, one home for them.
+//!
+//! A handler extracts the request, calls one function here inside the transaction it opens
+//! (`blocking::write`), and renders the result. A function here takes the connection, the
+//! caller and typed input, checks visibility and permissions, writes the rows and the audit
+//! record, and returns rows or an `ApiError`. A route module never imports another route
+//! module: what two resources share lives here.
+
+pub mod leads;
+pub mod seller_accounts;
+pub mod teams;
+pub mod users;
+pub mod visits;
