@@ -192,7 +192,7 @@ pub(crate) fn audit(
     changes: ChangeSet,
     at: ironfield_persistence::Timestamp,
 ) -> ApiResult<()> {
-    crate::routes::audit::record(conn, caller, "lead", lead_id, action, changes, at)
+    crate::services::audit::record(conn, caller, "lead", lead_id, action, changes, at)
 }
 
 /// An owner named in a request: an active user whose team the caller can see.

@@ -6,6 +6,7 @@
 //! record, and returns rows or an `ApiError`. A route module never imports another route
 //! module: what two resources share lives here.
 
+pub mod audit;
 pub mod leads;
 pub mod seller_accounts;
 pub mod teams;

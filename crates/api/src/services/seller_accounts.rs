@@ -72,7 +72,7 @@ pub(crate) fn audit_account(
     changes: ChangeSet,
     at: Timestamp,
 ) -> ApiResult<()> {
-    crate::routes::audit::record(
+    crate::services::audit::record(
         conn,
         caller,
         "seller_account",

@@ -246,7 +246,7 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
         if moved {
             changes.set("stage", &"visited");
         }
-        crate::routes::audit::record(
+        crate::services::audit::record(
             conn,
             caller,
             "lead",
