@@ -3,10 +3,17 @@
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
+use crate::routes::seller_accounts::{AccountStatus, MembershipTier};
+use crate::services::seller_accounts::{account_changes, audit_account};
+use chrono::NaiveDate;
 use ironfield_auth::{policy, Scope};
+use ironfield_domain::ids::new_id;
+use ironfield_domain::time::{business_date, now};
+use ironfield_domain::Money;
 use ironfield_domain::Stage;
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads::{self, Identifiers, LeadRow};
+use ironfield_persistence::seller_accounts::AccountRow;
 use ironfield_persistence::{seller_accounts, DbConnection, DbError};
 use serde_json::json;
 
@@ -256,4 +263,138 @@ pub(crate) fn blank_lead(
         updated_at: at,
         version: 1,
     }
+}
+
+/// Stores a changed lead: duplicate rules when an identifier changed, the version check, and
+/// one audit event naming the most telling change.
+pub(crate) fn save(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    current: &LeadRow,
+    mut lead: LeadRow,
+) -> ApiResult<LeadRow> {
+    let changes = lead_changes(Some(current), &lead);
+    if changes.is_empty() {
+        return Ok(current.clone());
+    }
+    let ids_changed = format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(&lead));
+    let reopened = current.stage == "lost" && lead.stage != "lost";
+    if lead.is_open() && (ids_changed || reopened) {
+        refuse_duplicates(conn, caller, &lead)?;
+    }
+    let at = now().naive_utc();
+    lead.updated_at = at;
+    if !leads::save(conn, &lead).map_err(unique_to_duplicate)? {
+        return Err(ApiError::precondition_failed());
+    }
+    let action = if current.stage != lead.stage {
+        "stage_changed"
+    } else if current.owner_id != lead.owner_id {
+        "assigned"
+    } else if current.archived_at.is_none() && lead.archived_at.is_some() {
+        "archived"
+    } else {
+        "updated"
+    };
+    audit(conn, caller, &lead.id, action, changes, at)?;
+    Ok(leads::find(conn, &lead.id)?)
+}
+
+/// The contract a converted lead signs, its fields checked.
+#[derive(Debug)]
+pub struct Conversion {
+    pub membership_tier: MembershipTier,
+    pub contract_start: NaiveDate,
+    pub contract_end: NaiveDate,
+    pub value: Money,
+}
+
+/// Converts a lead into a seller account: the stage rule, the duplicate rule for accounts,
+/// the new account and its `created` event, the lead won with its `converted` event. Runs in
+/// the caller's write transaction; two conversions of one lead at once: one wins, the other
+/// is 409 `invalid_transition`.
+pub fn convert(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    conversion: Conversion,
+) -> ApiResult<AccountRow> {
+    let lead = find_writable(conn, caller, id)?;
+    let stage: Stage = lead.stage.parse().map_err(ApiError::internal)?;
+    stage
+        .check_convert()
+        .map_err(|e| ApiError::new(ErrorCode::InvalidTransition, e.to_string()))?;
+    let signed = now();
+    let at = signed.naive_utc();
+    let tz = crate::org::timezone(conn)?;
+    let mut account = AccountRow {
+        id: new_id(),
+        company_name: lead.company_name.clone(),
+        contact_name: lead.contact_name.clone(),
+        phone: lead.phone.clone(),
+        wechat_id: lead.wechat_id.clone(),
+        business_license_no: lead.business_license_no.clone(),
+        market: lead.market.clone(),
+        district: lead.district.clone(),
+        stall_no: lead.stall_no.clone(),
+        location_lat: lead.location_lat,
+        location_lng: lead.location_lng,
+        lead_id: Some(lead.id.clone()),
+        owner_id: lead.owner_id.clone(),
+        team_id: lead.team_id.clone(),
+        membership_tier: conversion.membership_tier.as_str().to_owned(),
+        status: AccountStatus::Onboarding.as_str().to_owned(),
+        contract_start: conversion.contract_start,
+        contract_end: conversion.contract_end,
+        contract_value: conversion.value.amount,
+        contract_currency: conversion.value.currency,
+        signed_at: at,
+        signed_business_date: business_date(signed, tz).to_string(),
+        churn_reason: None,
+        notes: None,
+        search_text: String::new(),
+        created_at: at,
+        updated_at: at,
+        version: 1,
+    };
+    // An account already holding the same phone, WeChat id or licence is a duplicate.
+    let ids = identifiers(&lead);
+    if let Some((existing, matched)) = seller_accounts::live_duplicates(conn, &ids, None)?
+        .into_iter()
+        .next()
+    {
+        return Err(duplicate(
+            caller,
+            "seller_account",
+            &existing.id,
+            existing.team_id.as_deref(),
+            &matched,
+        ));
+    }
+    account.search_text = account.compute_search_text();
+    seller_accounts::insert(conn, &account).map_err(|e| match e {
+        // Two conversions of one lead at once: the other one won.
+        DbError::UniqueViolation(_) => ApiError::new(
+            ErrorCode::InvalidTransition,
+            "the lead is already converted",
+        ),
+        other => other.into(),
+    })?;
+    audit_account(
+        conn,
+        caller,
+        &account.id,
+        "created",
+        account_changes(None, &account),
+        at,
+    )?;
+
+    let mut won = lead.clone();
+    won.stage = Stage::Won.as_str().to_owned();
+    won.account_id = Some(account.id.clone());
+    save(conn, caller, &lead, won)?;
+    let mut converted = ChangeSet::new();
+    converted.set("account_id", &account.id);
+    audit(conn, caller, &lead.id, "converted", converted, at)?;
+    Ok(seller_accounts::find(conn, &account.id)?)
 }

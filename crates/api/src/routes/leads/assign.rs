@@ -1,10 +1,10 @@
-use super::update::save;
 use super::{check_owner, find_writable, lead_reply, Lead};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::path_id;
+use crate::services::leads::save;
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_auth::policy;

@@ -1,22 +1,16 @@
-use super::update::save;
-use super::{audit, find_writable};
 use crate::blocking;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
 use crate::routes::path_id;
-use crate::routes::seller_accounts::{contract_end, AccountStatus, MembershipTier, SellerAccount};
-use crate::services::seller_accounts::{account_changes, audit_account};
+use crate::routes::seller_accounts::{contract_end, MembershipTier, SellerAccount};
+use crate::services::leads::{self, Conversion};
 use crate::state::AppState;
 use actix_web::{post, web};
 use chrono::NaiveDate;
 use ironfield_auth::Scope;
-use ironfield_domain::ids::new_id;
-use ironfield_domain::time::{business_date, now};
-use ironfield_domain::{Money, Stage, ValidationErrors};
-use ironfield_persistence::audit::ChangeSet;
-use ironfield_persistence::seller_accounts::{self, AccountRow};
+use ironfield_domain::{Money, ValidationErrors};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -91,85 +85,14 @@ pub async fn convert_lead(
             end.unwrap_or(input.contract_start),
         );
 
+        let conversion = Conversion {
+            membership_tier: input.membership_tier,
+            contract_start: input.contract_start,
+            contract_end: end,
+            value,
+        };
         let account = blocking::write(&state, move |conn| {
-            let lead = find_writable(conn, &caller, &id)?;
-            let stage: Stage = lead.stage.parse().map_err(ApiError::internal)?;
-            stage
-                .check_convert()
-                .map_err(|e| ApiError::new(ErrorCode::InvalidTransition, e.to_string()))?;
-            let signed = now();
-            let at = signed.naive_utc();
-            let tz = crate::org::timezone(conn)?;
-            let mut account = AccountRow {
-                id: new_id(),
-                company_name: lead.company_name.clone(),
-                contact_name: lead.contact_name.clone(),
-                phone: lead.phone.clone(),
-                wechat_id: lead.wechat_id.clone(),
-                business_license_no: lead.business_license_no.clone(),
-                market: lead.market.clone(),
-                district: lead.district.clone(),
-                stall_no: lead.stall_no.clone(),
-                location_lat: lead.location_lat,
-                location_lng: lead.location_lng,
-                lead_id: Some(lead.id.clone()),
-                owner_id: lead.owner_id.clone(),
-                team_id: lead.team_id.clone(),
-                membership_tier: input.membership_tier.as_str().to_owned(),
-                status: AccountStatus::Onboarding.as_str().to_owned(),
-                contract_start: input.contract_start,
-                contract_end: end,
-                contract_value: value.amount,
-                contract_currency: value.currency,
-                signed_at: at,
-                signed_business_date: business_date(signed, tz).to_string(),
-                churn_reason: None,
-                notes: None,
-                search_text: String::new(),
-                created_at: at,
-                updated_at: at,
-                version: 1,
-            };
-            // An account already holding the same phone, WeChat id or licence is a duplicate.
-            let ids = super::identifiers(&lead);
-            if let Some((existing, matched)) = seller_accounts::live_duplicates(conn, &ids, None)?
-                .into_iter()
-                .next()
-            {
-                return Err(super::duplicate(
-                    &caller,
-                    "seller_account",
-                    &existing.id,
-                    existing.team_id.as_deref(),
-                    &matched,
-                ));
-            }
-            account.search_text = account.compute_search_text();
-            seller_accounts::insert(conn, &account).map_err(|e| match e {
-                // Two conversions of one lead at once: the other one won.
-                ironfield_persistence::DbError::UniqueViolation(_) => ApiError::new(
-                    ErrorCode::InvalidTransition,
-                    "the lead is already converted",
-                ),
-                other => other.into(),
-            })?;
-            audit_account(
-                conn,
-                &caller,
-                &account.id,
-                "created",
-                account_changes(None, &account),
-                at,
-            )?;
-
-            let mut won = lead.clone();
-            won.stage = Stage::Won.as_str().to_owned();
-            won.account_id = Some(account.id.clone());
-            save(conn, &caller, &lead, won)?;
-            let mut converted = ChangeSet::new();
-            converted.set("account_id", &account.id);
-            audit(conn, &caller, &lead.id, "converted", converted, at)?;
-            Ok(seller_accounts::find(conn, &account.id)?)
+            leads::convert(conn, &caller, &id, conversion)
         })
         .await?;
         let location = format!("/api/v1/seller-accounts/{}", account.id);

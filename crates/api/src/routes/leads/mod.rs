@@ -16,8 +16,8 @@ mod update;
 
 use crate::error::{ApiError, ApiResult};
 use crate::services::leads::{
-    audit, blank_lead, check_owner, duplicate, find_visible, find_writable, identifiers,
-    lead_changes, refuse_duplicates, unique_to_duplicate,
+    audit, blank_lead, check_owner, find_visible, find_writable, lead_changes, refuse_duplicates,
+    unique_to_duplicate,
 };
 use chrono::{DateTime, Utc};
 use ironfield_domain::{GeoPoint, Money, Stage};

@@ -1,20 +1,17 @@
 use super::input::{LeadInput, LeadUpdate};
-use super::{
-    audit, check_owner, find_writable, identifiers, lead_changes, lead_reply, refuse_duplicates,
-    unique_to_duplicate, Lead,
-};
+use super::{check_owner, find_writable, lead_reply, Lead};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::path_id;
+use crate::services::leads::save;
 use crate::state::AppState;
 use actix_web::{patch, web};
 use ironfield_auth::policy;
 use ironfield_domain::ids::parse_id;
-use ironfield_domain::time::now;
 use ironfield_domain::{validation, Stage, ValidationErrors};
-use ironfield_persistence::leads::{self, LeadRow};
+use ironfield_persistence::leads::LeadRow;
 use ironfield_persistence::DbConnection;
 
 /// Update a lead
@@ -136,39 +133,4 @@ fn apply_update(
     // and only a valid one can be stale.
     if_match.check(current.version)?;
     save(conn, caller, current, lead)
-}
-
-/// Stores a changed lead: duplicate rules when an identifier changed, the version check, and
-/// one audit event naming the most telling change.
-pub(crate) fn save(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    current: &LeadRow,
-    mut lead: LeadRow,
-) -> ApiResult<LeadRow> {
-    let changes = lead_changes(Some(current), &lead);
-    if changes.is_empty() {
-        return Ok(current.clone());
-    }
-    let ids_changed = format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(&lead));
-    let reopened = current.stage == "lost" && lead.stage != "lost";
-    if lead.is_open() && (ids_changed || reopened) {
-        refuse_duplicates(conn, caller, &lead)?;
-    }
-    let at = now().naive_utc();
-    lead.updated_at = at;
-    if !leads::save(conn, &lead).map_err(unique_to_duplicate)? {
-        return Err(ApiError::precondition_failed());
-    }
-    let action = if current.stage != lead.stage {
-        "stage_changed"
-    } else if current.owner_id != lead.owner_id {
-        "assigned"
-    } else if current.archived_at.is_none() && lead.archived_at.is_some() {
-        "archived"
-    } else {
-        "updated"
-    };
-    audit(conn, caller, &lead.id, action, changes, at)?;
-    Ok(leads::find(conn, &lead.id)?)
 }
