@@ -4,14 +4,14 @@ mod at_risk;
 mod create;
 
 mod history;
-mod input;
+pub(crate) mod input;
 mod list;
 mod read;
 mod renew;
 mod update;
 
 use crate::error::{ApiError, ApiResult};
-use crate::services::seller_accounts::{account_changes, audit_account, find_visible};
+use crate::services::seller_accounts::find_visible;
 use chrono::{DateTime, NaiveDate, Utc};
 use ironfield_domain::health::{Assessment, Health};
 use ironfield_domain::{GeoPoint, Money};
