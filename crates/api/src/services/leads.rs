@@ -3,14 +3,15 @@
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
+use crate::routes::leads::input::LeadInput;
 use crate::routes::seller_accounts::{AccountStatus, MembershipTier};
 use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
-use ironfield_auth::{policy, Scope};
-use ironfield_domain::ids::new_id;
+use ironfield_auth::{policy, Principal, Scope};
+use ironfield_domain::ids::{new_id, parse_id};
 use ironfield_domain::time::{business_date, now};
-use ironfield_domain::Money;
 use ironfield_domain::Stage;
+use ironfield_domain::{Money, ValidationErrors};
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads::{self, Identifiers, LeadRow};
 use ironfield_persistence::seller_accounts::AccountRow;
@@ -397,4 +398,97 @@ pub fn convert(
     converted.set("account_id", &account.id);
     audit(conn, caller, &lead.id, "converted", converted, at)?;
     Ok(seller_accounts::find(conn, &account.id)?)
+}
+
+/// A lead created, or found already stored under the client's id.
+pub enum Created {
+    New(LeadRow),
+    Existing(LeadRow),
+}
+
+/// Creates a lead (shared with visit logging, which may capture a new stall inline, and with
+/// CSV import): validation, the owner rules, duplicate refusal, the insert and its `created`
+/// event. Runs in the caller's write transaction.
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    mut input: LeadInput,
+) -> ApiResult<Created> {
+    let mut errors = ValidationErrors::new();
+    let id = match input.id.as_deref() {
+        Some(raw) => errors.check("id", parse_id(raw).ok_or("must be a UUID")),
+        None => Some(new_id()),
+    };
+    if input.team_id.is_some() {
+        errors.add(
+            "team_id",
+            "a lead belongs to its owner's team; choose the owner",
+        );
+    }
+    if input.lost_reason.is_some() {
+        errors.add("lost_reason", "a new lead cannot be lost");
+    }
+    let stage = input.stage.unwrap_or(Stage::New);
+    if !stage.is_open() {
+        errors.add(
+            "stage",
+            "a new lead starts at an open stage (new, contacted, visited or negotiating)",
+        );
+    }
+    if input.company_name.is_none() {
+        errors.add("company_name", "is required");
+    }
+    let id = id.unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+
+    // A phone that synced late sends the same lead again: answer with what is stored.
+    match leads::find(conn, &id) {
+        Ok(existing) if caller.can_see_team(existing.team_id.as_deref()) => {
+            return Ok(Created::Existing(existing));
+        }
+        Ok(_) => return Err(ApiError::conflict("a lead with this id already exists")),
+        Err(DbError::NotFound) => {}
+        Err(other) => return Err(other.into()),
+    }
+
+    let owner = match (&input.owner_id, &caller.principal) {
+        (Some(owner_id), _) => {
+            let owner = check_owner(conn, caller, owner_id)?;
+            if owner.id != caller.id()
+                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
+            {
+                return Err(ApiError::forbidden(
+                    "you may create leads only for yourself",
+                ));
+            }
+            owner
+        }
+        (None, Principal::User { .. }) => ironfield_persistence::users::find(conn, caller.id())?,
+        (None, Principal::Service { .. }) => {
+            return Err(ApiError::invalid_field(
+                "owner_id",
+                "a service account must name the owner",
+            ))
+        }
+    };
+
+    let at = now().naive_utc();
+    let mut lead: LeadRow = blank_lead(id, owner.id, owner.team_id, at);
+    lead.stage = stage.as_str().to_owned();
+    input.apply_facts(&mut lead, &mut errors);
+    errors.into_result(())?;
+    lead.search_text = lead.compute_search_text();
+    refuse_duplicates(conn, caller, &lead)?;
+    leads::insert(conn, &lead).map_err(unique_to_duplicate)?;
+    audit(
+        conn,
+        caller,
+        &lead.id,
+        "created",
+        lead_changes(None, &lead),
+        at,
+    )?;
+    Ok(Created::New(lead))
 }

@@ -1,21 +1,16 @@
 use super::input::{LeadCreate, LeadInput};
-use super::{
-    audit, blank_lead, check_owner, lead_changes, refuse_duplicates, unique_to_duplicate, Lead,
-};
+use super::Lead;
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
+use crate::services::leads::{self as service, Created};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web};
-use ironfield_auth::{policy, Principal, Scope};
-use ironfield_domain::ids::{new_id, parse_id};
-use ironfield_domain::time::now;
-use ironfield_domain::{Stage, ValidationErrors};
-use ironfield_persistence::leads::{self, LeadRow};
-use ironfield_persistence::{DbConnection, DbError};
+use ironfield_auth::Scope;
+use ironfield_persistence::DbConnection;
 
 /// Create a lead
 ///
@@ -62,7 +57,7 @@ pub(crate) fn create(
     caller: &Caller,
     input: LeadInput,
 ) -> ApiResult<Reply> {
-    match create_row(conn, caller, input)? {
+    match service::create(conn, caller, input)? {
         Created::New(lead) => {
             let location = format!("/api/v1/leads/{}", lead.id);
             let version = lead.version;
@@ -73,96 +68,4 @@ pub(crate) fn create(
             Ok(Reply::json(StatusCode::OK, &Lead::try_from(lead)?).versioned(version))
         }
     }
-}
-
-/// A lead created, or found already stored under the client's id.
-pub(crate) enum Created {
-    New(LeadRow),
-    Existing(LeadRow),
-}
-
-/// Creates a lead (shared with visit logging, which may capture a new stall inline, and with
-/// CSV import): validation, the owner rules, duplicate refusal, the insert and its audit.
-pub(crate) fn create_row(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    mut input: LeadInput,
-) -> ApiResult<Created> {
-    let mut errors = ValidationErrors::new();
-    let id = match input.id.as_deref() {
-        Some(raw) => errors.check("id", parse_id(raw).ok_or("must be a UUID")),
-        None => Some(new_id()),
-    };
-    if input.team_id.is_some() {
-        errors.add(
-            "team_id",
-            "a lead belongs to its owner's team; choose the owner",
-        );
-    }
-    if input.lost_reason.is_some() {
-        errors.add("lost_reason", "a new lead cannot be lost");
-    }
-    let stage = input.stage.unwrap_or(Stage::New);
-    if !stage.is_open() {
-        errors.add(
-            "stage",
-            "a new lead starts at an open stage (new, contacted, visited or negotiating)",
-        );
-    }
-    if input.company_name.is_none() {
-        errors.add("company_name", "is required");
-    }
-    let id = id.unwrap_or_default();
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
-
-    // A phone that synced late sends the same lead again: answer with what is stored.
-    match leads::find(conn, &id) {
-        Ok(existing) if caller.can_see_team(existing.team_id.as_deref()) => {
-            return Ok(Created::Existing(existing));
-        }
-        Ok(_) => return Err(ApiError::conflict("a lead with this id already exists")),
-        Err(DbError::NotFound) => {}
-        Err(other) => return Err(other.into()),
-    }
-
-    let owner = match (&input.owner_id, &caller.principal) {
-        (Some(owner_id), _) => {
-            let owner = check_owner(conn, caller, owner_id)?;
-            if owner.id != caller.id()
-                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
-            {
-                return Err(ApiError::forbidden(
-                    "you may create leads only for yourself",
-                ));
-            }
-            owner
-        }
-        (None, Principal::User { .. }) => ironfield_persistence::users::find(conn, caller.id())?,
-        (None, Principal::Service { .. }) => {
-            return Err(ApiError::invalid_field(
-                "owner_id",
-                "a service account must name the owner",
-            ))
-        }
-    };
-
-    let at = now().naive_utc();
-    let mut lead: LeadRow = blank_lead(id, owner.id, owner.team_id, at);
-    lead.stage = stage.as_str().to_owned();
-    input.apply_facts(&mut lead, &mut errors);
-    errors.into_result(())?;
-    lead.search_text = lead.compute_search_text();
-    refuse_duplicates(conn, caller, &lead)?;
-    leads::insert(conn, &lead).map_err(unique_to_duplicate)?;
-    audit(
-        conn,
-        caller,
-        &lead.id,
-        "created",
-        lead_changes(None, &lead),
-        at,
-    )?;
-    Ok(Created::New(lead))
 }

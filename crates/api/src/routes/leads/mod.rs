@@ -15,10 +15,7 @@ mod read;
 mod update;
 
 use crate::error::{ApiError, ApiResult};
-use crate::services::leads::{
-    audit, blank_lead, check_owner, find_visible, find_writable, lead_changes, refuse_duplicates,
-    unique_to_duplicate,
-};
+use crate::services::leads::{audit, check_owner, find_visible, find_writable, lead_changes};
 use chrono::{DateTime, Utc};
 use ironfield_domain::{GeoPoint, Money, Stage};
 use ironfield_persistence::leads::LeadRow;

@@ -9,6 +9,7 @@ use super::input::VisitInput;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use crate::routes::leads;
+use crate::services::leads::Created;
 use crate::state::AppState;
 use actix_web::web;
 use chrono::{DateTime, Utc};
@@ -311,8 +312,8 @@ fn resolve(
             }
         }
         Target::NewLead(input) => {
-            let lead = match leads::create::create_row(conn, caller, *input)? {
-                leads::create::Created::New(lead) | leads::create::Created::Existing(lead) => lead,
+            let lead = match crate::services::leads::create(conn, caller, *input)? {
+                Created::New(lead) | Created::Existing(lead) => lead,
             };
             row.lead_id = Some(lead.id.clone());
             Known::from_lead(&lead)
