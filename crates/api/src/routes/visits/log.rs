@@ -12,7 +12,6 @@ use crate::routes::leads;
 use crate::state::AppState;
 use actix_web::web;
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use ironfield_auth::{policy, Scope};
 use ironfield_domain::ids::{new_id, parse_id};
 use ironfield_domain::time::{business_date, now};
@@ -39,7 +38,7 @@ enum Target {
 }
 
 /// A visit that passed the checks that need no database.
-pub(crate) struct Prepared {
+struct Prepared {
     row: VisitRow,
     target: Target,
 }
@@ -96,7 +95,7 @@ pub(crate) async fn log(
     }
 }
 
-pub(crate) fn prepare(
+fn prepare(
     caller: &Caller,
     input: VisitInput,
     received: DateTime<Utc>,
@@ -199,36 +198,6 @@ pub(crate) fn prepare(
         },
         target: target.unwrap_or(Target::Lead(String::new())),
     })
-}
-
-/// Stores a batch's visits in the caller's one write transaction, each inside its own
-/// savepoint: an item refused (a bad target, a stall already taken) rolls back to its
-/// savepoint and leaves the others; an item whose id is stored already answers with the
-/// stored visit. A server failure is returned as `Err` and the caller's transaction rolls
-/// back whole (a resend then stores the batch). One commit (one fsync on SQLite) for the
-/// batch instead of one per item; concurrent replays of the batch still meet each id's
-/// primary key and store each visit once.
-pub(crate) fn store_batch(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    items: Vec<Prepared>,
-) -> ApiResult<Vec<ApiResult<Logged>>> {
-    let mut outcomes = Vec::with_capacity(items.len());
-    for prepared in items {
-        let id = prepared.row.id.clone();
-        let stored = conn.transaction(|conn| store(conn, caller, prepared));
-        outcomes.push(match stored {
-            Ok(logged) => Ok(logged),
-            Err(Failure::Api(error)) if error.code.status().is_client_error() => Err(error),
-            Err(Failure::Api(error)) => return Err(error),
-            Err(Failure::Replayed) => match visits::find(conn, &id) {
-                Ok(visit) if super::can_read(caller, &visit) => Ok(Logged::Existing(visit)),
-                Ok(_) => Err(ApiError::conflict("a visit with this id already exists")),
-                Err(other) => return Err(other.into()),
-            },
-        });
-    }
-    Ok(outcomes)
 }
 
 fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result<Logged, Failure> {
