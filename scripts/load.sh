@@ -14,10 +14,15 @@
 #
 # Settings (environment): LOAD_CONCURRENCY (64), LOAD_DURATION_SECS (20), LOAD_SCENARIOS
 # (visits,batch,refresh,login), LOAD_PG (postgres://postgres@127.0.0.1:5432; a database is
-# created there and dropped), IRONFIELD_DB_POOL_SIZE / IRONFIELD_WORKERS pass through.
+# created there and dropped), IRONFIELD_DB_POOL_SIZE / IRONFIELD_WORKERS pass through,
+# IRONFIELD_BIN (a server binary to measure instead of building target/release/ironfield).
 # Everything it starts or creates is removed on exit. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# IRONFIELD_BIN: the server binary to measure (skips the build), e.g. a copy of an earlier
+# build for a before/after in one sitting.
+SERVER_BIN=${IRONFIELD_BIN:-target/release/ironfield}
 
 WHICH=${1:-both}
 C=${LOAD_CONCURRENCY:-64}
@@ -59,7 +64,7 @@ start_server() {
     DATABASE_URL=$url IRONFIELD_ADDR=127.0.0.1:$port \
         IRONFIELD_ADMIN_EMAIL=$ADMIN_EMAIL IRONFIELD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
         IRONFIELD_JWT_SECRET=$JWT_SECRET RUST_LOG=${LOAD_SERVER_RUST_LOG:-warn} \
-        target/release/ironfield serve >"$WORK/server.log" 2>&1 &
+        "$SERVER_BIN" serve >"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 300); do
         curl -fsS "$BASE/health/ready" >/dev/null 2>&1 && return 0
@@ -117,8 +122,10 @@ SQL
           p50_ms: $p50, p95_ms: $p95, p99_ms: $p99, errors: $e}' >>"$WORK/results.jsonl"
 }
 
-log "building (release)"
-cargo build --release -p ironfield -p ironfield-loadtest --bins
+if [[ -z ${IRONFIELD_BIN:-} ]]; then
+    log "building (release)"
+    cargo build --release -p ironfield -p ironfield-loadtest --bins
+fi
 
 if [[ $WHICH == sqlite || $WHICH == both ]]; then
     start_server "sqlite://$WORK/server.db"

@@ -16,6 +16,10 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+# IRONFIELD_BIN: the server binary to measure (skips the build), e.g. a copy of an earlier
+# build for a before/after in one sitting.
+SERVER_BIN=${IRONFIELD_BIN:-target/release/ironfield}
+
 ROUNDS=${MEM_ROUNDS:-3}
 SECS=${MEM_ROUND_SECS:-60}
 READERS=${MEM_READERS:-4}
@@ -62,7 +66,7 @@ start_server() {
     DATABASE_URL=$url IRONFIELD_ADDR=127.0.0.1:$port \
         IRONFIELD_ADMIN_EMAIL=$ADMIN_EMAIL IRONFIELD_ADMIN_PASSWORD=$ADMIN_PASSWORD \
         IRONFIELD_JWT_SECRET=$JWT_SECRET RUST_LOG=warn \
-        target/release/ironfield serve >"$WORK/server-$port.log" 2>&1 &
+        "$SERVER_BIN" serve >"$WORK/server-$port.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 300); do
         curl -fsS "$BASE/health/ready" >/dev/null 2>&1 && return 0
@@ -98,7 +102,7 @@ measure() {
         done
         target/release/ironfield-loadtest --url "$BASE" --email "$ADMIN_EMAIL" \
             --password "$ADMIN_PASSWORD" --concurrency "$C" --duration "$SECS" --scenarios visits \
-            | grep -v '^LOAD_RESULT' >&2
+            | { grep -v '^LOAD_RESULT' || true; } >&2 # grep fails when every line is a result
         for pid in "${READER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
         READER_PIDS=()
         echo "$backend round$round $(kib "$SERVER_PID" VmHWM) $(kib "$SERVER_PID" VmRSS)" >>"$WORK/rows"
@@ -108,9 +112,11 @@ measure() {
     SERVER_PID=
 }
 
-log "building (release)"
-cargo build --release --bin ironfield
-cargo build --release -p ironfield-loadtest --bin ironfield-loadtest
+if [[ -z ${IRONFIELD_BIN:-} ]]; then
+    log "building (release)"
+    cargo build --release --bin ironfield
+    cargo build --release -p ironfield-loadtest --bin ironfield-loadtest
+fi
 
 for backend in $BACKENDS; do
     case $backend in

@@ -100,12 +100,7 @@ pub fn visits(
                 version: 1,
             });
         }
-        db.write(|conn| -> anyhow::Result<()> {
-            for visit in &batch {
-                visits::insert_new(conn, visit)?;
-            }
-            Ok(())
-        })?;
+        db.write(|conn| -> anyhow::Result<()> { Ok(visits::insert_many(conn, &batch)?) })?;
         written += batch.len();
         bar.inc(chunk.len() as u64);
     }

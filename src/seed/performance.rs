@@ -114,10 +114,7 @@ pub fn figures(
     }
     for batch in rows.chunks(BATCH) {
         db.write(|conn| -> anyhow::Result<()> {
-            for row in batch {
-                seller_performance::insert(conn, row)?;
-            }
-            Ok(())
+            Ok(seller_performance::insert_many(conn, batch)?)
         })?;
     }
     Ok(rows.len())

@@ -8,6 +8,7 @@ backend_tests!(
     idempotency_key_replays_a_visit,
     concurrent_replays_of_one_batch_store_each_visit_once,
     a_batch_stores_its_valid_items_around_invalid_ones,
+    a_batch_repeating_an_id_stores_it_once_and_goes_on,
     business_dates_are_days_in_shanghai,
     visits_from_the_future_are_refused,
     a_visit_moves_the_lead_forward,
@@ -131,6 +132,31 @@ async fn concurrent_replays_of_one_batch_store_each_visit_once(app: TestApp) {
         .iter()
         .all(|r| r["status"] == "duplicate"));
     assert_eq!(app.count_visits(), 40);
+}
+
+/// A batch is one transaction with a savepoint per item: the repeated id's failed insert
+/// (on PostgreSQL an error that would abort a plain transaction) must leave the items before
+/// and after it stored.
+async fn a_batch_repeating_an_id_stores_it_once_and_goes_on(app: TestApp) {
+    let f = fixture(&app).await;
+    let (a, b) = (uuid(), uuid());
+    let batch = json!({"visits": [
+        visit(&a, &f.lead_id, "2026-11-01T09:00:00+08:00"),
+        visit(&a, &f.lead_id, "2026-11-01T09:00:00+08:00"),
+        visit(&uuid(), "0193a1b2-0000-7000-8000-00000000dead", "2026-11-01T09:45:00+08:00"),
+        visit(&b, &f.lead_id, "2026-11-01T10:00:00+08:00"),
+    ]});
+    let response = app.post("/visits/batch", &f.rep.token, batch).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let results = body(response).await["results"].as_array().unwrap().clone();
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["created", "duplicate", "invalid", "created"]);
+    assert_eq!(results[1]["id"], a.as_str());
+    assert_eq!(results[3]["id"], b.as_str());
+    assert_eq!(app.count_visits(), 2);
 }
 
 async fn a_batch_stores_its_valid_items_around_invalid_ones(app: TestApp) {

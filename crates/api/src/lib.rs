@@ -12,6 +12,7 @@ pub mod method_table;
 pub mod metrics;
 pub mod openapi;
 pub mod org;
+pub mod password_work;
 pub mod query_guard;
 pub mod reply;
 pub mod request_id;

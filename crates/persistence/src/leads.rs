@@ -104,6 +104,23 @@ pub fn insert(conn: &mut DbConnection, lead: &LeadRow) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Columns of `leads` (at the time of writing; see `BULK_BIND_PARAMETERS` for the headroom).
+const LEAD_COLUMNS: usize = 31;
+
+/// Inserts many leads with multi-row INSERTs (bulk loads such as the demo seeder): one
+/// statement per chunk instead of one per row.
+pub fn insert_many(conn: &mut DbConnection, rows: &[LeadRow]) -> Result<(), DbError> {
+    for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / LEAD_COLUMNS) {
+        // Per backend: diesel's multi-connection has no multi-row INSERT of its own.
+        let insert = diesel::insert_into(leads::table).values(chunk);
+        match conn {
+            DbConnection::Postgresql(conn) => insert.execute(conn)?,
+            DbConnection::Sqlite(conn) => insert.execute(conn)?,
+        };
+    }
+    Ok(())
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<LeadRow, DbError> {
     Ok(leads::table
         .find(id)

@@ -27,5 +27,10 @@ pub use db::{Backend, Db, DbConnection, DbOptions, MigrationState};
 pub use error::DbError;
 pub use pagination::{Cursor, Page, PageRequest};
 
+/// Bound parameters one statement may carry on both backends: SQLite's limit is 32,766 (since
+/// 3.32; the bundled library is newer), PostgreSQL's 65,535. Multi-row inserts size their
+/// chunks to about half of it, so a table may gain columns without a chunk going over.
+pub const BULK_BIND_PARAMETERS: usize = 16_000;
+
 /// Timestamps as stored: naive, always UTC.
 pub type Timestamp = chrono::NaiveDateTime;

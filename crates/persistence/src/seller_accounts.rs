@@ -68,6 +68,22 @@ pub fn insert(conn: &mut DbConnection, account: &AccountRow) -> Result<(), DbErr
     Ok(())
 }
 
+/// Columns of `seller_accounts` (at the time of writing; see `BULK_BIND_PARAMETERS` for the headroom).
+const ACCOUNT_COLUMNS: usize = 29;
+
+/// Inserts many accounts with multi-row INSERTs (bulk loads such as the demo seeder).
+pub fn insert_many(conn: &mut DbConnection, rows: &[AccountRow]) -> Result<(), DbError> {
+    for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / ACCOUNT_COLUMNS) {
+        // Per backend: diesel's multi-connection has no multi-row INSERT of its own.
+        let insert = diesel::insert_into(seller_accounts::table).values(chunk);
+        match conn {
+            DbConnection::Postgresql(conn) => insert.execute(conn)?,
+            DbConnection::Sqlite(conn) => insert.execute(conn)?,
+        };
+    }
+    Ok(())
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<AccountRow, DbError> {
     Ok(seller_accounts::table
         .find(id)

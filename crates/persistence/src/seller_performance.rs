@@ -6,8 +6,10 @@ use crate::schema::seller_performance;
 use crate::{DbConnection, Timestamp};
 use diesel::prelude::*;
 
+// `treat_none_as_null`: NULL (the column has no default) rather than DEFAULT, which SQLite's
+// multi-row INSERT cannot take.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = seller_performance)]
+#[diesel(table_name = seller_performance, treat_none_as_null = true)]
 pub struct PerformanceRow {
     pub seller_account_id: String,
     pub period: String,
@@ -91,5 +93,21 @@ pub fn insert(conn: &mut DbConnection, row: &PerformanceRow) -> Result<(), DbErr
     diesel::insert_into(seller_performance::table)
         .values(row)
         .execute(conn)?;
+    Ok(())
+}
+
+/// Columns of `seller_performance` (at the time of writing; see `BULK_BIND_PARAMETERS`).
+const PERFORMANCE_COLUMNS: usize = 12;
+
+/// Stores many months' figures with multi-row INSERTs (the seeder's bulk load).
+pub fn insert_many(conn: &mut DbConnection, rows: &[PerformanceRow]) -> Result<(), DbError> {
+    for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / PERFORMANCE_COLUMNS) {
+        // Per backend: diesel's multi-connection has no multi-row INSERT of its own.
+        let insert = diesel::insert_into(seller_performance::table).values(chunk);
+        match conn {
+            DbConnection::Postgresql(conn) => insert.execute(conn)?,
+            DbConnection::Sqlite(conn) => insert.execute(conn)?,
+        };
+    }
     Ok(())
 }

@@ -47,6 +47,23 @@ pub fn insert_new(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbE
     }
 }
 
+/// Columns of `visits` (at the time of writing; see `BULK_BIND_PARAMETERS` for the headroom).
+const VISIT_COLUMNS: usize = 24;
+
+/// Inserts many new visits with multi-row INSERTs (bulk loads such as the demo seeder); a
+/// duplicate id fails the whole call.
+pub fn insert_many(conn: &mut DbConnection, rows: &[VisitRow]) -> Result<(), DbError> {
+    for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / VISIT_COLUMNS) {
+        // Per backend: diesel's multi-connection has no multi-row INSERT of its own.
+        let insert = diesel::insert_into(visits::table).values(chunk);
+        match conn {
+            DbConnection::Postgresql(conn) => insert.execute(conn)?,
+            DbConnection::Sqlite(conn) => insert.execute(conn)?,
+        };
+    }
+    Ok(())
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<VisitRow, DbError> {
     Ok(visits::table
         .find(id)

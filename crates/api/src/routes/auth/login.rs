@@ -2,6 +2,7 @@ use super::{respond, store_refresh_token, token_response, Delivery, TokenRespons
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::password_work;
 use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use ironfield_auth::password;
@@ -72,7 +73,7 @@ pub async fn login(
     .await?;
     // Hashing is slow on purpose: keep it off the async workers, and equally slow whether
     // or not the account exists.
-    let verified = web::block(move || match user {
+    let verified = password_work::run(move || match user {
         Some(user) if password::verify(&password, &user.password_hash) && user.is_active() => {
             Some(user)
         }

@@ -3,6 +3,7 @@ use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
+use crate::password_work;
 use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{post, web};
@@ -124,7 +125,7 @@ pub async fn create_user(
                 ));
             }
             let password = input.password.clone();
-            let password_hash = web::block(move || password::hash(&password))
+            let password_hash = password_work::run(move || password::hash(&password))
                 .await?
                 .map_err(ApiError::internal)?;
             let user = blocking::write(&state, move |conn| {

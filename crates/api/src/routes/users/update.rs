@@ -2,6 +2,7 @@ use super::{check_team_reference, email_taken, find_visible, User};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IfMatch};
+use crate::password_work;
 use crate::reply::Reply;
 use crate::routes::{double_option, path_id};
 use crate::state::AppState;
@@ -120,7 +121,7 @@ pub async fn update_user(
             move |conn| Ok(users::find(conn, &me)?.password_hash),
         )
         .await?;
-        if !web::block(move || password::verify(&given, &stored)).await? {
+        if !password_work::run(move || password::verify(&given, &stored)).await? {
             return Err(ApiError::invalid_field(
                 "current_password",
                 "is not your current password",
@@ -129,7 +130,7 @@ pub async fn update_user(
     }
     let password_hash = match input.password {
         Some(pw) => Some(
-            web::block(move || password::hash(&pw))
+            password_work::run(move || password::hash(&pw))
                 .await?
                 .map_err(ApiError::internal)?,
         ),
