@@ -9,11 +9,11 @@
 //! order. On PostgreSQL `seq` is allocated at insert, and a slow transaction can commit a
 //! low `seq` after a reader has passed it. There each row also stores its transaction id
 //! (`txid`, xid8 as bigint); the feed orders by `(txid, seq)` and serves only rows whose
-//! transaction id is below the oldest transaction still running
-//! (`pg_snapshot_xmin(pg_current_snapshot())`): such a transaction has finished, and any
-//! transaction that commits later has an id at or above that horizon, so it sorts after every
-//! position already served. The price: a long-running transaction anywhere in the database
-//! holds the feed back until it ends (never loses or repeats an event).
+//! transaction id is below the oldest transaction still running in this database (see
+//! [`end`]): such a transaction has finished, and any transaction that commits later has an id
+//! at or above that horizon, so it sorts after every position already served. The price: a
+//! long-running transaction in the database holds the feed back until it ends (it never
+//! loses or repeats an event).
 
 use crate::error::DbError;
 use crate::schema::events;
@@ -141,24 +141,12 @@ pub struct EventFilter {
 /// The last position a reader may be served now: everything at or before it has committed
 /// and nothing can commit at or before it any more.
 pub fn end(conn: &mut DbConnection) -> Result<EventCursor, DbError> {
-    #[derive(QueryableByName)]
-    struct Horizon {
-        #[diesel(sql_type = BigInt)]
-        horizon: i64,
-    }
     match conn {
-        DbConnection::Postgresql(pg) => {
-            let row: Horizon = diesel::sql_query(
-                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon",
-            )
-            .get_result(pg)?;
-            // Every transaction below the horizon has ended; the first one that may still
-            // commit is the horizon itself.
-            Ok(EventCursor {
-                txid: row.horizon - 1,
-                seq: i64::MAX,
-            })
-        }
+        DbConnection::Postgresql(pg) => Ok(EventCursor {
+            // The first transaction that may still commit is the horizon itself.
+            txid: pg_horizon(pg)? - 1,
+            seq: i64::MAX,
+        }),
         DbConnection::Sqlite(_) => {
             let last: Option<i64> = events::table
                 .select(diesel::dsl::max(events::seq))
@@ -168,6 +156,52 @@ pub fn end(conn: &mut DbConnection) -> Result<EventCursor, DbError> {
                 seq: last.unwrap_or(0),
             })
         }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Xid {
+    #[diesel(sql_type = BigInt)]
+    xid: i64,
+}
+
+/// The lowest transaction id that may still commit an event: the oldest transaction running
+/// in this database, or the next id to be assigned when none is.
+///
+/// Not simply `pg_snapshot_xmin(pg_current_snapshot())`: transaction ids are cluster-wide, so
+/// a long transaction in another database of the same server would hold the feed back.
+/// Order matters: the next id is read first; a transaction that gets its id later is at or
+/// above it, and one that ends after the list below was read has committed before the
+/// caller's next statement takes its snapshot.
+fn pg_horizon(pg: &mut diesel::PgConnection) -> Result<i64, DbError> {
+    let next: Xid =
+        diesel::sql_query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xid")
+            .get_result(pg)?;
+    // Activity statistics are cached per transaction; a reader inside one must see them now.
+    diesel::sql_query("SELECT pg_stat_clear_snapshot()").execute(pg)?;
+    let running: Vec<Xid> = diesel::sql_query(
+        "SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity \
+         WHERE datname = current_database() AND backend_xid IS NOT NULL \
+         UNION ALL SELECT transaction::text::bigint AS xid FROM pg_prepared_xacts \
+         WHERE database = current_database()",
+    )
+    .load(pg)?;
+    Ok(running
+        .iter()
+        .map(|r| widen_xid(r.xid, next.xid))
+        .fold(next.xid, i64::min))
+}
+
+/// A 32-bit transaction id as its 64-bit (epoch-qualified) form, given a recent 64-bit id:
+/// the same epoch, or the previous one when that would place it in the future. (An id
+/// assigned after `recent` across an epoch boundary comes out far too low: the feed then
+/// waits a moment longer, never serves too much.)
+fn widen_xid(xid32: i64, recent: i64) -> i64 {
+    let candidate = (recent & !0xFFFF_FFFF) | (xid32 & 0xFFFF_FFFF);
+    if candidate > recent {
+        candidate - (1 << 32)
+    } else {
+        candidate
     }
 }
 
@@ -231,6 +265,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn transaction_ids_widen_into_the_right_epoch() {
+        let recent = (3_i64 << 32) | 100;
+        assert_eq!(widen_xid(90, recent), (3 << 32) | 90);
+        assert_eq!(widen_xid(100, recent), recent);
+        // Just before the epoch turned.
+        assert_eq!(widen_xid(0xFFFF_FFF0, recent), (2 << 32) | 0xFFFF_FFF0);
+    }
+
+    #[test]
     fn a_cursor_survives_its_encoding() {
         let cursor = EventCursor {
             txid: 7_654_321,
@@ -241,7 +284,12 @@ mod tests {
 
     #[test]
     fn foreign_or_broken_cursors_are_refused() {
-        for bad in ["", "not base64!", "eyJ0IjoxfQ", &URL_SAFE_NO_PAD.encode("ev1.1")] {
+        for bad in [
+            "",
+            "not base64!",
+            "eyJ0IjoxfQ",
+            &URL_SAFE_NO_PAD.encode("ev1.1"),
+        ] {
             assert!(EventCursor::decode(bad).is_err(), "{bad}");
         }
         assert!(EventCursor::decode(&URL_SAFE_NO_PAD.encode("ev1.-1.3")).is_err());

@@ -2,7 +2,7 @@
 -- `seq` is allocated at insert, not at commit, so a slow transaction can commit a low seq
 -- after a reader has passed it. Each row therefore also keeps its transaction id (xid8 as
 -- bigint); the feed orders by (txid, seq) and only serves rows whose transaction is older
--- than every transaction still running (pg_snapshot_xmin), so nothing can commit behind a
+-- than every transaction still running in this database, so nothing can commit behind a
 -- position a reader has passed.
 CREATE TABLE events (
     seq BIGSERIAL PRIMARY KEY,
