@@ -4,6 +4,8 @@
 //! exists exactly when its change was committed. [`Event`] is the one JSON shape of an event,
 //! for the feed and for webhook bodies alike.
 
+pub mod records;
+
 use crate::error::ApiResult;
 use crate::extract::Caller;
 use chrono::{DateTime, Utc};
@@ -172,9 +174,25 @@ impl Changes {
 }
 
 /// The record an event is about.
+#[derive(Clone, Copy)]
 pub struct Subject<'a> {
     pub id: &'a str,
     pub team_id: Option<&'a str>,
+}
+
+/// Appends each of `events` (a change classified by [`records`]) about one record.
+pub fn emit_each<T: Serialize>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    events: Vec<(EventType, Changes)>,
+    subject: Subject<'_>,
+    data: &T,
+    at: Timestamp,
+) -> ApiResult<()> {
+    for (event_type, changes) in events {
+        emit(conn, caller, event_type, subject, data, Some(changes), at)?;
+    }
+    Ok(())
 }
 
 /// Appends one event by `caller` in the caller's transaction. `data` is the record's API
