@@ -5,6 +5,7 @@
 //! for the feed and for webhook bodies alike.
 
 pub mod records;
+pub mod targets;
 
 use crate::error::ApiResult;
 use crate::extract::Caller;
