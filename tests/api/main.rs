@@ -11,6 +11,7 @@ mod authz_matrix;
 mod contract;
 mod conventions;
 mod events;
+mod events_emitted;
 mod hostile_input;
 mod leads;
 mod leads_csv;

@@ -138,7 +138,11 @@ pub fn account_events(old: &AccountRow, new: &AccountRow) -> Vec<(EventType, Cha
         )
         .field("owner_id", &old.owner_id, &new.owner_id)
         .field("team_id", &old.team_id, &new.team_id)
-        .field("membership_tier", &old.membership_tier, &new.membership_tier)
+        .field(
+            "membership_tier",
+            &old.membership_tier,
+            &new.membership_tier,
+        )
         .field("contract_start", &old.contract_start, &new.contract_start)
         .field("contract_end", &old.contract_end, &new.contract_end)
         .field(

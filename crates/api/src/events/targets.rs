@@ -90,7 +90,15 @@ fn check_target(
         team_id: row.team_id.as_deref(),
     };
     let data = Target::try_from(row.clone())?;
-    emit(conn, caller, EventType::TargetAchieved, subject, &data, None, at)
+    emit(
+        conn,
+        caller,
+        EventType::TargetAchieved,
+        subject,
+        &data,
+        None,
+        at,
+    )
 }
 
 /// The subject's figure for the target's metric and month, counted like the progress page.
