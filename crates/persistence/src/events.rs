@@ -255,6 +255,23 @@ pub fn read_after(
     Ok((rows, next))
 }
 
+/// After `move-data` copied events into this database: their transaction ids are another
+/// database's, so they all become 0 (before every transaction here, in `seq` order), and on
+/// PostgreSQL the `seq` sequence moves past the copied rows.
+pub fn adopt_moved(conn: &mut DbConnection) -> Result<(), DbError> {
+    diesel::update(events::table)
+        .set(events::txid.eq(0))
+        .execute(conn)?;
+    if let DbConnection::Postgresql(pg) = conn {
+        diesel::sql_query(
+            "SELECT setval(pg_get_serial_sequence('events', 'seq'), \
+             COALESCE((SELECT MAX(seq) FROM events), 0) + 1, false)",
+        )
+        .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// Deletes events that occurred before `cutoff` (older than the retention); how many.
 pub fn purge_before(conn: &mut DbConnection, cutoff: Timestamp) -> Result<usize, DbError> {
     Ok(diesel::delete(events::table.filter(events::occurred_at.lt(cutoff))).execute(conn)?)
