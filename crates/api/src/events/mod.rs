@@ -6,6 +6,7 @@
 
 pub mod records;
 pub mod targets;
+pub mod writes;
 
 use crate::error::ApiResult;
 use crate::extract::Caller;
