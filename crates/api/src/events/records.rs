@@ -199,3 +199,51 @@ pub fn visit_corrected(old: &VisitRow, new: &VisitRow) -> Option<Changes> {
         );
     (!changes.is_empty()).then_some(changes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes::leads::blank_lead;
+
+    fn lead() -> LeadRow {
+        let at = chrono::Utc::now().naive_utc();
+        let mut lead = blank_lead("l1".into(), "u1".into(), Some("t1".into()), at);
+        lead.company_name = "星辰饰品".into();
+        lead
+    }
+
+    fn names(events: &[(EventType, Changes)]) -> Vec<&'static str> {
+        events.iter().map(|(t, _)| t.as_str()).collect()
+    }
+
+    #[test]
+    fn one_change_of_a_lead_can_make_several_events() {
+        let old = lead();
+        let mut new = old.clone();
+        new.stage = "contacted".into();
+        new.notes = Some("回访".into());
+        new.owner_id = "u2".into();
+        let events = lead_events(&old, &new);
+        assert_eq!(
+            names(&events),
+            ["lead.stage_changed", "lead.assigned", "lead.updated"]
+        );
+        assert_eq!(
+            Value::Object(events[0].1 .0.clone()),
+            json!({"stage": {"from": "new", "to": "contacted"}})
+        );
+        assert!(lead_events(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn a_merge_is_not_also_an_archive() {
+        let old = lead();
+        let mut new = old.clone();
+        new.archived_at = Some(old.created_at);
+        new.merged_into_id = Some("l2".into());
+        assert_eq!(names(&lead_events(&old, &new)), ["lead.merged"]);
+        let mut archived = old.clone();
+        archived.archived_at = Some(old.created_at);
+        assert_eq!(names(&lead_events(&old, &archived)), ["lead.updated"]);
+    }
+}
