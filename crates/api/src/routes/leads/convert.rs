@@ -162,6 +162,8 @@ pub async fn convert_lead(
                 account_changes(None, &account),
                 at,
             )?;
+            let stored = seller_accounts::find(conn, &account.id)?;
+            crate::events::writes::account_signed(conn, &caller, &stored, at)?;
 
             let mut won = lead.clone();
             won.stage = Stage::Won.as_str().to_owned();

@@ -170,5 +170,7 @@ pub(crate) fn save(
         "updated"
     };
     audit(conn, caller, &lead.id, action, changes, at)?;
-    Ok(leads::find(conn, &lead.id)?)
+    let stored = leads::find(conn, &lead.id)?;
+    crate::events::writes::lead_saved(conn, caller, current, &stored, at)?;
+    Ok(stored)
 }

@@ -155,6 +155,8 @@ fn create(conn: &mut DbConnection, caller: &Caller, mut input: AccountInput) -> 
         account_changes(None, &account),
         at,
     )?;
+    let account = seller_accounts::find(conn, &account.id)?;
+    crate::events::writes::account_signed(conn, caller, &account, at)?;
     let location = format!("/api/v1/seller-accounts/{}", account.id);
     let version = account.version;
     Ok(Reply::created(&SellerAccount::try_from(account)?, location).versioned(version))

@@ -254,19 +254,7 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
             row.received_at,
         )?;
     }
-    let subject = crate::events::Subject {
-        id: &row.id,
-        team_id: row.team_id.as_deref(),
-    };
-    crate::events::emit(
-        conn,
-        caller,
-        crate::events::EventType::VisitLogged,
-        subject,
-        &super::Visit::try_from(row.clone())?,
-        None,
-        row.received_at,
-    )?;
+    crate::events::writes::visit_logged(conn, caller, &row, row.received_at)?;
     Ok(Logged::Created(row))
 }
 

@@ -157,7 +157,9 @@ pub async fn update_visit(
             changes,
             visit.updated_at,
         )?;
-        Ok(visits::find(conn, &visit.id)?)
+        let stored = visits::find(conn, &visit.id)?;
+        crate::events::writes::visit_saved(conn, &caller, &current, &stored, stored.updated_at)?;
+        Ok(stored)
     })
     .await?;
     let version = visit.version;
