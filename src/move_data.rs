@@ -473,6 +473,7 @@ pub fn run(from: &str, to: &str) -> anyhow::Result<Moved> {
             moved.push((table.clone(), copied.rows));
         }
         restore_foreign_keys(dst, &deferred)?;
+        ironfield_persistence::events::adopt_moved(dst)?;
         Ok(moved)
     })?;
     bar.finish_and_clear();

@@ -10,6 +10,8 @@ mod auth;
 mod authz_matrix;
 mod contract;
 mod conventions;
+mod events;
+mod events_emitted;
 mod hostile_input;
 mod leads;
 mod leads_csv;

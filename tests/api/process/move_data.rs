@@ -19,6 +19,66 @@ async fn create_with_key(server: &Server, token: &str) -> Value {
     response.json().await.unwrap()
 }
 
+/// The ids of every event in the feed, in its order.
+async fn feed(server: &Server, token: &str) -> Vec<String> {
+    let page: Value = server
+        .client
+        .get(server.url("/api/v1/events?limit=200"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = page["items"].as_array().expect("a feed page");
+    items
+        .iter()
+        .map(|e| e["event_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Creates a lead (an event), and returns the id of that event as the feed shows it after
+/// `after=latest` taken just before.
+async fn new_event(server: &Server, token: &str) -> Vec<String> {
+    let latest: Value = server
+        .client
+        .get(server.url("/api/v1/events?after=latest"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let created = server
+        .client
+        .post(server.url("/api/v1/leads"))
+        .bearer_auth(token)
+        .json(&json!({"company_name": "搬家以后"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    let cursor = latest["next_cursor"].as_str().unwrap();
+    let page: Value = server
+        .client
+        .get(server.url(&format!("/api/v1/events?after={cursor}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn move_data(from: &str, to: &str) -> (std::process::Output, String) {
     let mut c = command("unused");
     c.args(["move-data", "--from", from, "--to", to]);
@@ -41,6 +101,8 @@ async fn move_data_copies_sqlite_into_postgres_and_back_with_every_record() {
     let lead_ids = write_dataset(&server, &admin).await;
     let team = create_with_key(&server, &admin).await;
     let before = read_everything(&server, &admin, &lead_ids).await;
+    let events = feed(&server, &admin).await;
+    assert!(!events.is_empty());
     drop(server);
 
     // The target had one first start: migrations and the first admin only. Accepted.
@@ -59,6 +121,8 @@ async fn move_data_copies_sqlite_into_postgres_and_back_with_every_record() {
     // The idempotency record came along: the replay answers the same team, no second one.
     let replay = create_with_key(&server, &admin).await;
     assert_eq!(replay["id"], team["id"]);
+    // The events came along, in their order.
+    assert_eq!(feed(&server, &admin).await, events);
     drop(server);
 
     // A target with data is refused, and left as it was.
@@ -76,4 +140,12 @@ async fn move_data_copies_sqlite_into_postgres_and_back_with_every_record() {
     for ((path, was), (_, is)) in before.iter().zip(&after) {
         assert_eq!(was, is, "GET {path} differs after the way back");
     }
+    assert_eq!(feed(&server, &admin).await, events);
+    // On both, a new event follows the moved ones in the feed (their transaction ids and
+    // PostgreSQL's seq sequence were adopted).
+    assert_eq!(new_event(&server, &admin).await, ["lead.created"]);
+    drop(server);
+    let server = Server::start(command(&pg.url)).await;
+    let admin = server.login().await;
+    assert_eq!(new_event(&server, &admin).await, ["lead.created"]);
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod events;
 pub mod facts;
 pub mod health;
 pub mod leads;
@@ -34,7 +35,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(visits::configure)
             .configure(meetings::configure)
             .configure(settings::configure)
-            .configure(targets::configure),
+            .configure(targets::configure)
+            .configure(events::configure),
     );
 }
 

@@ -298,7 +298,9 @@ pub(crate) fn save(
         "updated"
     };
     audit(conn, caller, &lead.id, action, changes, at)?;
-    Ok(leads::find(conn, &lead.id)?)
+    let stored = leads::find(conn, &lead.id)?;
+    crate::events::writes::lead_saved(conn, caller, current, &stored, at)?;
+    Ok(stored)
 }
 
 /// The contract a converted lead signs, its fields checked.
@@ -389,6 +391,8 @@ pub fn convert(
         account_changes(None, &account),
         at,
     )?;
+    let stored = seller_accounts::find(conn, &account.id)?;
+    crate::events::writes::account_signed(conn, caller, &stored, at)?;
 
     let mut won = lead.clone();
     won.stage = Stage::Won.as_str().to_owned();
@@ -490,5 +494,6 @@ pub fn create(
         lead_changes(None, &lead),
         at,
     )?;
+    crate::events::writes::lead_created(conn, caller, &lead, at)?;
     Ok(Created::New(lead))
 }

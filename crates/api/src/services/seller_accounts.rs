@@ -146,13 +146,15 @@ pub(crate) fn refuse_duplicates(
 }
 
 /// Stores a changed account: duplicate rules when it is live and an identifier changed or it
-/// came back from churn, the version check, and one audit event.
+/// came back from churn, the version check, one audit event, and its business events (a
+/// renewal, on business day `renewed_on`, is `seller_account.renewed`).
 pub(crate) fn save(
     conn: &mut DbConnection,
     caller: &Caller,
     current: &AccountRow,
     mut account: AccountRow,
     action: &str,
+    renewed_on: Option<&str>,
 ) -> ApiResult<AccountRow> {
     let changes = account_changes(Some(current), &account);
     if changes.is_empty() {
@@ -169,7 +171,9 @@ pub(crate) fn save(
         return Err(ApiError::precondition_failed());
     }
     audit_account(conn, caller, &account.id, action, changes, at)?;
-    Ok(seller_accounts::find(conn, &account.id)?)
+    let stored = seller_accounts::find(conn, &account.id)?;
+    crate::events::writes::account_saved(conn, caller, current, &stored, renewed_on, at)?;
+    Ok(stored)
 }
 
 /// Signs a seller directly: every field checked at once (the owner's refusal joins the list
@@ -278,6 +282,8 @@ pub fn create(
         account_changes(None, &account),
         at,
     )?;
+    let account = seller_accounts::find(conn, &account.id)?;
+    crate::events::writes::account_signed(conn, caller, &account, at)?;
     Ok(account)
 }
 

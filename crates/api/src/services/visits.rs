@@ -117,5 +117,7 @@ pub fn correct(
         return Err(ApiError::precondition_failed());
     }
     audit::record(conn, caller, "visit", &visit.id, "updated", changes, at)?;
-    Ok(visits::find(conn, &visit.id)?)
+    let stored = visits::find(conn, &visit.id)?;
+    crate::events::writes::visit_saved(conn, caller, &current, &stored, stored.updated_at)?;
+    Ok(stored)
 }

@@ -64,7 +64,9 @@ pub async fn archive_lead(
         }
         let mut changes = ironfield_persistence::audit::ChangeSet::new();
         changes.field("archived_at", &current.archived_at, &lead.archived_at);
-        audit(conn, &caller, &lead.id, "archived", changes, at)
+        audit(conn, &caller, &lead.id, "archived", changes, at)?;
+        let stored = ironfield_persistence::leads::find(conn, &lead.id)?;
+        crate::events::writes::lead_saved(conn, &caller, &current, &stored, at)
     })
     .await?;
     Ok(Reply::no_content())

@@ -132,6 +132,13 @@ pub async fn create_meeting(
                 }
                 other => other.into(),
             })?;
+            let subject = crate::events::Subject {
+                id: &row.id,
+                team_id: Some(&row.team_id),
+            };
+            let data = Meeting::try_from(row.clone())?;
+            let opened = crate::events::EventType::MeetingOpened;
+            crate::events::emit(conn, &caller, opened, subject, &data, None, at)?;
             Ok(row)
         })
         .await?;

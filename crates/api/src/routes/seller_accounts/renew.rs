@@ -118,7 +118,15 @@ pub async fn renew_account(
                     business_date: today.to_string(),
                 },
             )?;
-            save(conn, &caller, &current, account, "renewed")
+            let renewed_on = today.to_string();
+            save(
+                conn,
+                &caller,
+                &current,
+                account,
+                "renewed",
+                Some(&renewed_on),
+            )
         })
         .await?;
         let version = account.version;

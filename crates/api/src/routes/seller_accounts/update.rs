@@ -118,5 +118,5 @@ fn apply_update(
     } else {
         "updated"
     };
-    save(conn, caller, current, account, action)
+    save(conn, caller, current, account, action, None)
 }

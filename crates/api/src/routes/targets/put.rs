@@ -141,9 +141,13 @@ pub async fn put_targets(
             });
         }
         errors.into_result(())?;
-        rows.iter()
-            .map(|row| Ok(targets::upsert(conn, row)?))
-            .collect::<ApiResult<Vec<_>>>()
+        let mut stored = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let row = targets::upsert(conn, row)?;
+            crate::events::targets::target_set(conn, &caller, &row, at)?;
+            stored.push(row);
+        }
+        Ok(stored)
     })
     .await?;
     let stored: Vec<Target> = stored

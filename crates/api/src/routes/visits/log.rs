@@ -257,6 +257,7 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
             row.received_at,
         )?;
     }
+    crate::events::writes::visit_logged(conn, caller, &row, row.received_at)?;
     Ok(Logged::Created(row))
 }
 

@@ -1,0 +1,202 @@
+//! The events of each kind of write, one call per write path, with the record rendered as
+//! the API returns it. Called inside the write's transaction, after the change is stored.
+
+use super::records::{account_events, lead_events, visit_corrected};
+use super::targets::check_achieved;
+use super::{emit, emit_each, Changes, EventType, Subject};
+use crate::error::ApiResult;
+use crate::extract::Caller;
+use crate::routes::leads::Lead;
+use crate::routes::seller_accounts::SellerAccount;
+use crate::routes::visits::Visit;
+use ironfield_persistence::leads::LeadRow;
+use ironfield_persistence::seller_accounts::AccountRow;
+use ironfield_persistence::visits::VisitRow;
+use ironfield_persistence::{DbConnection, Timestamp};
+use serde_json::json;
+
+fn lead_subject(row: &LeadRow) -> Subject<'_> {
+    Subject {
+        id: &row.id,
+        team_id: row.team_id.as_deref(),
+    }
+}
+
+fn account_subject(row: &AccountRow) -> Subject<'_> {
+    Subject {
+        id: &row.id,
+        team_id: row.team_id.as_deref(),
+    }
+}
+
+/// A new lead: `lead.created`.
+pub fn lead_created(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    lead: &LeadRow,
+    at: Timestamp,
+) -> ApiResult<()> {
+    let data = Lead::try_from(lead.clone())?;
+    emit(
+        conn,
+        caller,
+        EventType::LeadCreated,
+        lead_subject(lead),
+        &data,
+        None,
+        at,
+    )
+}
+
+/// A lead changed from `old` to the stored `new`: its events by what moved.
+pub fn lead_saved(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    old: &LeadRow,
+    new: &LeadRow,
+    at: Timestamp,
+) -> ApiResult<()> {
+    let data = Lead::try_from(new.clone())?;
+    emit_each(
+        conn,
+        caller,
+        lead_events(old, new),
+        lead_subject(new),
+        &data,
+        at,
+    )
+}
+
+/// A seller signed (created, or converted from a lead): `seller_account.signed`, and the
+/// targets its owner and team may have reached.
+pub fn account_signed(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    account: &AccountRow,
+    at: Timestamp,
+) -> ApiResult<()> {
+    let data = SellerAccount::try_from(account.clone())?;
+    emit(
+        conn,
+        caller,
+        EventType::SellerAccountSigned,
+        account_subject(account),
+        &data,
+        None,
+        at,
+    )?;
+    check_achieved(
+        conn,
+        caller,
+        &account.owner_id,
+        account.team_id.as_deref(),
+        &account.signed_business_date,
+        at,
+    )
+}
+
+/// A seller account changed from `old` to the stored `new`. A renewal is
+/// `seller_account.renewed` (its new contract as `changes`), and counts towards targets on
+/// `renewed_on`; anything else is classified by what moved.
+pub fn account_saved(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    old: &AccountRow,
+    new: &AccountRow,
+    renewed_on: Option<&str>,
+    at: Timestamp,
+) -> ApiResult<()> {
+    let data = SellerAccount::try_from(new.clone())?;
+    let Some(business_date) = renewed_on else {
+        return emit_each(
+            conn,
+            caller,
+            account_events(old, new),
+            account_subject(new),
+            &data,
+            at,
+        );
+    };
+    let changes = Changes::new()
+        .field("contract_end", &old.contract_end, &new.contract_end)
+        .field(
+            "contract_value",
+            &json!({"amount": old.contract_value, "currency": old.contract_currency}),
+            &json!({"amount": new.contract_value, "currency": new.contract_currency}),
+        );
+    emit(
+        conn,
+        caller,
+        EventType::SellerAccountRenewed,
+        account_subject(new),
+        &data,
+        Some(changes),
+        at,
+    )?;
+    check_achieved(
+        conn,
+        caller,
+        &new.owner_id,
+        new.team_id.as_deref(),
+        business_date,
+        at,
+    )
+}
+
+/// A visit stored: `visit.logged`, and the targets its rep and team may have reached.
+pub fn visit_logged(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    visit: &VisitRow,
+    at: Timestamp,
+) -> ApiResult<()> {
+    let data = Visit::try_from(visit.clone())?;
+    let subject = Subject {
+        id: &visit.id,
+        team_id: visit.team_id.as_deref(),
+    };
+    emit(
+        conn,
+        caller,
+        EventType::VisitLogged,
+        subject,
+        &data,
+        None,
+        at,
+    )?;
+    check_achieved(
+        conn,
+        caller,
+        &visit.rep_id,
+        visit.team_id.as_deref(),
+        &visit.business_date,
+        at,
+    )
+}
+
+/// A visit corrected from `old` to the stored `new`: `visit.corrected` when anything moved.
+pub fn visit_saved(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    old: &VisitRow,
+    new: &VisitRow,
+    at: Timestamp,
+) -> ApiResult<()> {
+    let Some(changes) = visit_corrected(old, new) else {
+        return Ok(());
+    };
+    let data = Visit::try_from(new.clone())?;
+    let subject = Subject {
+        id: &new.id,
+        team_id: new.team_id.as_deref(),
+    };
+    emit(
+        conn,
+        caller,
+        EventType::VisitCorrected,
+        subject,
+        &data,
+        Some(changes),
+        at,
+    )
+}
