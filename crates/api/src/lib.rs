@@ -19,6 +19,7 @@ pub mod routes;
 pub mod server;
 pub mod state;
 pub mod web_app;
+pub mod webhooks;
 
 pub use server::start;
 pub use state::{ApiSettings, AppState};
