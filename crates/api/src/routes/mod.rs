@@ -15,6 +15,7 @@ pub mod targets;
 pub mod teams;
 pub mod users;
 pub mod visits;
+pub mod webhooks;
 
 use crate::error::{ApiError, ApiResult};
 use serde::{Deserialize, Deserializer};
@@ -34,7 +35,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(visits::configure)
             .configure(meetings::configure)
             .configure(settings::configure)
-            .configure(targets::configure),
+            .configure(targets::configure)
+            .configure(webhooks::configure),
     );
 }
 

@@ -28,6 +28,9 @@ pub fn check_url(raw: &str, policy: Policy) -> Result<Url, String> {
     if raw.len() > MAX_URL_LEN {
         return Err(format!("at most {MAX_URL_LEN} characters"));
     }
+    if raw.chars().any(char::is_control) {
+        return Err("must not contain control characters".to_owned());
+    }
     let url = Url::parse(raw).map_err(|e| format!("not an absolute URL: {e}"))?;
     match url.scheme() {
         "https" => {}
