@@ -25,4 +25,5 @@ mod targets;
 mod teams;
 mod users;
 mod visits;
+mod webhooks;
 mod web_app;
