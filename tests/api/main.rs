@@ -10,6 +10,7 @@ mod auth;
 mod authz_matrix;
 mod contract;
 mod conventions;
+mod events;
 mod hostile_input;
 mod leads;
 mod leads_csv;

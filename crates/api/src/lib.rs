@@ -5,6 +5,7 @@ pub mod account_health;
 pub mod blocking;
 pub mod bootstrap;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod idempotency;
 pub mod login_limit;

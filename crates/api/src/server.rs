@@ -87,8 +87,8 @@ pub fn start(
     Ok(server.run())
 }
 
-/// Sweeps expired idempotency keys and idle rate-limit entries and refreshes the query
-/// planner's statistics, forever. The binary spawns it beside the server.
+/// Sweeps expired idempotency keys, idle rate-limit entries and events past their retention,
+/// and refreshes the query planner's statistics, forever. The binary spawns it beside the server.
 pub async fn run_maintenance(state: web::Data<AppState>) {
     let mut tick = actix_web::rt::time::interval(MAINTENANCE_EVERY);
     loop {
@@ -102,21 +102,25 @@ async fn sweep(state: &AppState) {
     // A write (under SQLite's writer lock like every request's), and once across all
     // processes on the database: whoever holds the advisory lock sweeps.
     let purged = crate::blocking::write(state, move |conn| {
-        use ironfield_persistence::jobs;
+        use ironfield_persistence::{events, jobs};
         if !jobs::try_lock(conn, jobs::MAINTENANCE_LOCK)? {
             return Ok(None);
         }
         let keys = ironfield_persistence::idempotency::purge_before(conn, cutoff)?;
         let windows = crate::login_limit::forget_idle(conn)?;
-        Ok(Some((keys, windows)))
+        // Events are kept at least the retention the contract promises feed consumers.
+        let events_cutoff = (ironfield_domain::time::now() - events::RETENTION).naive_utc();
+        let old_events = events::purge_before(conn, events_cutoff)?;
+        Ok(Some((keys, windows, old_events)))
     })
     .await;
     match purged {
-        Ok(Some((keys, windows))) => {
+        Ok(Some((keys, windows, old_events))) => {
             tracing::debug!(
                 keys,
                 windows,
-                "expired idempotency keys and login windows purged"
+                old_events,
+                "expired idempotency keys, login windows and old events purged"
             )
         }
         Ok(None) => tracing::debug!("another process is sweeping"),

@@ -285,6 +285,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The events outbox; `(txid, seq)` is the feed's order (see the migration).
+    events (seq) {
+        seq -> BigInt,
+        txid -> BigInt,
+        event_id -> Text,
+        event_type -> Text,
+        occurred_at -> Timestamp,
+        actor_type -> Text,
+        actor_id -> Text,
+        record_type -> Text,
+        record_id -> Text,
+        team_id -> Nullable<Text>,
+        data -> Text,
+        changes -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    target_achievements (subject_type, subject_id, period, metric) {
+        subject_type -> Text,
+        subject_id -> Text,
+        period -> Text,
+        metric -> Text,
+        achieved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     webhooks (id) {
         id -> Text,
         url -> Text,
@@ -351,6 +379,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_plans,
     targets,
     seller_performance,
+    events,
+    target_achievements,
     webhooks,
     webhook_deliveries,
     job_cursors,

@@ -105,6 +105,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change feed
+         * @description Business events in commit order: `{items, next_cursor}`. Keep `next_cursor` and ask again
+         *     with `after=<it>`: every event is served once, and none that commits later appears behind a
+         *     position already passed (events of still-running transactions wait until they end).
+         *     `after=latest` answers an empty page whose cursor is the current end. Admins see every
+         *     event; a service account sees the events of the records its `:read` scopes cover
+         *     (`leads:read` lead events, `accounts:read` seller account events, `visits:read`,
+         *     `meetings:read`, `targets:read`); other users are refused. Events are kept at least
+         *     30 days.
+         */
+        get: operations["list_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leaderboard": {
         parameters: {
             query?: never;
@@ -1525,6 +1552,73 @@ export interface components {
          * @enum {string}
          */
         ErrorCode: "validation_failed" | "not_found" | "method_not_allowed" | "unauthorized" | "forbidden" | "conflict" | "duplicate" | "invalid_transition" | "precondition_failed" | "idempotency_key_reused" | "payload_too_large" | "rate_limited" | "unavailable" | "insufficient_storage" | "internal";
+        /**
+         * @description One business event.
+         * @example {
+         *       "actor": {
+         *         "id": "0193a1b2-0000-7000-8000-0000000000a1",
+         *         "type": "user"
+         *       },
+         *       "changes": {
+         *         "stage": {
+         *           "from": "visited",
+         *           "to": "negotiating"
+         *         }
+         *       },
+         *       "data": {
+         *         "id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b",
+         *         "stage": "negotiating",
+         *         "version": 4
+         *       },
+         *       "event_id": "0193a1b2-0000-7000-8000-00000000ee01",
+         *       "occurred_at": "2026-11-03T02:10:00Z",
+         *       "record_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b",
+         *       "record_type": "lead",
+         *       "team_id": "0193a1b2-0000-7000-8000-000000000001",
+         *       "type": "lead.stage_changed"
+         *     }
+         */
+        Event: {
+            actor: components["schemas"]["EventActor"];
+            /** @description `{field: {from, to}}` for the fields the change moved, on the events that carry it. */
+            changes?: Record<string, never> | null;
+            /** @description The record as the API returns it after the change. */
+            data: Record<string, never>;
+            /** Format: uuid */
+            event_id: string;
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: uuid */
+            record_id: string;
+            /** @description `lead`, `seller_account`, `visit`, `meeting` or `target`. */
+            record_type: string;
+            /** Format: uuid */
+            team_id?: string | null;
+            /**
+             * @description `lead.created`, `lead.updated`, `lead.stage_changed`, `lead.assigned`, `lead.merged`,
+             *     `seller_account.signed`, `seller_account.updated`, `seller_account.renewed`,
+             *     `seller_account.churned`, `visit.logged`, `visit.corrected`, `meeting.opened`,
+             *     `target.set`, `target.achieved`.
+             */
+            type: string;
+        };
+        /** @description Who made a change. */
+        EventActor: {
+            /** Format: uuid */
+            id: string;
+            /** @description `user` or `service_account`. */
+            type: string;
+        };
+        /** @description One page of the change feed. */
+        EventPage: {
+            /** @description In commit order. */
+            items: components["schemas"]["Event"][];
+            /**
+             * @description Where the next page starts; returned even when `items` is empty. Keep it and ask again
+             *     later: every event is seen once, none committed behind it.
+             */
+            next_cursor: string;
+        };
         /**
          * @description A WGS 84 latitude and longitude, in degrees.
          * @example {
@@ -3110,6 +3204,43 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    list_events: {
+        parameters: {
+            query?: {
+                /**
+                 * @description A `next_cursor` from an earlier page, or `latest` for an empty page whose cursor is the
+                 *     current end. Absent: the feed starts at the oldest event kept (at least 30 days).
+                 */
+                after?: string;
+                /**
+                 * @description Only these event types, comma-separated (e.g. `lead.created,lead.stage_changed`); an
+                 *     unknown type is 422.
+                 */
+                types?: string;
+                /** @description Events per page, 1 to 200 (default 50); more is 422. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of events in commit order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
         };
     };
     leaderboard: {

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod events;
 pub mod facts;
 pub mod health;
 pub mod leads;
@@ -36,7 +37,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(meetings::configure)
             .configure(settings::configure)
             .configure(targets::configure)
-            .configure(webhooks::configure),
+            .configure(webhooks::configure)
+            .configure(events::configure),
     );
 }
 

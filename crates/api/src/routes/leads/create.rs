@@ -4,6 +4,7 @@ use super::{
 };
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
+use crate::events::{emit, EventType, Subject};
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
@@ -162,6 +163,19 @@ pub(crate) fn create_row(
         &lead.id,
         "created",
         lead_changes(None, &lead),
+        at,
+    )?;
+    let subject = Subject {
+        id: &lead.id,
+        team_id: lead.team_id.as_deref(),
+    };
+    emit(
+        conn,
+        caller,
+        EventType::LeadCreated,
+        subject,
+        &Lead::try_from(lead.clone())?,
+        None,
         at,
     )?;
     Ok(Created::New(lead))

@@ -254,6 +254,19 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
             row.received_at,
         )?;
     }
+    let subject = crate::events::Subject {
+        id: &row.id,
+        team_id: row.team_id.as_deref(),
+    };
+    crate::events::emit(
+        conn,
+        caller,
+        crate::events::EventType::VisitLogged,
+        subject,
+        &super::Visit::try_from(row.clone())?,
+        None,
+        row.received_at,
+    )?;
     Ok(Logged::Created(row))
 }
 

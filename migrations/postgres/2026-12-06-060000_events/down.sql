@@ -1,0 +1,2 @@
+DROP TABLE target_achievements;
+DROP TABLE events;
