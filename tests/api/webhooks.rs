@@ -19,6 +19,7 @@ backend_tests!(
     a_test_event_arrives_signed,
     a_failed_delivery_is_retried_until_it_succeeds,
     repeated_failures_disable_the_subscription_until_re_enabled,
+    a_business_write_reaches_the_subscriptions_whose_creator_may_see_it,
 );
 
 /// A service account holding `scopes`, and its token.
@@ -384,4 +385,41 @@ async fn repeated_failures_disable_the_subscription_until_re_enabled(app: TestAp
     assert_eq!(enabled["disabled_reason"], Value::Null);
     // Its pending deliveries resume.
     receiver.wait_for(sent + 1, Duration::from_secs(10)).await;
+}
+
+async fn a_business_write_reaches_the_subscriptions_whose_creator_may_see_it(app: TestApp) {
+    set_webhook_settings(&app, true, true).await;
+    let (admin_rx, reader_rx, blind_rx, other_type_rx) = (
+        Receiver::start(&[200]).await,
+        Receiver::start(&[200]).await,
+        Receiver::start(&[200]).await,
+        Receiver::start(&[200]).await,
+    );
+    let admin_hook = create(&app, &app.admin_token, json!({"url": admin_rx.url, "event_types": ["lead.created"]})).await;
+    let (_, reader) = service_account(&app, &["webhooks:manage", "leads:read"]).await;
+    let reader_hook = create(&app, &reader, json!({"url": reader_rx.url})).await;
+    let (_, blind) = service_account(&app, &["webhooks:manage", "visits:read"]).await;
+    create(&app, &blind, json!({"url": blind_rx.url})).await;
+    create(&app, &app.admin_token, json!({"url": other_type_rx.url, "event_types": ["visit.logged"]})).await;
+
+    let lead = app.post("/leads", &app.admin_token, json!({"company_name": "义乌市星辰饰品厂"})).await;
+    assert_eq!(lead.status(), 201);
+    let lead = body(lead).await;
+
+    for (rx, hook) in [(&admin_rx, &admin_hook), (&reader_rx, &reader_hook)] {
+        let hits = rx.wait_for(1, Duration::from_secs(15)).await;
+        verify_signature(&hits[0], hook["secret"].as_str().unwrap());
+        let event = hits[0].json();
+        assert_eq!(event["type"], "lead.created", "{event}");
+        assert_eq!(event["record_type"], "lead");
+        assert_eq!(event["record_id"], lead["id"]);
+        assert_eq!(event["data"]["company_name"], "义乌市星辰饰品厂");
+        assert_eq!(hits[0].header("x-ironfield-event-id"), event["event_id"].as_str().unwrap());
+    }
+    assert_eq!(admin_rx.hits()[0].body, reader_rx.hits()[0].body, "one event, one body");
+    // The fan-out has passed this event for everyone: the others got nothing.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(blind_rx.hits().len(), 0, "visits:read does not cover leads");
+    assert_eq!(other_type_rx.hits().len(), 0, "not a subscribed type");
+    assert_eq!(admin_rx.hits().len(), 1, "each event once");
 }

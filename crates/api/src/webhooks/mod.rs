@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod enqueue;
+pub mod fanout;
 pub mod retry;
 pub mod settings;
 pub mod signature;
