@@ -1,7 +1,7 @@
 //! Webhooks through HTTP: who may manage which subscriptions, the SSRF guard, signed delivery
 //! to a receiver on 127.0.0.1, retries, and disabling after repeated failures.
 
-mod receiver;
+pub mod receiver;
 
 use crate::backend_tests;
 use crate::helpers::{assert_problem, body, TestApp};

@@ -18,6 +18,7 @@ pub struct EventEnvelope<'a> {
     /// `lead`, `seller_account`, `visit`, `meeting`, `target` (or `webhook` for a test event).
     pub record_type: &'a str,
     pub team_id: Option<&'a str>,
+    pub occurred_at: Timestamp,
     /// The event as JSON: the exact body every attempt sends.
     pub body: &'a str,
 }
@@ -34,7 +35,9 @@ pub fn read_scope(record_type: &str) -> Option<Scope> {
     })
 }
 
-/// Enqueues `event` for every matching subscription; answers how many deliveries were added.
+/// Enqueues `event` for every matching subscription created before it occurred (a new
+/// subscription receives events from its creation on, never the history before it);
+/// answers how many deliveries were added.
 pub fn enqueue_event(
     conn: &mut DbConnection,
     event: EventEnvelope<'_>,
@@ -42,7 +45,10 @@ pub fn enqueue_event(
 ) -> ApiResult<usize> {
     let mut added = 0;
     for hook in webhooks::active(conn)? {
-        if hook.wants(event.event_type) && creator_may_see(conn, &hook, event)? {
+        if hook.created_at <= event.occurred_at
+            && hook.wants(event.event_type)
+            && creator_may_see(conn, &hook, event)?
+        {
             added += usize::from(enqueue_for(conn, &hook.id, event, now)?);
         }
     }

@@ -42,12 +42,10 @@ pub async fn run(state: web::Data<AppState>) {
 /// One round; answers how many deliveries it added.
 async fn round(state: &AppState) -> ApiResult<usize> {
     // A cheap read first: most rounds find nothing new and need no write transaction.
-    let behind = blocking::read(state, |conn| match stored_cursor(conn)? {
-        None => Ok(true),
-        Some(cursor) => {
-            let (next, _) = events::read_after(conn, Some(cursor), &EventFilter::default(), 1)?;
-            Ok(!next.is_empty())
-        }
+    let behind = blocking::read(state, |conn| {
+        let cursor = stored_cursor(conn)?;
+        let (next, _) = events::read_after(conn, cursor, &EventFilter::default(), 1)?;
+        Ok(!next.is_empty())
     })
     .await?;
     if !behind {
@@ -62,22 +60,22 @@ pub fn fan_out(conn: &mut DbConnection) -> ApiResult<usize> {
         return Ok(0);
     }
     let at = now();
-    let Some(cursor) = stored_cursor(conn)? else {
-        // First start with webhooks: begin at the current end. Events from before have no
-        // subscription to go to.
-        let end = events::end(conn)?;
-        webhooks::save_cursor(conn, CURSOR_NAME, &end.encode(), at.naive_utc())?;
-        return Ok(0);
-    };
-    let (rows, next) = events::read_after(conn, Some(cursor), &EventFilter::default(), BATCH)?;
+    // No cursor yet: from the oldest event kept. Events from before a subscription existed
+    // are not sent to it (`enqueue_event`), so nothing old is replayed.
+    let cursor = stored_cursor(conn)?;
+    let (rows, next) = events::read_after(conn, cursor, &EventFilter::default(), BATCH)?;
     if rows.is_empty() {
         // Nothing new: the cursor stays (moving it to the horizon would be a write per round).
         return Ok(0);
     }
     let mut added = 0;
     for row in rows {
-        let (event_type, record_type, team_id) =
-            (row.event_type.clone(), row.record_type.clone(), row.team_id.clone());
+        let (event_type, record_type, team_id, occurred_at) = (
+            row.event_type.clone(),
+            row.record_type.clone(),
+            row.team_id.clone(),
+            row.occurred_at,
+        );
         let event = Event::from(row);
         let body = serde_json::to_string(&event).map_err(ApiError::internal)?;
         added += enqueue_event(
@@ -87,6 +85,7 @@ pub fn fan_out(conn: &mut DbConnection) -> ApiResult<usize> {
                 event_type: &event_type,
                 record_type: &record_type,
                 team_id: team_id.as_deref(),
+                occurred_at,
                 body: &body,
             },
             at.naive_utc(),

@@ -83,6 +83,7 @@ pub async fn send_test(
             event_type: "webhook.test",
             record_type: "webhook",
             team_id: None,
+            occurred_at: at.naive_utc(),
             body: &body,
         };
         enqueue_for(conn, &row.id, envelope, at.naive_utc())?;
