@@ -118,7 +118,11 @@ async fn world(app: &TestApp) -> World {
     let client_id = created["client_id"].as_str().unwrap().to_owned();
     // The loopback address the webhook rows subscribe is refused unless the setting allows it.
     let settings = app
-        .patch("/settings", &app.admin_token, json!({"webhook_allow_private": true}))
+        .patch(
+            "/settings",
+            &app.admin_token,
+            json!({"webhook_allow_private": true}),
+        )
         .await;
     assert_eq!(settings.status(), 200);
     let client_secret = created["client_secret"].as_str().unwrap().to_owned();

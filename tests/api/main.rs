@@ -26,5 +26,5 @@ mod targets;
 mod teams;
 mod users;
 mod visits;
-mod webhooks;
 mod web_app;
+mod webhooks;

@@ -58,7 +58,10 @@ async fn set_webhook_settings(app: &TestApp, allow_http: bool, allow_private: bo
         .await;
     let settings = body(response).await;
     assert_eq!(settings["webhook_allow_http"], allow_http, "{settings}");
-    assert_eq!(settings["webhook_allow_private"], allow_private, "{settings}");
+    assert_eq!(
+        settings["webhook_allow_private"], allow_private,
+        "{settings}"
+    );
 }
 
 async fn create(app: &TestApp, token: &str, body_json: Value) -> Value {
@@ -75,7 +78,10 @@ async fn wait_until(app: &TestApp, path: &str, done: impl Fn(&Value) -> bool) ->
         if done(&current) {
             return current;
         }
-        assert!(Instant::now() < deadline, "gave up waiting on {path}: {current}");
+        assert!(
+            Instant::now() < deadline,
+            "gave up waiting on {path}: {current}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -89,7 +95,10 @@ async fn admins_and_managing_service_accounts_manage_their_subscriptions(app: Te
                "description": "  BI feed  "}),
     )
     .await;
-    assert!(mine["secret"].as_str().unwrap().starts_with("whsec_"), "{mine}");
+    assert!(
+        mine["secret"].as_str().unwrap().starts_with("whsec_"),
+        "{mine}"
+    );
     assert_eq!(mine["event_types"], json!(["lead.created", "visit.logged"]));
     assert_eq!(mine["description"], "BI feed");
     assert_eq!(mine["active"], true);
@@ -98,7 +107,12 @@ async fn admins_and_managing_service_accounts_manage_their_subscriptions(app: Te
     let admin_hook = mine["id"].as_str().unwrap().to_owned();
 
     let (sa_id, sa) = service_account(&app, &["webhooks:manage"]).await;
-    let theirs = create(&app, &sa, json!({"url": "https://127.0.0.1:9/tool", "active": false})).await;
+    let theirs = create(
+        &app,
+        &sa,
+        json!({"url": "https://127.0.0.1:9/tool", "active": false}),
+    )
+    .await;
     assert_eq!(theirs["created_by"], sa_id.as_str());
     assert_eq!(theirs["created_by_type"], "service_account");
     assert_eq!(theirs["event_types"], json!([]));
@@ -106,7 +120,9 @@ async fn admins_and_managing_service_accounts_manage_their_subscriptions(app: Te
     let sa_hook = theirs["id"].as_str().unwrap().to_owned();
 
     // The secret is shown on create only.
-    let read = app.get(&format!("/webhooks/{admin_hook}"), &app.admin_token).await;
+    let read = app
+        .get(&format!("/webhooks/{admin_hook}"), &app.admin_token)
+        .await;
     assert_eq!(read.headers()["etag"], "\"1\"");
     let read = body(read).await;
     assert!(read.get("secret").is_none(), "{read}");
@@ -116,7 +132,12 @@ async fn admins_and_managing_service_accounts_manage_their_subscriptions(app: Te
     let all = body(app.get("/webhooks", &app.admin_token).await).await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2, "{all}");
     let own = body(app.get("/webhooks", &sa).await).await;
-    let ids: Vec<&str> = own["items"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = own["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, [sa_hook.as_str()]);
     assert!(own["items"][0].get("secret").is_none());
     for path in [
@@ -125,14 +146,49 @@ async fn admins_and_managing_service_accounts_manage_their_subscriptions(app: Te
     ] {
         assert_problem(app.get(&path, &sa).await, 404, "not_found").await;
     }
-    assert_problem(app.post(&format!("/webhooks/{admin_hook}/test"), &sa, json!({})).await, 404, "not_found").await;
-    assert_problem(app.patch(&format!("/webhooks/{admin_hook}"), &sa, json!({"active": false})).await, 404, "not_found").await;
-    let deleted = app.request(Method::DELETE, &format!("/webhooks/{admin_hook}"), Some(&sa)).send().await.unwrap();
+    assert_problem(
+        app.post(&format!("/webhooks/{admin_hook}/test"), &sa, json!({}))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.patch(
+            &format!("/webhooks/{admin_hook}"),
+            &sa,
+            json!({"active": false}),
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let deleted = app
+        .request(
+            Method::DELETE,
+            &format!("/webhooks/{admin_hook}"),
+            Some(&sa),
+        )
+        .send()
+        .await
+        .unwrap();
     assert_problem(deleted, 404, "not_found").await;
-    assert_eq!(app.get(&format!("/webhooks/{sa_hook}"), &app.admin_token).await.status(), 200);
+    assert_eq!(
+        app.get(&format!("/webhooks/{sa_hook}"), &app.admin_token)
+            .await
+            .status(),
+        200
+    );
 
     // Rotating answers a new secret once and moves the version on.
-    let rotated = app.post(&format!("/webhooks/{sa_hook}/rotate-secret"), &sa, json!({})).await;
+    let rotated = app
+        .post(
+            &format!("/webhooks/{sa_hook}/rotate-secret"),
+            &sa,
+            json!({}),
+        )
+        .await;
     assert_eq!(rotated.status(), 200);
     assert_eq!(rotated.headers()["etag"], "\"2\"");
     let rotated = body(rotated).await;
@@ -147,13 +203,29 @@ async fn admins_and_managing_service_accounts_manage_their_subscriptions(app: Te
         .await
         .unwrap();
     assert_eq!(deleted.status(), 204);
-    assert_problem(app.get(&format!("/webhooks/{sa_hook}"), &app.admin_token).await, 404, "not_found").await;
-    assert_problem(app.get("/webhooks/not-a-uuid", &app.admin_token).await, 404, "not_found").await;
+    assert_problem(
+        app.get(&format!("/webhooks/{sa_hook}"), &app.admin_token)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.get("/webhooks/not-a-uuid", &app.admin_token).await,
+        404,
+        "not_found",
+    )
+    .await;
 }
 
 async fn people_other_than_admins_and_unscoped_accounts_are_refused(app: TestApp) {
     set_webhook_settings(&app, false, true).await;
-    let hook = create(&app, &app.admin_token, json!({"url": "https://127.0.0.1:9/x"})).await;
+    let hook = create(
+        &app,
+        &app.admin_token,
+        json!({"url": "https://127.0.0.1:9/x"}),
+    )
+    .await;
     let id = hook["id"].as_str().unwrap();
     let team = app.team("Hooks team", None).await;
     let manager = app.user("manager", Some(&team)).await;
@@ -161,17 +233,43 @@ async fn people_other_than_admins_and_unscoped_accounts_are_refused(app: TestApp
     let (_, reader) = service_account(&app, &["leads:read", "accounts:read"]).await;
     for token in [&manager.token, &rep.token, &reader] {
         assert_problem(app.get("/webhooks", token).await, 403, "forbidden").await;
-        assert_problem(app.post("/webhooks", token, json!({"url": "https://127.0.0.1:9/y"})).await, 403, "forbidden").await;
-        assert_problem(app.get(&format!("/webhooks/{id}"), token).await, 403, "forbidden").await;
-        assert_problem(app.post(&format!("/webhooks/{id}/test"), token, json!({})).await, 403, "forbidden").await;
+        assert_problem(
+            app.post("/webhooks", token, json!({"url": "https://127.0.0.1:9/y"}))
+                .await,
+            403,
+            "forbidden",
+        )
+        .await;
+        assert_problem(
+            app.get(&format!("/webhooks/{id}"), token).await,
+            403,
+            "forbidden",
+        )
+        .await;
+        assert_problem(
+            app.post(&format!("/webhooks/{id}/test"), token, json!({}))
+                .await,
+            403,
+            "forbidden",
+        )
+        .await;
     }
     let all = body(app.get("/webhooks", &app.admin_token).await).await;
-    assert_eq!(all["items"].as_array().unwrap().len(), 1, "nothing was created: {all}");
+    assert_eq!(
+        all["items"].as_array().unwrap().len(),
+        1,
+        "nothing was created: {all}"
+    );
 }
 
 async fn changes_honour_if_match_and_are_validated(app: TestApp) {
     set_webhook_settings(&app, false, true).await;
-    let hook = create(&app, &app.admin_token, json!({"url": "https://127.0.0.1:9/x"})).await;
+    let hook = create(
+        &app,
+        &app.admin_token,
+        json!({"url": "https://127.0.0.1:9/x"}),
+    )
+    .await;
     let path = format!("/webhooks/{}", hook["id"].as_str().unwrap());
     let stale = app
         .request(Method::PATCH, &path, Some(&app.admin_token))
@@ -183,15 +281,35 @@ async fn changes_honour_if_match_and_are_validated(app: TestApp) {
     assert_problem(stale, 412, "precondition_failed").await;
 
     let bad = app
-        .patch(&path, &app.admin_token, json!({"event_types": ["lead.created", "lead.exploded"],
-            "description": "d".repeat(501)}))
+        .patch(
+            &path,
+            &app.admin_token,
+            json!({"event_types": ["lead.created", "lead.exploded"],
+            "description": "d".repeat(501)}),
+        )
         .await;
     let problem = assert_problem(bad, 422, "validation_failed").await;
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&"event_types[1]") && fields.contains(&"description"), "{problem}");
-    let unknown = app.patch(&path, &app.admin_token, json!({"secret": "mine"})).await;
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"event_types[1]") && fields.contains(&"description"),
+        "{problem}"
+    );
+    let unknown = app
+        .patch(&path, &app.admin_token, json!({"secret": "mine"}))
+        .await;
     assert_problem(unknown, 422, "validation_failed").await;
-    let created = app.post("/webhooks", &app.admin_token, json!({"event_types": ["lead.created"]})).await;
+    let created = app
+        .post(
+            "/webhooks",
+            &app.admin_token,
+            json!({"event_types": ["lead.created"]}),
+        )
+        .await;
     assert_problem(created, 422, "validation_failed").await;
 
     let changed = app
@@ -206,7 +324,11 @@ async fn changes_honour_if_match_and_are_validated(app: TestApp) {
     let changed = body(changed).await;
     assert_eq!(changed["description"], "renamed");
     assert_eq!(changed["event_types"], json!(["seller_account.signed"]));
-    let cleared = body(app.patch(&path, &app.admin_token, json!({"description": null})).await).await;
+    let cleared = body(
+        app.patch(&path, &app.admin_token, json!({"description": null}))
+            .await,
+    )
+    .await;
     assert_eq!(cleared["description"], Value::Null);
     assert_eq!(cleared["version"], 3);
 }
@@ -236,7 +358,9 @@ async fn urls_reaching_inside_the_network_are_refused(app: TestApp) {
     let refused = |url: &'static str| {
         let app = &app;
         async move {
-            let response = app.post("/webhooks", &app.admin_token, json!({"url": url})).await;
+            let response = app
+                .post("/webhooks", &app.admin_token, json!({"url": url}))
+                .await;
             let problem = assert_problem(response, 422, "validation_failed").await;
             assert_eq!(problem["errors"][0]["field"], "url", "{url}: {problem}");
             problem["errors"][0]["message"].as_str().unwrap().to_owned()
@@ -257,9 +381,16 @@ async fn urls_reaching_inside_the_network_are_refused(app: TestApp) {
         "https://localhost/hook",
     ] {
         let message = refused(url).await;
-        assert!(message.contains("webhook_allow_private"), "{url}: {message}");
+        assert!(
+            message.contains("webhook_allow_private"),
+            "{url}: {message}"
+        );
     }
-    for url in ["ftp://example.com/x", "not a url", "https://user:pw@127.0.0.1/"] {
+    for url in [
+        "ftp://example.com/x",
+        "not a url",
+        "https://user:pw@127.0.0.1/",
+    ] {
         refused(url).await;
     }
     // http allowed, private still not.
@@ -268,24 +399,47 @@ async fn urls_reaching_inside_the_network_are_refused(app: TestApp) {
     assert!(private.contains("loopback"), "{private}");
     // Both on: accepted.
     set_webhook_settings(&app, true, true).await;
-    create(&app, &app.admin_token, json!({"url": "http://127.0.0.1:9/hook"})).await;
-    create(&app, &app.admin_token, json!({"url": "https://[::1]:9/hook"})).await;
+    create(
+        &app,
+        &app.admin_token,
+        json!({"url": "http://127.0.0.1:9/hook"}),
+    )
+    .await;
+    create(
+        &app,
+        &app.admin_token,
+        json!({"url": "https://[::1]:9/hook"}),
+    )
+    .await;
     // Turning the setting off again holds at once for changes too.
     set_webhook_settings(&app, false, false).await;
     let all = body(app.get("/webhooks", &app.admin_token).await).await;
     let id = all["items"][0]["id"].as_str().unwrap();
-    let change = app.patch(&format!("/webhooks/{id}"), &app.admin_token, json!({"url": "https://127.0.0.2/x"})).await;
+    let change = app
+        .patch(
+            &format!("/webhooks/{id}"),
+            &app.admin_token,
+            json!({"url": "https://127.0.0.2/x"}),
+        )
+        .await;
     assert_problem(change, 422, "validation_failed").await;
 }
 
 async fn a_test_event_arrives_signed(app: TestApp) {
     set_webhook_settings(&app, true, true).await;
     let receiver = Receiver::start(&[200]).await;
-    let hook = create(&app, &app.admin_token, json!({"url": receiver.url, "event_types": ["lead.created"]})).await;
+    let hook = create(
+        &app,
+        &app.admin_token,
+        json!({"url": receiver.url, "event_types": ["lead.created"]}),
+    )
+    .await;
     let id = hook["id"].as_str().unwrap();
     let secret = hook["secret"].as_str().unwrap();
 
-    let queued = app.post(&format!("/webhooks/{id}/test"), &app.admin_token, json!({})).await;
+    let queued = app
+        .post(&format!("/webhooks/{id}/test"), &app.admin_token, json!({}))
+        .await;
     assert_eq!(queued.status(), 202);
     let queued = body(queued).await;
     assert_eq!(queued["status"], "pending");
@@ -297,7 +451,10 @@ async fn a_test_event_arrives_signed(app: TestApp) {
     let event = hit.json();
     assert_eq!(event["type"], "webhook.test");
     assert_eq!(event["event_id"], queued["event_id"]);
-    assert_eq!(hit.header("x-ironfield-event-id"), queued["event_id"].as_str().unwrap());
+    assert_eq!(
+        hit.header("x-ironfield-event-id"),
+        queued["event_id"].as_str().unwrap()
+    );
     assert_eq!(hit.header("x-ironfield-event-type"), "webhook.test");
     assert_eq!(hit.header("content-type"), "application/json");
     assert_eq!(event["record_id"], id);
@@ -316,8 +473,17 @@ async fn a_test_event_arrives_signed(app: TestApp) {
     assert!(delivery["duration_ms"].as_i64().unwrap() >= 0);
 
     // After a rotation the next delivery is signed with the new secret only.
-    let rotated = body(app.post(&format!("/webhooks/{id}/rotate-secret"), &app.admin_token, json!({})).await).await;
-    app.post(&format!("/webhooks/{id}/test"), &app.admin_token, json!({})).await;
+    let rotated = body(
+        app.post(
+            &format!("/webhooks/{id}/rotate-secret"),
+            &app.admin_token,
+            json!({}),
+        )
+        .await,
+    )
+    .await;
+    app.post(&format!("/webhooks/{id}/test"), &app.admin_token, json!({}))
+        .await;
     let hits = receiver.wait_for(2, Duration::from_secs(10)).await;
     verify_signature(&hits[1], rotated["secret"].as_str().unwrap());
     assert_eq!(hits.len(), 2, "each event once");
@@ -328,17 +494,25 @@ async fn a_failed_delivery_is_retried_until_it_succeeds(app: TestApp) {
     let receiver = Receiver::start(&[500, 200]).await;
     let hook = create(&app, &app.admin_token, json!({"url": receiver.url})).await;
     let id = hook["id"].as_str().unwrap();
-    app.post(&format!("/webhooks/{id}/test"), &app.admin_token, json!({})).await;
+    app.post(&format!("/webhooks/{id}/test"), &app.admin_token, json!({}))
+        .await;
 
     let hits = receiver.wait_for(2, Duration::from_secs(10)).await;
-    assert_eq!(hits[0].header("x-ironfield-event-id"), hits[1].header("x-ironfield-event-id"));
+    assert_eq!(
+        hits[0].header("x-ironfield-event-id"),
+        hits[1].header("x-ironfield-event-id")
+    );
     assert_eq!(hits[0].body, hits[1].body, "a retry sends the same body");
     verify_signature(&hits[1], hook["secret"].as_str().unwrap());
     let deliveries = wait_until(&app, &format!("/webhooks/{id}/deliveries"), |page| {
         page["items"][0]["status"] == "succeeded"
     })
     .await;
-    assert_eq!(deliveries["items"].as_array().unwrap().len(), 1, "one row per event");
+    assert_eq!(
+        deliveries["items"].as_array().unwrap().len(),
+        1,
+        "one row per event"
+    );
     let delivery = &deliveries["items"][0];
     assert_eq!(delivery["attempt"], 2);
     assert_eq!(delivery["response_status"], 200);
@@ -352,16 +526,38 @@ async fn repeated_failures_disable_the_subscription_until_re_enabled(app: TestAp
     let hook = create(&app, &app.admin_token, json!({"url": receiver.url})).await;
     let id = hook["id"].as_str().unwrap();
     for _ in 0..8 {
-        app.post(&format!("/webhooks/{id}/test"), &app.admin_token, json!({})).await;
+        app.post(&format!("/webhooks/{id}/test"), &app.admin_token, json!({}))
+            .await;
     }
     let disabled = wait_until(&app, &format!("/webhooks/{id}"), |w| w["active"] == false).await;
-    assert!(disabled["failure_streak"].as_i64().unwrap() >= 20, "{disabled}");
-    assert!(disabled["disabled_reason"].as_str().unwrap().contains("20 consecutive"), "{disabled}");
-    let deliveries = body(app.get(&format!("/webhooks/{id}/deliveries"), &app.admin_token).await).await;
+    assert!(
+        disabled["failure_streak"].as_i64().unwrap() >= 20,
+        "{disabled}"
+    );
+    assert!(
+        disabled["disabled_reason"]
+            .as_str()
+            .unwrap()
+            .contains("20 consecutive"),
+        "{disabled}"
+    );
+    let deliveries = body(
+        app.get(&format!("/webhooks/{id}/deliveries"), &app.admin_token)
+            .await,
+    )
+    .await;
     let items = deliveries["items"].as_array().unwrap();
     assert_eq!(items.len(), 8);
-    assert!(items.iter().all(|d| d["status"] == "pending"), "{deliveries}");
-    assert!(items.iter().any(|d| d["response_status"] == 503 && d["error"] == "HTTP 503"), "{deliveries}");
+    assert!(
+        items.iter().all(|d| d["status"] == "pending"),
+        "{deliveries}"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|d| d["response_status"] == 503 && d["error"] == "HTTP 503"),
+        "{deliveries}"
+    );
     // Disabled: nothing more is sent (beyond one request already in flight at the time).
     tokio::time::sleep(Duration::from_millis(300)).await;
     let sent = receiver.hits().len();
@@ -372,7 +568,11 @@ async fn repeated_failures_disable_the_subscription_until_re_enabled(app: TestAp
 
     let version = disabled["version"].as_i64().unwrap();
     let enabled = app
-        .request(Method::PATCH, &format!("/webhooks/{id}"), Some(&app.admin_token))
+        .request(
+            Method::PATCH,
+            &format!("/webhooks/{id}"),
+            Some(&app.admin_token),
+        )
         .header("If-Match", format!("\"{version}\""))
         .json(&json!({"active": true}))
         .send()
@@ -395,14 +595,30 @@ async fn a_business_write_reaches_the_subscriptions_whose_creator_may_see_it(app
         Receiver::start(&[200]).await,
         Receiver::start(&[200]).await,
     );
-    let admin_hook = create(&app, &app.admin_token, json!({"url": admin_rx.url, "event_types": ["lead.created"]})).await;
+    let admin_hook = create(
+        &app,
+        &app.admin_token,
+        json!({"url": admin_rx.url, "event_types": ["lead.created"]}),
+    )
+    .await;
     let (_, reader) = service_account(&app, &["webhooks:manage", "leads:read"]).await;
     let reader_hook = create(&app, &reader, json!({"url": reader_rx.url})).await;
     let (_, blind) = service_account(&app, &["webhooks:manage", "visits:read"]).await;
     create(&app, &blind, json!({"url": blind_rx.url})).await;
-    create(&app, &app.admin_token, json!({"url": other_type_rx.url, "event_types": ["visit.logged"]})).await;
+    create(
+        &app,
+        &app.admin_token,
+        json!({"url": other_type_rx.url, "event_types": ["visit.logged"]}),
+    )
+    .await;
 
-    let lead = app.post("/leads", &app.admin_token, json!({"company_name": "义乌市星辰饰品厂"})).await;
+    let lead = app
+        .post(
+            "/leads",
+            &app.admin_token,
+            json!({"company_name": "义乌市星辰饰品厂"}),
+        )
+        .await;
     assert_eq!(lead.status(), 201);
     let lead = body(lead).await;
 
@@ -414,9 +630,16 @@ async fn a_business_write_reaches_the_subscriptions_whose_creator_may_see_it(app
         assert_eq!(event["record_type"], "lead");
         assert_eq!(event["record_id"], lead["id"]);
         assert_eq!(event["data"]["company_name"], "义乌市星辰饰品厂");
-        assert_eq!(hits[0].header("x-ironfield-event-id"), event["event_id"].as_str().unwrap());
+        assert_eq!(
+            hits[0].header("x-ironfield-event-id"),
+            event["event_id"].as_str().unwrap()
+        );
     }
-    assert_eq!(admin_rx.hits()[0].body, reader_rx.hits()[0].body, "one event, one body");
+    assert_eq!(
+        admin_rx.hits()[0].body,
+        reader_rx.hits()[0].body,
+        "one event, one body"
+    );
     // The fan-out has passed this event for everyone: the others got nothing.
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(blind_rx.hits().len(), 0, "visits:read does not cover leads");

@@ -90,9 +90,7 @@ pub fn list(
     created_by: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<WebhookRow>, DbError> {
-    let mut query = webhooks::table
-        .select(WebhookRow::as_select())
-        .into_boxed();
+    let mut query = webhooks::table.select(WebhookRow::as_select()).into_boxed();
     if let Some(creator) = created_by {
         query = query.filter(webhooks::created_by.eq(creator.to_owned()));
     }

@@ -141,8 +141,7 @@ async fn handle(
             .copied()
             .unwrap_or(200)
     };
-    let reply =
-        format!("HTTP/1.1 {status} Test\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    let reply = format!("HTTP/1.1 {status} Test\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
     stream.write_all(reply.as_bytes()).await?;
     stream.shutdown().await
 }
@@ -167,7 +166,10 @@ pub fn verify_signature(hit: &Hit, secret: &str) {
     );
     let sent: i64 = t.parse().expect("t is unix seconds");
     let now = chrono::Utc::now().timestamp();
-    assert!((now - sent).abs() <= 300, "t={sent} is outside the replay window");
+    assert!(
+        (now - sent).abs() <= 300,
+        "t={sent} is outside the replay window"
+    );
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(t.as_bytes());
     mac.update(b".");

@@ -97,9 +97,7 @@ pub fn fan_out(conn: &mut DbConnection) -> ApiResult<usize> {
 
 fn stored_cursor(conn: &mut DbConnection) -> ApiResult<Option<EventCursor>> {
     webhooks::cursor(conn, CURSOR_NAME)?
-        .map(|text| {
-            EventCursor::decode(&text).map_err(|_| ApiError::internal(BadStoredCursor))
-        })
+        .map(|text| EventCursor::decode(&text).map_err(|_| ApiError::internal(BadStoredCursor)))
         .transpose()
 }
 

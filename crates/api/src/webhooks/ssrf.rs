@@ -36,9 +36,7 @@ pub fn check_url(raw: &str, policy: Policy) -> Result<Url, String> {
         "https" => {}
         "http" if policy.allow_http => {}
         "http" => {
-            return Err(
-                "must be https (http needs the setting `webhook_allow_http`)".to_owned(),
-            )
+            return Err("must be https (http needs the setting `webhook_allow_http`)".to_owned())
         }
         other => return Err(format!("the scheme `{other}` is not allowed; use https")),
     }
@@ -267,7 +265,10 @@ mod tests {
             "https://2130706433/",
         ] {
             let refused = check_url(bad, STRICT).unwrap_err();
-            assert!(refused.contains("webhook_allow_private"), "{bad}: {refused}");
+            assert!(
+                refused.contains("webhook_allow_private"),
+                "{bad}: {refused}"
+            );
         }
     }
 

@@ -127,7 +127,7 @@ impl Drop for Slot {
 }
 
 async fn deliver(state: &web::Data<AppState>, clients: &Clients, claimed: Claimed) {
-    let policy = match blocking::read(state, |conn| settings::policy(conn)).await {
+    let policy = match blocking::read(state, settings::policy).await {
         Ok(policy) => policy,
         Err(error) => {
             // The lease runs out and the delivery is claimed again later.
@@ -189,7 +189,11 @@ async fn deliver(state: &web::Data<AppState>, clients: &Clients, claimed: Claime
 }
 
 /// POSTs the delivery; answers the response status, or why there was none.
-async fn send(client: &reqwest::Client, url: reqwest::Url, claimed: &Claimed) -> Result<i64, String> {
+async fn send(
+    client: &reqwest::Client,
+    url: reqwest::Url,
+    claimed: &Claimed,
+) -> Result<i64, String> {
     let delivery = &claimed.delivery;
     let t = now().timestamp();
     let response = client

@@ -1,8 +1,8 @@
 //! `POST /webhooks`.
 
 use super::{
-    check_description, check_event_types, check_url, require_manager, Webhook,
-    WebhookWithSecret, MAX_WEBHOOKS,
+    check_description, check_event_types, check_url, require_manager, Webhook, WebhookWithSecret,
+    MAX_WEBHOOKS,
 };
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
@@ -109,7 +109,9 @@ pub async fn create_webhook(
             store::insert(conn, &row)?;
             let mut changes = ChangeSet::new();
             changes.set("url", &row.url).set("event_types", &types);
-            crate::routes::audit::record(conn, &caller, "webhook", &row.id, "created", changes, at)?;
+            crate::routes::audit::record(
+                conn, &caller, "webhook", &row.id, "created", changes, at,
+            )?;
             Ok(row)
         })
         .await?;

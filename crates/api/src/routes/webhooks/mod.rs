@@ -266,7 +266,10 @@ fn check_event_types(types: &[String], errors: &mut ValidationErrors) -> Vec<Str
         if !EVENT_TYPES.contains(&t.as_str()) {
             errors.add(
                 format!("event_types[{i}]"),
-                format!("unknown event type `{t}`; one of {}", EVENT_TYPES.join(", ")),
+                format!(
+                    "unknown event type `{t}`; one of {}",
+                    EVENT_TYPES.join(", ")
+                ),
             );
         } else if !kept.contains(t) {
             kept.push(t.clone());

@@ -102,7 +102,9 @@ pub async fn update_webhook(
                 None => row.event_types.clone(),
             },
             active: i64::from(active),
-            description: description.clone().unwrap_or_else(|| row.description.clone()),
+            description: description
+                .clone()
+                .unwrap_or_else(|| row.description.clone()),
             failure_streak: if reenabled { 0 } else { row.failure_streak },
             disabled_reason: if active {
                 None
