@@ -262,6 +262,12 @@ fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult
 /// Checks `event_types` against the known list; answers them de-duplicated, in the given order.
 fn check_event_types(types: &[String], errors: &mut ValidationErrors) -> Vec<String> {
     let mut kept: Vec<String> = Vec::new();
+    if types.len() > EVENT_TYPES.len() {
+        errors.add(
+            "event_types",
+            format!("at most {} types", EVENT_TYPES.len()),
+        );
+    }
     for (i, t) in types.iter().enumerate() {
         if !EVENT_TYPES.contains(&t.as_str()) {
             errors.add(
