@@ -155,6 +155,13 @@ pub struct Settings {
     #[arg(long, env = "IRONFIELD_SQLITE_MAX_PAGES", global = true)]
     pub sqlite_max_pages: Option<u64>,
 
+    /// The back-off base of webhook retries, in milliseconds: the first retry waits half to
+    /// all of it, each next one twice as long (capped at 360 times the base). Keep the
+    /// default (10 s) in production; tests shorten it.
+    #[arg(long, env = "IRONFIELD_WEBHOOK_RETRY_BASE_MS", default_value_t = 10_000, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub webhook_retry_base_ms: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "IRONFIELD_WORKERS", global = true)]
     pub workers: Option<usize>,
@@ -174,6 +181,7 @@ const FILE_KEYS: &[(&str, &str)] = &[
     ("sqlite_busy_timeout_ms", "IRONFIELD_SQLITE_BUSY_TIMEOUT_MS"),
     ("sqlite_max_pages", "IRONFIELD_SQLITE_MAX_PAGES"),
     ("workers", "IRONFIELD_WORKERS"),
+    ("webhook_retry_base_ms", "IRONFIELD_WEBHOOK_RETRY_BASE_MS"),
 ];
 
 /// The `--config FILE` (or `IRONFIELD_CONFIG`) named on the command line, read before clap

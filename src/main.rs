@@ -197,6 +197,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     );
     let api_settings = ApiSettings {
         refresh_ttl: chrono::Duration::days(settings.refresh_token_ttl_days),
+        webhook_retry_base: std::time::Duration::from_millis(settings.webhook_retry_base_ms),
         ..ApiSettings::default()
     };
     let listener = TcpListener::bind(&settings.addr)

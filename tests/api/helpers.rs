@@ -12,6 +12,8 @@ use std::net::TcpListener;
 pub const JWT_SECRET: &[u8] = b"test secret of the ironfield suite, 32+ bytes";
 pub const ADMIN_EMAIL: &str = "admin@test.ironfield.dev";
 pub const PASSWORD: &str = "a long test passphrase";
+/// Webhook retries in tests come after 50–100 ms, not the production 5–10 s.
+pub const WEBHOOK_RETRY_BASE: std::time::Duration = std::time::Duration::from_millis(100);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -104,7 +106,11 @@ pub struct TestUser {
 impl TestApp {
     /// A server over a fresh database; `None` for PostgreSQL when no server is configured.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        Self::spawn_with(backend, ApiSettings::default()).await
+        let settings = ApiSettings {
+            webhook_retry_base: WEBHOOK_RETRY_BASE,
+            ..ApiSettings::default()
+        };
+        Self::spawn_with(backend, settings).await
     }
 
     pub async fn spawn_with(backend: Backend, settings: ApiSettings) -> Option<TestApp> {

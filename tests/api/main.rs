@@ -28,3 +28,4 @@ mod teams;
 mod users;
 mod visits;
 mod web_app;
+mod webhooks;

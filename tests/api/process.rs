@@ -12,3 +12,4 @@ mod outage;
 mod startup;
 mod storage;
 mod upgrade;
+mod webhooks;

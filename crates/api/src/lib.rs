@@ -22,6 +22,7 @@ pub mod server;
 pub mod services;
 pub mod state;
 pub mod web_app;
+pub mod webhooks;
 
 pub use server::start;
 pub use state::{ApiSettings, AppState};

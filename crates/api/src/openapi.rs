@@ -52,6 +52,7 @@ is refused with 422 `validation_failed`, although JSON Schema counts it as an in
         (name = "targets", description = "Monthly targets, month-end pacing and the leaderboard"),
         (name = "settings", description = "Organisation settings: time zone, working week, holidays, currency"),
         (name = "meetings", description = "The 8:30 morning meeting: attendance, plans, plan versus actual"),
+        (name = "webhooks", description = "Signed event deliveries to other internal tools"),
         (name = "events", description = "The change feed: business events in commit order"),
         (name = "operations", description = "Health checks and metrics"),
     )

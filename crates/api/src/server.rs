@@ -29,6 +29,10 @@ pub fn start(
 ) -> std::io::Result<actix_web::dev::Server> {
     let metrics = Metrics::new().map_err(std::io::Error::other)?;
     state.db.start_watchdog();
+    // Webhook delivery runs in every process; claims keep each delivery to one sender.
+    tokio::spawn(crate::webhooks::worker::run(state.clone()));
+    // Events to deliveries: every process runs it, one at a time holds the lock.
+    tokio::spawn(crate::webhooks::fanout::run(state.clone()));
     let spec = crate::openapi::spec();
     let methods = web::Data::new(MethodTable::from_spec(&spec));
     let factory_state = state;

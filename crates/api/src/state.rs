@@ -13,6 +13,9 @@ pub struct ApiSettings {
     pub login_attempts_per_account_per_minute: u32,
     /// Failed-login budget per client address: attempts per minute.
     pub login_attempts_per_address_per_minute: u32,
+    /// The back-off base of webhook retries (`IRONFIELD_WEBHOOK_RETRY_BASE_MS`, default 10 s):
+    /// the first retry comes after half to all of it. Tests shorten it; production keeps it.
+    pub webhook_retry_base: std::time::Duration,
 }
 
 impl Default for ApiSettings {
@@ -21,6 +24,7 @@ impl Default for ApiSettings {
             refresh_ttl: chrono::Duration::days(30),
             login_attempts_per_account_per_minute: 5,
             login_attempts_per_address_per_minute: 30,
+            webhook_retry_base: crate::webhooks::retry::DEFAULT_BASE,
         }
     }
 }

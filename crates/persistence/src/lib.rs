@@ -24,6 +24,7 @@ pub mod targets;
 pub mod teams;
 pub mod users;
 pub mod visits;
+pub mod webhooks;
 
 pub use db::{Backend, Db, DbConnection, DbOptions, MigrationState};
 pub use error::DbError;

@@ -312,9 +312,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        url -> Text,
+        event_types -> Text,
+        active -> BigInt,
+        description -> Nullable<Text>,
+        secret -> Text,
+        created_by -> Text,
+        creator_kind -> Text,
+        failure_streak -> BigInt,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        attempt -> BigInt,
+        status -> Text,
+        response_status -> Nullable<BigInt>,
+        duration_ms -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        next_attempt_at -> Nullable<Timestamp>,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_cursors (name) {
+        name -> Text,
+        position -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> teams (team_id));
 diesel::joinable!(seller_performance -> seller_accounts (seller_account_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -336,4 +381,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     seller_performance,
     events,
     target_achievements,
+    webhooks,
+    webhook_deliveries,
+    job_cursors,
 );

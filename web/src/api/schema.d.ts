@@ -835,7 +835,9 @@ export interface paths {
          * @description Admins only. The time zone must be an IANA name (e.g. `Asia/Shanghai`); working days are
          *     weekday names; holidays are dates (at most 400); the currency is ISO 4217; the
          *     account-health thresholds are whole percent 1–100, a ratio 0–1 and days 1–365 (those left
-         *     out of `account_health` keep their value). Changing the
+         *     out of `account_health` keep their value). `webhook_allow_http` and `webhook_allow_private`
+         *     loosen the webhook URL guard; they hold at once in every server process, for new and
+         *     changed subscriptions and for every delivery sent from then on. Changing the
          *     time zone changes how records made from then on are dated; stored records keep the
          *     `business_date` they were given (a visit's day does not move under the team's feet).
          *     Honours `If-Match` (412).
@@ -1143,6 +1145,152 @@ export interface paths {
          *     `If-Match` (412).
          */
         patch: operations["update_visit"];
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook subscriptions
+         * @description Admins see every subscription; a service account with `webhooks:manage` sees those it
+         *     created. Newest first. Secrets are never listed.
+         */
+        get: operations["list_webhooks"];
+        put?: never;
+        /**
+         * Create a webhook subscription
+         * @description Admins, and service accounts with `webhooks:manage`. The response carries the signing
+         *     `secret` this once. At most 100 subscriptions (409 beyond). Signed deliveries: see the
+         *     description of `POST /webhooks/{id}/test` for how a receiver verifies them.
+         */
+        post: operations["create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a webhook subscription
+         * @description Admins, and the service account that created it (another's is 404). The secret is not
+         *     shown; rotate it to get a new one.
+         */
+        get: operations["get_webhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook subscription
+         * @description Admins, and the service account that created it. Its pending deliveries are dropped and
+         *     its delivery history goes with it. Honours `If-Match` (412).
+         */
+        delete: operations["delete_webhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook subscription
+         * @description Admins, and the service account that created it. `active: true` re-enables a
+         *     subscription the server disabled after repeated failures (its failure streak starts again
+         *     from 0; deliveries still within their 24 hours resume). Honours `If-Match` (412).
+         */
+        patch: operations["update_webhook"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a webhook's deliveries
+         * @description One row per event and subscription, newest first: `attempt` counts the tries,
+         *     `response_status`, `duration_ms` and `error` describe the last one, `next_attempt_at` says
+         *     when the next is due while `pending`. Admins, and the service account that created the
+         *     subscription.
+         */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook's signing secret
+         * @description Admins, and the service account that created it. Answers the new `secret` this once;
+         *     every delivery sent from now on, retries included, is signed with it, and the old secret
+         *     stops working at once. Honours `If-Match` (412).
+         */
+        post: operations["rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event to a webhook
+         * @description Admins, and the service account that created the subscription. Enqueues one
+         *     `webhook.test` event for this subscription (whatever its `event_types`) and answers its
+         *     delivery (`202`, `pending`); follow it in `GET /webhooks/{id}/deliveries`. An inactive
+         *     subscription keeps it pending until re-enabled.
+         *
+         *     **Every delivery** is a `POST` of the event as JSON (`{event_id, type, occurred_at, actor
+         *     {type, id}, record_type, record_id, team_id, data}`) with the headers
+         *     `X-Ironfield-Event-Id`, `X-Ironfield-Event-Type` and
+         *     `X-Ironfield-Signature: t=<unix seconds>,v1=<signature>`. To verify it, a receiver:
+         *     1. splits the header on `,` into `t=` and `v1=`;
+         *     2. computes HMAC-SHA256 over the bytes `<t>.<raw body>` (the decimal `t`, a dot, the body
+         *        exactly as received, before any JSON parsing), keyed by the subscription's `secret` as
+         *        UTF-8 bytes, whole (the `whsec_` prefix included), and hex-encodes it in lowercase;
+         *     3. compares it with `v1` in constant time;
+         *     4. refuses the delivery when `t` is more than 5 minutes from its own clock (the replay
+         *        window; each retry is signed afresh with a new `t`);
+         *     5. drops repeats by `event_id` (delivery is at least once).
+         *
+         *     A `2xx` answer within 10 s is success; anything else (other statuses, timeouts, refused
+         *     connections; redirects are not followed) is retried with exponential back-off and jitter,
+         *     the first retry within 30 s, for 24 hours, then the delivery is `failed`. After 20
+         *     consecutive failed attempts the subscription is disabled (`active: false` with a
+         *     `disabled_reason`); `PATCH` it with `active: true` to re-enable it.
+         */
+        post: operations["send_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/health/live": {
@@ -1512,16 +1660,101 @@ export interface components {
             /** Format: uuid */
             team_id?: string | null;
         };
+        /**
+         * @example {
+         *       "description": "BI feed",
+         *       "event_types": [
+         *         "lead.stage_changed",
+         *         "seller_account.signed"
+         *       ],
+         *       "url": "https://crm-tools.example.com/ironfield"
+         *     }
+         */
+        CreateWebhook: {
+            /** @description Default `true`. */
+            active?: boolean | null;
+            description?: string | null;
+            /** @description The types to deliver; absent or empty: every type. */
+            event_types?: components["schemas"]["WebhookEventType"][] | null;
+            /**
+             * @description `https` (or `http` with the setting `webhook_allow_http`); a host that resolves to a
+             *     loopback, private, link-local, CGNAT, multicast or unspecified address is refused
+             *     unless the setting `webhook_allow_private` is on.
+             */
+            url: string;
+        };
         /** @description A new service account, with its secret: shown this once, stored only as a hash. */
         CreatedServiceAccount: components["schemas"]["ServiceAccount"] & {
             client_secret: string;
         };
+        /**
+         * @description Who created a subscription.
+         * @enum {string}
+         */
+        CreatorType: "user" | "service_account";
         DayFigures: {
             /** Format: int64 */
             signings: number;
             /** Format: int64 */
             visits: number;
         };
+        /**
+         * @description One event sent (or being sent) to one subscription.
+         * @example {
+         *       "attempt": 2,
+         *       "created_at": "2026-11-03T02:10:00Z",
+         *       "duration_ms": 41,
+         *       "error": null,
+         *       "event_id": "0193a1b2-0000-7000-8000-00000000e001",
+         *       "event_type": "webhook.test",
+         *       "id": "0193a1b2-0000-7000-8000-00000000d001",
+         *       "next_attempt_at": null,
+         *       "response_status": 200,
+         *       "status": "succeeded"
+         *     }
+         */
+        Delivery: {
+            /**
+             * Format: int64
+             * @description Tries made so far (0 until the first is made).
+             */
+            attempt: number;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description How long the last try took.
+             */
+            duration_ms?: number | null;
+            /** @description Why the last try failed (`HTTP 500`, `no answer within 10 s`, ...). */
+            error?: string | null;
+            /** Format: uuid */
+            event_id: string;
+            event_type: components["schemas"]["WebhookEventType"];
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the next try is due; `null` once done.
+             */
+            next_attempt_at?: string | null;
+            /**
+             * Format: int64
+             * @description The HTTP status of the last try; `null` when there was no answer.
+             */
+            response_status?: number | null;
+            /** @description `pending` while a try is due, `succeeded` or `failed` (retried for 24 h) when done. */
+            status: components["schemas"]["DeliveryStatus"];
+        };
+        DeliveryPage: {
+            items: components["schemas"]["Delivery"][];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description Where a delivery stands.
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "succeeded" | "failed";
         /** @description A record that shares an identifier. */
         DuplicateMatch: {
             company_name?: string | null;
@@ -2474,6 +2707,8 @@ export interface components {
          *       ],
          *       "timezone": "Asia/Shanghai",
          *       "version": 3,
+         *       "webhook_allow_http": false,
+         *       "webhook_allow_private": false,
          *       "working_days": [
          *         "mon",
          *         "tue",
@@ -2495,6 +2730,13 @@ export interface components {
             timezone: string;
             /** Format: int64 */
             version: number;
+            /** @description Webhook URLs may be plain `http` (default off: `https` only). */
+            webhook_allow_http: boolean;
+            /**
+             * @description Webhook URLs may reach loopback, private, link-local and other non-public addresses
+             *     (default off; the SSRF guard refuses them).
+             */
+            webhook_allow_private: boolean;
             /** @description The weekdays worked (`mon` … `sun`), for working-day pacing of targets. */
             working_days: components["schemas"]["WeekdayName"][];
         };
@@ -2675,6 +2917,8 @@ export interface components {
             default_currency?: string | null;
             holidays?: string[] | null;
             timezone?: string | null;
+            webhook_allow_http?: boolean | null;
+            webhook_allow_private?: boolean | null;
             working_days?: components["schemas"]["WeekdayName"][] | null;
         };
         /**
@@ -2740,6 +2984,22 @@ export interface components {
             notes?: string | null;
             outcome?: components["schemas"]["Outcome"] | null;
             purpose?: components["schemas"]["Purpose"] | null;
+        };
+        /**
+         * @description Changes to a subscription; fields left out keep their value.
+         * @example {
+         *       "active": true
+         *     }
+         */
+        UpdateWebhook: {
+            /** @description `true` re-enables a disabled subscription and resets its failure streak. */
+            active?: boolean | null;
+            /** @description `null` clears it. */
+            description?: string | null;
+            /** @description Empty: every type. */
+            event_types?: components["schemas"]["WebhookEventType"][] | null;
+            /** @description Checked like on create (scheme, and the addresses the host resolves to). */
+            url?: string | null;
         };
         /**
          * @description A person who signs in. Never carries a password or its hash.
@@ -2934,6 +3194,72 @@ export interface components {
         VisitPage: {
             items: components["schemas"]["Visit"][];
             next_cursor?: string | null;
+        };
+        /**
+         * @description A webhook subscription. The signing secret is never shown here (only on create and
+         *     rotate).
+         * @example {
+         *       "active": true,
+         *       "created_at": "2026-11-03T02:10:00Z",
+         *       "created_by": "0193a1b2-0000-7000-8000-0000000000a1",
+         *       "created_by_type": "user",
+         *       "description": "stage changes to the BI tool",
+         *       "disabled_reason": null,
+         *       "event_types": [
+         *         "lead.stage_changed"
+         *       ],
+         *       "failure_streak": 0,
+         *       "id": "0193a1b2-0000-7000-8000-00000000f001",
+         *       "updated_at": "2026-11-03T02:10:00Z",
+         *       "url": "https://crm-tools.example.com/ironfield",
+         *       "version": 1
+         *     }
+         */
+        Webhook: {
+            /** @description Inactive subscriptions receive nothing; deliveries already due wait until re-enabled. */
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description Who created it (a user or a service account id).
+             */
+            created_by: string;
+            created_by_type: components["schemas"]["CreatorType"];
+            description?: string | null;
+            /** @description Why the server disabled it (`null` when active or turned off by hand). */
+            disabled_reason?: string | null;
+            /** @description The types delivered; empty: every type. */
+            event_types: components["schemas"]["WebhookEventType"][];
+            /**
+             * Format: int64
+             * @description Consecutive failed attempts; at 20 the subscription is disabled.
+             */
+            failure_streak: number;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description An event type a subscription may name.
+         * @enum {string}
+         */
+        WebhookEventType: "lead.created" | "lead.updated" | "lead.stage_changed" | "lead.assigned" | "lead.merged" | "seller_account.signed" | "seller_account.updated" | "seller_account.renewed" | "seller_account.churned" | "visit.logged" | "visit.corrected" | "meeting.opened" | "target.set" | "target.achieved" | "webhook.test";
+        WebhookPage: {
+            items: components["schemas"]["Webhook"][];
+            next_cursor?: string | null;
+        };
+        /** @description A subscription with its signing secret: answered only by create and rotate-secret. */
+        WebhookWithSecret: components["schemas"]["Webhook"] & {
+            /**
+             * @description The HMAC key of `X-Ironfield-Signature`, used whole (prefix included) as UTF-8 bytes.
+             * @example whsec_3q2-7wEXAMPLEsecretEXAMPLEsecretEXAMPLEsecr
+             */
+            secret: string;
         };
         /**
          * @description A day of the week, as the settings name working days.
@@ -5156,6 +5482,263 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200 (default 50); more is 422. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of subscriptions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body from the same caller replay the first response (with `Idempotent-Replayed: true`) and create nothing; 1 to 255 visible ASCII characters, kept at least 24 hours */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description Created: the subscription with its secret (shown only this once) */
+            201: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    get_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read, e.g. `"3"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422 */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Webhook id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    update_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read, e.g. `"3"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422 */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Webhook id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhook"];
+            };
+        };
+        responses: {
+            /** @description The subscription as changed */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 200 (default 50); more is 422. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Webhook id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` last read, e.g. `"3"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422 */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Webhook id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription with its new secret (shown only this once) */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+            507: components["responses"]["InsufficientStorage"];
+        };
+    };
+    send_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Webhook id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The test delivery, enqueued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             503: components["responses"]["Unavailable"];
             507: components["responses"]["InsufficientStorage"];
         };

@@ -16,6 +16,7 @@ pub mod targets;
 pub mod teams;
 pub mod users;
 pub mod visits;
+pub mod webhooks;
 
 use crate::error::{ApiError, ApiResult};
 use serde::{Deserialize, Deserializer};
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(meetings::configure)
             .configure(settings::configure)
             .configure(targets::configure)
+            .configure(webhooks::configure)
             .configure(events::configure),
     );
 }

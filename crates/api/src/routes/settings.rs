@@ -10,6 +10,7 @@ use crate::org::{
 };
 use crate::reply::Reply;
 use crate::state::AppState;
+use crate::webhooks;
 use actix_web::{get, patch, web};
 use chrono::{NaiveDate, Weekday};
 use ironfield_domain::calendar::weekday_name;
@@ -28,7 +29,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[schema(example = json!({"timezone": "Asia/Shanghai", "working_days": ["mon", "tue", "wed", "thu", "fri", "sat"],
     "holidays": ["2026-10-01", "2026-10-02"], "default_currency": "CNY",
     "account_health": {"gmv_drop_pct": 30, "listings_median_ratio": 0.5, "seller_inactive_days": 14,
-        "renewal_window_days": 30, "visit_recency_days": 14}, "version": 3}))]
+        "renewal_window_days": 30, "visit_recency_days": 14}, "webhook_allow_http": false,
+    "webhook_allow_private": false, "version": 3}))]
 pub struct Settings {
     /// IANA time zone: calendar days, months and business dates are counted in it.
     pub timezone: String,
@@ -41,6 +43,11 @@ pub struct Settings {
     pub default_currency: String,
     /// The thresholds of the account-health rules (`GET /seller-accounts/at-risk`).
     pub account_health: HealthThresholds,
+    /// Webhook URLs may be plain `http` (default off: `https` only).
+    pub webhook_allow_http: bool,
+    /// Webhook URLs may reach loopback, private, link-local and other non-public addresses
+    /// (default off; the SSRF guard refuses them).
+    pub webhook_allow_private: bool,
     pub version: i64,
 }
 
@@ -157,10 +164,13 @@ pub struct UpdateSettings {
     #[schema(pattern = r"^\s*[A-Za-z]{3}\s*$")]
     pub default_currency: Option<String>,
     pub account_health: Option<UpdateHealthThresholds>,
+    pub webhook_allow_http: Option<bool>,
+    pub webhook_allow_private: Option<bool>,
 }
 
 fn load(conn: &mut DbConnection) -> ApiResult<Settings> {
     let calendar = org::calendar(conn)?;
+    let webhook_policy = webhooks::settings::policy(conn)?;
     Ok(Settings {
         timezone: org::timezone(conn)?.name().to_owned(),
         working_days: calendar
@@ -171,6 +181,8 @@ fn load(conn: &mut DbConnection) -> ApiResult<Settings> {
         holidays: calendar.holidays.into_iter().collect(),
         default_currency: org::default_currency(conn)?,
         account_health: org::health_thresholds(conn)?.into(),
+        webhook_allow_http: webhook_policy.allow_http,
+        webhook_allow_private: webhook_policy.allow_private,
         version: org::version(conn)?,
     })
 }
@@ -200,7 +212,9 @@ pub async fn get_settings(state: web::Data<AppState>, caller: Caller) -> ApiResu
 /// Admins only. The time zone must be an IANA name (e.g. `Asia/Shanghai`); working days are
 /// weekday names; holidays are dates (at most 400); the currency is ISO 4217; the
 /// account-health thresholds are whole percent 1–100, a ratio 0–1 and days 1–365 (those left
-/// out of `account_health` keep their value). Changing the
+/// out of `account_health` keep their value). `webhook_allow_http` and `webhook_allow_private`
+/// loosen the webhook URL guard; they hold at once in every server process, for new and
+/// changed subscriptions and for every delivery sent from then on. Changing the
 /// time zone changes how records made from then on are dated; stored records keep the
 /// `business_date` they were given (a visit's day does not move under the team's feet).
 /// Honours `If-Match` (412).
@@ -283,6 +297,12 @@ pub async fn update_settings(
         }
         for (key, value) in &health_writes {
             settings::put(conn, key, value)?;
+        }
+        if let Some(allow) = input.webhook_allow_http {
+            webhooks::settings::put(conn, webhooks::settings::ALLOW_HTTP_KEY, allow)?;
+        }
+        if let Some(allow) = input.webhook_allow_private {
+            webhooks::settings::put(conn, webhooks::settings::ALLOW_PRIVATE_KEY, allow)?;
         }
         settings::put(conn, VERSION_KEY, &(current + 1).to_string())?;
         load(conn)

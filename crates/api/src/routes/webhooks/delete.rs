@@ -1,0 +1,62 @@
+//! `DELETE /webhooks/{id}`.
+
+use super::{find_visible, require_manager};
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::{Caller, IfMatch};
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{delete, web};
+use ironfield_domain::time::now;
+use ironfield_persistence::audit::ChangeSet;
+use ironfield_persistence::webhooks as store;
+
+/// Delete a webhook subscription
+///
+/// Admins, and the service account that created it. Its pending deliveries are dropped and
+/// its delivery history goes with it. Honours `If-Match` (412).
+#[utoipa::path(
+    tag = "webhooks",
+    params(
+        ("id" = String, Path, format = Uuid, description = "Webhook id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[delete("/webhooks/{id}")]
+pub async fn delete_webhook(
+    state: web::Data<AppState>,
+    caller: Caller,
+    if_match: IfMatch,
+    id: web::Path<String>,
+) -> ApiResult<Reply> {
+    require_manager(&caller)?;
+    let id = path_id(&id, "webhook")?;
+    blocking::write(&state, move |conn| {
+        let row = find_visible(conn, &caller, &id)?;
+        if_match.check(row.version)?;
+        store::delete(conn, &id)?;
+        let mut changes = ChangeSet::new();
+        changes.set("url", &row.url);
+        crate::routes::audit::record(
+            conn,
+            &caller,
+            "webhook",
+            &id,
+            "deleted",
+            changes,
+            now().naive_utc(),
+        )
+    })
+    .await?;
+    Ok(Reply::no_content())
+}

@@ -1,0 +1,71 @@
+//! `POST /webhooks/{id}/rotate-secret`.
+
+use super::{find_visible, require_manager, Webhook, WebhookWithSecret};
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::{Caller, IfMatch};
+use crate::reply::Reply;
+use crate::routes::path_id;
+use crate::state::AppState;
+use actix_web::{post, web};
+use ironfield_auth::opaque;
+use ironfield_domain::time::now;
+use ironfield_persistence::audit::ChangeSet;
+use ironfield_persistence::webhooks as store;
+
+/// Rotate a webhook's signing secret
+///
+/// Admins, and the service account that created it. Answers the new `secret` this once;
+/// every delivery sent from now on, retries included, is signed with it, and the old secret
+/// stops working at once. Honours `If-Match` (412).
+#[utoipa::path(
+    tag = "webhooks",
+    params(
+        ("id" = String, Path, format = Uuid, description = "Webhook id"),
+        ("If-Match" = Option<String>, Header, min_length = 1, description = "The `ETag` last read, e.g. `\"3\"` (or `*`): a write to a record whose version has moved on is 412 and changes nothing; an empty value is 422"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The subscription with its new secret (shown only this once)", body = WebhookWithSecret, headers(("ETag" = String))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/webhooks/{id}/rotate-secret")]
+pub async fn rotate_secret(
+    state: web::Data<AppState>,
+    caller: Caller,
+    if_match: IfMatch,
+    id: web::Path<String>,
+) -> ApiResult<Reply> {
+    require_manager(&caller)?;
+    let id = path_id(&id, "webhook")?;
+    let secret = opaque::generate("whsec_");
+    let row = blocking::write(&state, move |conn| {
+        let row = find_visible(conn, &caller, &id)?;
+        if_match.check(row.version)?;
+        let at = now().naive_utc();
+        store::set_secret(conn, &id, &secret, at)?;
+        crate::routes::audit::record(
+            conn,
+            &caller,
+            "webhook",
+            &id,
+            "secret_rotated",
+            ChangeSet::new(),
+            at,
+        )?;
+        find_visible(conn, &caller, &id)
+    })
+    .await?;
+    let version = row.version;
+    let secret = row.secret.clone();
+    Ok(Reply::ok(&WebhookWithSecret {
+        webhook: Webhook::from(row),
+        secret,
+    })
+    .versioned(version))
+}

@@ -1,0 +1,396 @@
+//! Webhook subscriptions and their deliveries (one row per event and subscription).
+//!
+//! A delivery is claimed by one process at a time: the claim sets `claimed_until` (a lease)
+//! inside a transaction that, on PostgreSQL, locks the candidate rows `FOR UPDATE SKIP
+//! LOCKED`, so two processes never pick the same row, and a process that dies mid-send lets
+//! the lease run out and another one resend (at least once; receivers drop repeats by
+//! `event_id`).
+
+use crate::error::DbError;
+use crate::pagination::{Page, PageRequest};
+use crate::schema::{job_cursors, webhook_deliveries, webhooks};
+use crate::{paginate, DbConnection, Timestamp};
+use diesel::prelude::*;
+
+pub const STATUS_PENDING: &str = "pending";
+pub const STATUS_SUCCEEDED: &str = "succeeded";
+pub const STATUS_FAILED: &str = "failed";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhooks)]
+pub struct WebhookRow {
+    pub id: String,
+    pub url: String,
+    /// JSON array of event types; empty is every type.
+    pub event_types: String,
+    pub active: i64,
+    pub description: Option<String>,
+    pub secret: String,
+    pub created_by: String,
+    /// `user` or `service_account`.
+    pub creator_kind: String,
+    pub failure_streak: i64,
+    pub disabled_reason: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+impl WebhookRow {
+    pub fn is_active(&self) -> bool {
+        self.active != 0
+    }
+
+    /// The subscribed types (empty: all). A stored value that is not a list reads as none.
+    pub fn types(&self) -> Vec<String> {
+        serde_json::from_str(&self.event_types).unwrap_or_default()
+    }
+
+    pub fn wants(&self, event_type: &str) -> bool {
+        let types = self.types();
+        types.is_empty() || types.iter().any(|t| t == event_type)
+    }
+}
+
+/// What a PATCH may change; `version` is bumped by the update itself.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = webhooks, treat_none_as_null = true)]
+pub struct WebhookChanges {
+    pub url: String,
+    pub event_types: String,
+    pub active: i64,
+    pub description: Option<String>,
+    pub failure_streak: i64,
+    pub disabled_reason: Option<String>,
+    pub updated_at: Timestamp,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &WebhookRow) -> Result<(), DbError> {
+    diesel::insert_into(webhooks::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<WebhookRow>, DbError> {
+    Ok(webhooks::table
+        .find(id)
+        .select(WebhookRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    Ok(webhooks::table.count().get_result(conn)?)
+}
+
+/// Newest first; `created_by` narrows to one creator's subscriptions (a service account's view).
+pub fn list(
+    conn: &mut DbConnection,
+    created_by: Option<&str>,
+    page: &PageRequest,
+) -> Result<Page<WebhookRow>, DbError> {
+    let mut query = webhooks::table.select(WebhookRow::as_select()).into_boxed();
+    if let Some(creator) = created_by {
+        query = query.filter(webhooks::created_by.eq(creator.to_owned()));
+    }
+    let rows = paginate!(query, webhooks, page).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |w: &WebhookRow| {
+        (w.created_at, w.id.clone())
+    }))
+}
+
+/// Every active subscription, for fan-out.
+pub fn active(conn: &mut DbConnection) -> Result<Vec<WebhookRow>, DbError> {
+    Ok(webhooks::table
+        .filter(webhooks::active.eq(1))
+        .select(WebhookRow::as_select())
+        .order(webhooks::id)
+        .load(conn)?)
+}
+
+/// Writes `changes` if the row is still at `version`; `false` when it moved on or is gone.
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    version: i64,
+    changes: &WebhookChanges,
+) -> Result<bool, DbError> {
+    let updated = diesel::update(
+        webhooks::table
+            .find(id)
+            .filter(webhooks::version.eq(version)),
+    )
+    .set((changes, webhooks::version.eq(version + 1)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn set_secret(
+    conn: &mut DbConnection,
+    id: &str,
+    secret: &str,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    diesel::update(webhooks::table.find(id))
+        .set((
+            webhooks::secret.eq(secret),
+            webhooks::updated_at.eq(now),
+            webhooks::version.eq(webhooks::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes the subscription and its deliveries.
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
+    diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::webhook_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(webhooks::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub payload: String,
+    pub attempt: i64,
+    pub status: String,
+    pub response_status: Option<i64>,
+    pub duration_ms: Option<i64>,
+    pub error: Option<String>,
+    pub next_attempt_at: Option<Timestamp>,
+    pub claimed_until: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+/// Adds a pending delivery unless this event already has one for this subscription; `true`
+/// when a row was added. Never aborts the surrounding transaction on a repeat.
+pub fn enqueue(conn: &mut DbConnection, row: &DeliveryRow) -> Result<bool, DbError> {
+    let added = match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(webhook_deliveries::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConnection::Postgresql(c) => diesel::insert_into(webhook_deliveries::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(added == 1)
+}
+
+pub fn find_delivery(conn: &mut DbConnection, id: &str) -> Result<DeliveryRow, DbError> {
+    Ok(webhook_deliveries::table
+        .find(id)
+        .select(DeliveryRow::as_select())
+        .first(conn)?)
+}
+
+/// One subscription's deliveries, newest first.
+pub fn list_deliveries(
+    conn: &mut DbConnection,
+    webhook_id: &str,
+    page: &PageRequest,
+) -> Result<Page<DeliveryRow>, DbError> {
+    let query = webhook_deliveries::table
+        .filter(webhook_deliveries::webhook_id.eq(webhook_id.to_owned()))
+        .select(DeliveryRow::as_select())
+        .into_boxed();
+    let rows = paginate!(query, webhook_deliveries, page).load(conn)?;
+    Ok(Page::from_rows(rows, page.limit, |d: &DeliveryRow| {
+        (d.created_at, d.id.clone())
+    }))
+}
+
+/// Whether any delivery is due: a cheap read before taking a write transaction to claim.
+pub fn has_due(conn: &mut DbConnection, now: Timestamp) -> Result<bool, DbError> {
+    let due: Option<String> = webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq(STATUS_PENDING))
+        .filter(webhook_deliveries::next_attempt_at.le(now))
+        .filter(
+            webhook_deliveries::claimed_until
+                .is_null()
+                .or(webhook_deliveries::claimed_until.lt(now)),
+        )
+        .select(webhook_deliveries::id)
+        .first(conn)
+        .optional()?;
+    Ok(due.is_some())
+}
+
+/// A delivery leased to this process, with what it takes to send it.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub delivery: DeliveryRow,
+    pub url: String,
+    pub secret: String,
+}
+
+/// Inside a transaction: leases up to `limit` due deliveries of active subscriptions until
+/// `lease_until`, at most `per_webhook` of any one subscription and none of the subscriptions
+/// in `busy` (those already at their limit of requests in flight here).
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: Timestamp,
+    lease_until: Timestamp,
+    busy: &[String],
+    limit: usize,
+    per_webhook: usize,
+) -> Result<Vec<Claimed>, DbError> {
+    // Look a little further than `limit` so one subscription's backlog does not hide others.
+    let window = i64::try_from(limit.saturating_mul(4)).unwrap_or(i64::MAX);
+    macro_rules! candidates {
+        ($c:expr $(, $lock:ident)?) => {{
+            let query = webhook_deliveries::table
+                .inner_join(webhooks::table)
+                .filter(webhook_deliveries::status.eq(STATUS_PENDING))
+                .filter(webhook_deliveries::next_attempt_at.le(now))
+                .filter(
+                    webhook_deliveries::claimed_until
+                        .is_null()
+                        .or(webhook_deliveries::claimed_until.lt(now)),
+                )
+                .filter(webhooks::active.eq(1))
+                .filter(diesel::dsl::not(webhook_deliveries::webhook_id.eq_any(busy)))
+                .order((webhook_deliveries::next_attempt_at, webhook_deliveries::id))
+                .limit(window)
+                .select((DeliveryRow::as_select(), webhooks::url, webhooks::secret));
+            $(let query = query.$lock().skip_locked();)?
+            query.load::<(DeliveryRow, String, String)>($c)?
+        }};
+    }
+    let rows = match conn {
+        DbConnection::Sqlite(c) => candidates!(c),
+        // `FOR UPDATE OF webhook_deliveries`: diesel locks the joined rows too; that only
+        // makes concurrent claimers skip more, never pick the same delivery.
+        DbConnection::Postgresql(c) => candidates!(c, for_update),
+    };
+    let mut per: std::collections::HashMap<String, usize> = Default::default();
+    let mut chosen = Vec::new();
+    for (delivery, url, secret) in rows {
+        if chosen.len() == limit {
+            break;
+        }
+        let n = per.entry(delivery.webhook_id.clone()).or_default();
+        if *n >= per_webhook {
+            continue;
+        }
+        *n += 1;
+        chosen.push(Claimed {
+            delivery,
+            url,
+            secret,
+        });
+    }
+    let ids: Vec<&str> = chosen.iter().map(|c| c.delivery.id.as_str()).collect();
+    if !ids.is_empty() {
+        diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(ids)))
+            .set(webhook_deliveries::claimed_until.eq(lease_until))
+            .execute(conn)?;
+    }
+    Ok(chosen)
+}
+
+/// The outcome of one attempt, as recorded.
+#[derive(Debug, Clone)]
+pub struct AttemptOutcome {
+    pub succeeded: bool,
+    pub response_status: Option<i64>,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+    /// When to try again; `None` when the delivery is done (succeeded, or failed for good).
+    pub next_attempt_at: Option<Timestamp>,
+}
+
+/// Records an attempt on a delivery and moves the subscription's failure streak; disables the
+/// subscription once the streak reaches `disable_after`. Answers whether it was disabled now.
+pub fn record_attempt(
+    conn: &mut DbConnection,
+    delivery: &DeliveryRow,
+    outcome: &AttemptOutcome,
+    disable_after: i64,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let status = if outcome.succeeded {
+        STATUS_SUCCEEDED
+    } else if outcome.next_attempt_at.is_some() {
+        STATUS_PENDING
+    } else {
+        STATUS_FAILED
+    };
+    diesel::update(webhook_deliveries::table.find(&delivery.id))
+        .set((
+            webhook_deliveries::attempt.eq(webhook_deliveries::attempt + 1),
+            webhook_deliveries::status.eq(status),
+            webhook_deliveries::response_status.eq(outcome.response_status),
+            webhook_deliveries::duration_ms.eq(Some(outcome.duration_ms)),
+            webhook_deliveries::error.eq(outcome.error.as_deref()),
+            webhook_deliveries::next_attempt_at.eq(outcome.next_attempt_at),
+            webhook_deliveries::claimed_until.eq(None::<Timestamp>),
+        ))
+        .execute(conn)?;
+    if outcome.succeeded {
+        diesel::update(webhooks::table.find(&delivery.webhook_id))
+            .set(webhooks::failure_streak.eq(0))
+            .execute(conn)?;
+        return Ok(false);
+    }
+    diesel::update(webhooks::table.find(&delivery.webhook_id))
+        .set(webhooks::failure_streak.eq(webhooks::failure_streak + 1))
+        .execute(conn)?;
+    // Disabling is a change of the record: it bumps the version so a stale PATCH is 412.
+    let disabled = diesel::update(
+        webhooks::table
+            .find(&delivery.webhook_id)
+            .filter(webhooks::active.eq(1))
+            .filter(webhooks::failure_streak.ge(disable_after)),
+    )
+    .set((
+        webhooks::active.eq(0),
+        webhooks::disabled_reason.eq(Some(format!(
+            "disabled after {disable_after} consecutive failed attempts"
+        ))),
+        webhooks::updated_at.eq(now),
+        webhooks::version.eq(webhooks::version + 1),
+    ))
+    .execute(conn)?;
+    Ok(disabled == 1)
+}
+
+/// Where a background job that reads the event feed has got to.
+pub fn cursor(conn: &mut DbConnection, name: &str) -> Result<Option<String>, DbError> {
+    Ok(job_cursors::table
+        .find(name)
+        .select(job_cursors::position)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn save_cursor(
+    conn: &mut DbConnection,
+    name: &str,
+    position: &str,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let updated = diesel::update(job_cursors::table.find(name))
+        .set((
+            job_cursors::position.eq(position),
+            job_cursors::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(job_cursors::table)
+            .values((
+                job_cursors::name.eq(name),
+                job_cursors::position.eq(position),
+                job_cursors::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+DROP TABLE job_cursors;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;
