@@ -109,7 +109,7 @@ pub async fn create_webhook(
             store::insert(conn, &row)?;
             let mut changes = ChangeSet::new();
             changes.set("url", &row.url).set("event_types", &types);
-            crate::routes::audit::record(
+            crate::services::audit::record(
                 conn, &caller, "webhook", &row.id, "created", changes, at,
             )?;
             Ok(row)

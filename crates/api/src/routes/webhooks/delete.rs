@@ -47,7 +47,7 @@ pub async fn delete_webhook(
         store::delete(conn, &id)?;
         let mut changes = ChangeSet::new();
         changes.set("url", &row.url);
-        crate::routes::audit::record(
+        crate::services::audit::record(
             conn,
             &caller,
             "webhook",

@@ -49,7 +49,7 @@ pub async fn rotate_secret(
         if_match.check(row.version)?;
         let at = now().naive_utc();
         store::set_secret(conn, &id, &secret, at)?;
-        crate::routes::audit::record(
+        crate::services::audit::record(
             conn,
             &caller,
             "webhook",

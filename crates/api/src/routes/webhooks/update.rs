@@ -121,7 +121,7 @@ pub async fn update_webhook(
         if !store::update(conn, &id, row.version, &next)? {
             return Err(ApiError::precondition_failed());
         }
-        crate::routes::audit::record(conn, &caller, "webhook", &id, "updated", changes, at)?;
+        crate::services::audit::record(conn, &caller, "webhook", &id, "updated", changes, at)?;
         find_visible(conn, &caller, &id)
     })
     .await?;
