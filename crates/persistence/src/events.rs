@@ -142,11 +142,20 @@ pub struct EventFilter {
 /// and nothing can commit at or before it any more.
 pub fn end(conn: &mut DbConnection) -> Result<EventCursor, DbError> {
     match conn {
-        DbConnection::Postgresql(pg) => Ok(EventCursor {
-            // The first transaction that may still commit is the horizon itself.
-            txid: pg_horizon(pg)? - 1,
-            seq: i64::MAX,
-        }),
+        DbConnection::Postgresql(pg) => {
+            // The first transaction that may still commit is the horizon itself; the end is
+            // the last event below it. (Not the horizon: it moves with every transaction in
+            // the database, and a reader's cursor should move only when events do.)
+            let horizon = pg_horizon(pg)?;
+            let last: Option<(i64, i64)> = events::table
+                .filter(events::txid.lt(horizon))
+                .select((events::txid, events::seq))
+                .order((events::txid.desc(), events::seq.desc()))
+                .first(pg)
+                .optional()?;
+            let (txid, seq) = last.unwrap_or((0, 0));
+            Ok(EventCursor { txid, seq })
+        }
         DbConnection::Sqlite(_) => {
             let last: Option<i64> = events::table
                 .select(diesel::dsl::max(events::seq))
