@@ -516,6 +516,20 @@ async fn a_failed_delivery_is_retried_until_it_succeeds(app: TestApp) {
     let delivery = &deliveries["items"][0];
     assert_eq!(delivery["attempt"], 2);
     assert_eq!(delivery["response_status"], 200);
+    // Every try is listed, oldest first, with its answer.
+    let attempts = delivery["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{delivery}");
+    assert_eq!(
+        (&attempts[0]["attempt"], &attempts[0]["response_status"]),
+        (&json!(1), &json!(500))
+    );
+    assert!(attempts[0]["error"].as_str().unwrap().contains("500"));
+    assert_eq!(
+        (&attempts[1]["attempt"], &attempts[1]["response_status"]),
+        (&json!(2), &json!(200))
+    );
+    assert!(attempts[1]["error"].is_null());
+    assert!(attempts[1]["duration_ms"].as_i64().unwrap() >= 0);
     let webhook = body(app.get(&format!("/webhooks/{id}"), &app.admin_token).await).await;
     assert_eq!(webhook["failure_streak"], 0, "a success resets the streak");
 }

@@ -349,6 +349,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    webhook_delivery_attempts (delivery_id, attempt) {
+        delivery_id -> Text,
+        attempt -> BigInt,
+        attempted_at -> Timestamp,
+        response_status -> Nullable<BigInt>,
+        duration_ms -> BigInt,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     job_cursors (name) {
         name -> Text,
         position -> Text,
@@ -360,6 +371,7 @@ diesel::joinable!(users -> teams (team_id));
 diesel::joinable!(seller_performance -> seller_accounts (seller_account_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_delivery_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -383,5 +395,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     target_achievements,
     webhooks,
     webhook_deliveries,
+    webhook_delivery_attempts,
     job_cursors,
 );

@@ -8,7 +8,7 @@
 
 use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
-use crate::schema::{job_cursors, webhook_deliveries, webhooks};
+use crate::schema::{job_cursors, webhook_deliveries, webhook_delivery_attempts, webhooks};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 
@@ -307,7 +307,35 @@ pub struct AttemptOutcome {
     pub next_attempt_at: Option<Timestamp>,
 }
 
-/// Records an attempt on a delivery and moves the subscription's failure streak; disables the
+/// One try of a delivery, as logged.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_delivery_attempts)]
+pub struct AttemptRow {
+    pub delivery_id: String,
+    pub attempt: i64,
+    pub attempted_at: Timestamp,
+    pub response_status: Option<i64>,
+    pub duration_ms: i64,
+    pub error: Option<String>,
+}
+
+/// Every try of the given deliveries, oldest first (a delivery is tried a few dozen times at
+/// most in its 24 hours, and a page holds at most 200 deliveries).
+pub fn attempts_of(
+    conn: &mut DbConnection,
+    delivery_ids: &[String],
+) -> Result<Vec<AttemptRow>, DbError> {
+    Ok(webhook_delivery_attempts::table
+        .filter(webhook_delivery_attempts::delivery_id.eq_any(delivery_ids))
+        .select(AttemptRow::as_select())
+        .order((
+            webhook_delivery_attempts::delivery_id,
+            webhook_delivery_attempts::attempt,
+        ))
+        .load(conn)?)
+}
+
+/// Records an attempt on a delivery (the delivery row and the attempts log) and moves the subscription's failure streak; disables the
 /// subscription once the streak reaches `disable_after`. Answers whether it was disabled now.
 pub fn record_attempt(
     conn: &mut DbConnection,
@@ -323,6 +351,16 @@ pub fn record_attempt(
     } else {
         STATUS_FAILED
     };
+    diesel::insert_into(webhook_delivery_attempts::table)
+        .values(&AttemptRow {
+            delivery_id: delivery.id.clone(),
+            attempt: delivery.attempt + 1,
+            attempted_at: now,
+            response_status: outcome.response_status,
+            duration_ms: outcome.duration_ms,
+            error: outcome.error.clone(),
+        })
+        .execute(conn)?;
     diesel::update(webhook_deliveries::table.find(&delivery.id))
         .set((
             webhook_deliveries::attempt.eq(webhook_deliveries::attempt + 1),

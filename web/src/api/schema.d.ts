@@ -1702,6 +1702,22 @@ export interface components {
          * @description One event sent (or being sent) to one subscription.
          * @example {
          *       "attempt": 2,
+         *       "attempts": [
+         *         {
+         *           "attempt": 1,
+         *           "attempted_at": "2026-11-03T02:10:01Z",
+         *           "duration_ms": 35,
+         *           "error": "HTTP 500",
+         *           "response_status": 500
+         *         },
+         *         {
+         *           "attempt": 2,
+         *           "attempted_at": "2026-11-03T02:10:09Z",
+         *           "duration_ms": 41,
+         *           "error": null,
+         *           "response_status": 200
+         *         }
+         *       ],
          *       "created_at": "2026-11-03T02:10:00Z",
          *       "duration_ms": 41,
          *       "error": null,
@@ -1719,6 +1735,8 @@ export interface components {
              * @description Tries made so far (0 until the first is made).
              */
             attempt: number;
+            /** @description Every try so far, oldest first. */
+            attempts: components["schemas"]["DeliveryAttempt"][];
             /** Format: date-time */
             created_at: string;
             /**
@@ -1745,6 +1763,25 @@ export interface components {
             response_status?: number | null;
             /** @description `pending` while a try is due, `succeeded` or `failed` (retried for 24 h) when done. */
             status: components["schemas"]["DeliveryStatus"];
+        };
+        /** @description One try of a delivery. */
+        DeliveryAttempt: {
+            /**
+             * Format: int64
+             * @description 1 for the first try.
+             */
+            attempt: number;
+            /** Format: date-time */
+            attempted_at: string;
+            /** Format: int64 */
+            duration_ms: number;
+            /** @description Why the try failed; `null` when it succeeded. */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description The receiver's HTTP status; `null` when there was no answer.
+             */
+            response_status?: number | null;
         };
         DeliveryPage: {
             items: components["schemas"]["Delivery"][];

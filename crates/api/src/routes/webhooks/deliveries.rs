@@ -41,11 +41,15 @@ pub async fn list_deliveries(
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let page = blocking::read(&state, move |conn| {
         find_visible(conn, &caller, &id)?;
-        Ok(store::list_deliveries(conn, &id, &page)?)
+        let page = store::list_deliveries(conn, &id, &page)?;
+        let ids: Vec<String> = page.items.iter().map(|d| d.id.clone()).collect();
+        let attempts = store::attempts_of(conn, &ids)?;
+        Ok((page, attempts))
     })
     .await?;
+    let (page, attempts) = page;
     Ok(Reply::ok(&DeliveryPage {
-        items: page.items.into_iter().map(Delivery::from).collect(),
+        items: Delivery::with_attempts(page.items, attempts),
         next_cursor: page.next_cursor,
     }))
 }

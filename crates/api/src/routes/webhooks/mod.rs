@@ -19,7 +19,7 @@ use crate::webhooks::ssrf::{self, Policy};
 use chrono::{DateTime, Utc};
 use ironfield_auth::{Principal, Scope};
 use ironfield_domain::{validation, ValidationErrors};
-use ironfield_persistence::webhooks::{self as store, DeliveryRow, WebhookRow};
+use ironfield_persistence::webhooks::{self as store, AttemptRow, DeliveryRow, WebhookRow};
 use ironfield_persistence::DbConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -177,7 +177,12 @@ pub struct WebhookPage {
 #[schema(example = json!({"id": "0193a1b2-0000-7000-8000-00000000d001",
     "event_id": "0193a1b2-0000-7000-8000-00000000e001", "event_type": "webhook.test",
     "attempt": 2, "status": "succeeded", "response_status": 200, "duration_ms": 41,
-    "error": null, "next_attempt_at": null, "created_at": "2026-11-03T02:10:00Z"}))]
+    "error": null, "next_attempt_at": null, "created_at": "2026-11-03T02:10:00Z",
+    "attempts": [
+        {"attempt": 1, "attempted_at": "2026-11-03T02:10:01Z", "response_status": 500,
+         "duration_ms": 35, "error": "HTTP 500"},
+        {"attempt": 2, "attempted_at": "2026-11-03T02:10:09Z", "response_status": 200,
+         "duration_ms": 41, "error": null}]}))]
 pub struct Delivery {
     #[schema(format = Uuid)]
     pub id: String,
@@ -199,6 +204,56 @@ pub struct Delivery {
     /// When the next try is due; `null` once done.
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Every try so far, oldest first.
+    pub attempts: Vec<DeliveryAttempt>,
+}
+
+/// One try of a delivery.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryAttempt {
+    /// 1 for the first try.
+    pub attempt: i64,
+    pub attempted_at: DateTime<Utc>,
+    /// The receiver's HTTP status; `null` when there was no answer.
+    pub response_status: Option<i64>,
+    pub duration_ms: i64,
+    /// Why the try failed; `null` when it succeeded.
+    pub error: Option<String>,
+}
+
+impl From<AttemptRow> for DeliveryAttempt {
+    fn from(row: AttemptRow) -> Self {
+        DeliveryAttempt {
+            attempt: row.attempt,
+            attempted_at: row.attempted_at.and_utc(),
+            response_status: row.response_status,
+            duration_ms: row.duration_ms,
+            error: row.error,
+        }
+    }
+}
+
+impl Delivery {
+    /// Deliveries with their logged tries (`attempts` holds tries of any of them).
+    fn with_attempts(rows: Vec<DeliveryRow>, attempts: Vec<AttemptRow>) -> Vec<Delivery> {
+        let mut by_delivery: std::collections::HashMap<String, Vec<DeliveryAttempt>> =
+            std::collections::HashMap::new();
+        for attempt in attempts {
+            by_delivery
+                .entry(attempt.delivery_id.clone())
+                .or_default()
+                .push(attempt.into());
+        }
+        rows.into_iter()
+            .map(|row| {
+                let tries = by_delivery.remove(&row.id).unwrap_or_default();
+                Delivery {
+                    attempts: tries,
+                    ..Delivery::from(row)
+                }
+            })
+            .collect()
+    }
 }
 
 /// Where a delivery stands.
@@ -224,6 +279,7 @@ impl From<DeliveryRow> for Delivery {
             error: row.error,
             next_attempt_at: row.next_attempt_at.map(|t| t.and_utc()),
             created_at: row.created_at.and_utc(),
+            attempts: Vec::new(),
         }
     }
 }
