@@ -241,6 +241,22 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A PATCH sending `If-Match: "{version}"`.
+    pub async fn patch_if_match(
+        &self,
+        path: &str,
+        token: &str,
+        version: i64,
+        body: Value,
+    ) -> Response {
+        self.request(Method::PATCH, path, Some(token))
+            .header("If-Match", format!("\"{version}\""))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Signs in and returns the access token; panics unless it works.
     pub async fn login(&self, email: &str, password: &str) -> String {
         let response = self.login_response(email, password).await;

@@ -8,6 +8,7 @@ backend_tests!(
     attendance_is_for_members_only,
     reps_write_their_own_plan_only,
     the_summary_counts_what_really_happened,
+    a_bad_meeting_change_is_422_whatever_the_version,
 );
 
 struct Team {
@@ -276,4 +277,32 @@ async fn the_summary_counts_what_really_happened(app: TestApp) {
         3,
         "the lead is a member too"
     );
+}
+
+async fn a_bad_meeting_change_is_422_whatever_the_version(app: TestApp) {
+    let t = team(&app, 1).await;
+    let m = meeting(&app, &t, "2026-11-03").await;
+    let path = format!("/meetings/{}", m["id"].as_str().unwrap());
+    let before = body(app.get(&path, &t.lead.token).await).await;
+    let stale = before["version"].as_i64().unwrap() + 7;
+    for (change, field) in [
+        (json!({"agenda": "议".repeat(2001)}), "agenda"),
+        (json!({"location": "区".repeat(201)}), "location"),
+        (json!({"notes": "记".repeat(4001)}), "notes"),
+    ] {
+        let refused = app
+            .patch_if_match(&path, &t.lead.token, stale, change)
+            .await;
+        let problem = assert_problem(refused, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    // A valid change with the stale version is what 412 is for.
+    assert_problem(
+        app.patch_if_match(&path, &t.lead.token, stale, json!({"agenda": "复盘"}))
+            .await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    assert_eq!(body(app.get(&path, &t.lead.token).await).await, before);
 }

@@ -8,6 +8,7 @@ backend_tests!(
     progress_matches_hand_computed_pacing,
     the_leaderboard_ranks_by_actual,
     settings_are_validated,
+    bad_settings_are_422_whatever_the_version,
 );
 
 async fn put(app: &TestApp, path: &str, token: &str, body_json: Value) -> reqwest::Response {
@@ -378,5 +379,38 @@ async fn settings_are_validated(app: TestApp) {
     assert_eq!(
         body(app.post("/visits", &rep.token, v).await).await["business_date"],
         "2026-10-31"
+    );
+}
+
+async fn bad_settings_are_422_whatever_the_version(app: TestApp) {
+    let before = body(app.get("/settings", &app.admin_token).await).await;
+    let stale = before["version"].as_i64().unwrap() + 7;
+    for (change, field) in [
+        (json!({"timezone": "Mars/Olympus_Mons"}), "timezone"),
+        (json!({"working_days": []}), "working_days"),
+        (json!({"default_currency": "yuan"}), "default_currency"),
+    ] {
+        let refused = app
+            .patch_if_match("/settings", &app.admin_token, stale, change)
+            .await;
+        let problem = assert_problem(refused, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    // A valid change with the stale version is what 412 is for.
+    assert_problem(
+        app.patch_if_match(
+            "/settings",
+            &app.admin_token,
+            stale,
+            json!({"timezone": "Europe/Berlin"}),
+        )
+        .await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    assert_eq!(
+        body(app.get("/settings", &app.admin_token).await).await,
+        before
     );
 }

@@ -7,6 +7,7 @@ backend_tests!(
     managers_build_teams_inside_their_branch,
     a_team_cannot_move_under_itself,
     a_lead_must_be_a_member,
+    a_bad_team_change_is_422_whatever_the_version,
 );
 
 async fn managers_build_teams_inside_their_branch(app: TestApp) {
@@ -126,4 +127,34 @@ async fn a_lead_must_be_a_member(app: TestApp) {
         "forbidden",
     )
     .await;
+}
+
+async fn a_bad_team_change_is_422_whatever_the_version(app: TestApp) {
+    let team = app.team("East", None).await;
+    let outsider = app.user("rep", None).await;
+    let path = format!("/teams/{team}");
+    let before = body(app.get(&path, &app.admin_token).await).await;
+    let stale = before["version"].as_i64().unwrap() + 7;
+    let nowhere = uuid::Uuid::now_v7().to_string();
+    for (change, field) in [
+        (json!({"name": ""}), "name"),
+        (json!({"parent_id": nowhere}), "parent_id"),
+        (json!({"parent_id": team}), "parent_id"),
+        (json!({"lead_id": outsider.id}), "lead_id"),
+    ] {
+        let refused = app
+            .patch_if_match(&path, &app.admin_token, stale, change.clone())
+            .await;
+        let problem = assert_problem(refused, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{change}: {problem}");
+    }
+    // A valid change with the stale version is what 412 is for.
+    assert_problem(
+        app.patch_if_match(&path, &app.admin_token, stale, json!({"name": "West"}))
+            .await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    assert_eq!(body(app.get(&path, &app.admin_token).await).await, before);
 }

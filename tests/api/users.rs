@@ -11,6 +11,7 @@ backend_tests!(
     validation_lists_every_bad_field,
     emails_are_unique,
     user_lists_follow_visibility,
+    a_bad_user_change_is_422_whatever_the_version,
 );
 
 fn new_user(role: &str, team: Option<&str>) -> serde_json::Value {
@@ -313,4 +314,33 @@ async fn user_lists_follow_visibility(app: TestApp) {
     )
     .await;
     assert_eq!(reps["items"].as_array().unwrap().len(), 1);
+}
+
+async fn a_bad_user_change_is_422_whatever_the_version(app: TestApp) {
+    let team = app.team("East", None).await;
+    let rep = app.user("rep", Some(&team)).await;
+    let path = format!("/users/{}", rep.id);
+    let before = body(app.get(&path, &app.admin_token).await).await;
+    let stale = before["version"].as_i64().unwrap() + 7;
+    let no_team = uuid::Uuid::now_v7().to_string();
+    for (change, field) in [
+        (json!({"name": ""}), "name"),
+        (json!({"email": "not an e-mail"}), "email"),
+        (json!({"team_id": no_team}), "team_id"),
+    ] {
+        let refused = app
+            .patch_if_match(&path, &app.admin_token, stale, change.clone())
+            .await;
+        let problem = assert_problem(refused, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{change}: {problem}");
+    }
+    // A valid change with the stale version is what 412 is for.
+    assert_problem(
+        app.patch_if_match(&path, &app.admin_token, stale, json!({"name": "王芳"}))
+            .await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    assert_eq!(body(app.get(&path, &app.admin_token).await).await, before);
 }

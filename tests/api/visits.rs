@@ -17,6 +17,7 @@ backend_tests!(
     reps_correct_their_own_visits_for_a_day,
     visits_are_private_to_the_rep_and_their_leads,
     my_day_lists_visits_and_follow_ups,
+    a_bad_visit_correction_is_422_whatever_the_version,
 );
 
 struct Fixture {
@@ -536,4 +537,36 @@ async fn my_day_lists_visits_and_follow_ups(app: TestApp) {
         "validation_failed",
     )
     .await;
+}
+
+async fn a_bad_visit_correction_is_422_whatever_the_version(app: TestApp) {
+    let f = fixture(&app).await;
+    let created = app
+        .post(
+            "/visits",
+            &f.rep.token,
+            visit(&uuid(), &f.lead_id, "2026-11-01T10:00:00+08:00"),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let path = format!("/visits/{}", body(created).await["id"].as_str().unwrap());
+    let before = body(app.get(&path, &f.rep.token).await).await;
+    let stale = before["version"].as_i64().unwrap() + 7;
+    for (change, field) in [
+        (json!({"duration_minutes": 1441}), "duration_minutes"),
+        (json!({"notes": "记".repeat(4001)}), "notes"),
+    ] {
+        let refused = app.patch_if_match(&path, &f.rep.token, stale, change).await;
+        let problem = assert_problem(refused, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    // A valid correction with the stale version is what 412 is for.
+    assert_problem(
+        app.patch_if_match(&path, &f.rep.token, stale, json!({"duration_minutes": 30}))
+            .await,
+        412,
+        "precondition_failed",
+    )
+    .await;
+    assert_eq!(body(app.get(&path, &f.rep.token).await).await, before);
 }
