@@ -39,6 +39,24 @@ use crate::calendar::WorkingDays;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Whose target it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectType {
+    User,
+    Team,
+}
+
+impl SubjectType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectType::User => "user",
+            SubjectType::Team => "team",
+        }
+    }
+}
+
 /// What a monthly target counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod leads;
 pub mod seller_accounts;
+pub mod targets;
 pub mod teams;
 pub mod users;
 pub mod visits;

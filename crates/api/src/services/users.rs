@@ -1,8 +1,12 @@
-//! Users: who can see whom, and the references a request may make to teams.
+//! Users: who can see whom, the references a request may make to teams, and changes to a
+//! user.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Caller;
-use ironfield_persistence::users::UserRow;
+use crate::extract::{Caller, IfMatch};
+use ironfield_auth::policy;
+use ironfield_domain::time::now;
+use ironfield_domain::{Email, Role};
+use ironfield_persistence::users::{self, UserChanges, UserRow};
 use ironfield_persistence::{teams, DbConnection};
 
 /// Whether `caller` can see `user`: themselves, or anyone in a team in their view.
@@ -16,7 +20,7 @@ pub(crate) fn find_visible(
     caller: &Caller,
     id: &str,
 ) -> ApiResult<UserRow> {
-    match ironfield_persistence::users::find(conn, id) {
+    match users::find(conn, id) {
         Ok(user) if can_see(caller, &user) => Ok(user),
         Ok(_) | Err(ironfield_persistence::DbError::NotFound) => Err(ApiError::not_found("user")),
         Err(other) => Err(other.into()),
@@ -45,4 +49,87 @@ pub(crate) fn email_taken(error: ironfield_persistence::DbError) -> ApiError {
     } else {
         error.into()
     }
+}
+
+/// A change to a user whose fields passed their checks (`None`: leave as it is); the new
+/// password, if any, is already hashed (hashing is slow and runs outside the transaction).
+#[derive(Debug, Default)]
+pub struct UserUpdate {
+    pub email: Option<Email>,
+    pub name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub role: Option<Role>,
+    pub team_id: Option<Option<String>>,
+    pub password_hash: Option<String>,
+}
+
+/// Updates a user: anyone their own name, phone, e-mail and password; an admin, or a manager
+/// within their branch, anything including role and team (never their own placement, except
+/// an admin). Then the If-Match check and the write; a new password ends every session of
+/// the user. Runs in the caller's write transaction (`blocking::write`).
+pub fn update(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    change: UserUpdate,
+    if_match: &IfMatch,
+) -> ApiResult<UserRow> {
+    let current = find_visible(conn, caller, id)?;
+    let current_role: Role = current.role.parse().map_err(ApiError::internal)?;
+    let is_self = current.id == caller.id();
+    let manages = policy::may_manage_user(
+        &caller.principal,
+        &caller.view,
+        current_role,
+        current.team_id.as_deref(),
+    );
+    let changes_placement = change.role.is_some_and(|r| r != current_role)
+        || change
+            .team_id
+            .as_ref()
+            .is_some_and(|t| *t != current.team_id);
+    if changes_placement {
+        let new_role = change.role.unwrap_or(current_role);
+        let new_team = change.team_id.clone().unwrap_or(current.team_id.clone());
+        let may = manages
+            && !is_self
+            && policy::may_place_user(
+                &caller.principal,
+                &caller.view,
+                new_role,
+                new_team.as_deref(),
+            );
+        // An admin may re-place themselves too (there is no one above to ask).
+        if !(may || (is_self && caller.principal.is_admin())) {
+            return Err(ApiError::forbidden(
+                "you may not change this user's role or team",
+            ));
+        }
+        if let Some(Some(team)) = &change.team_id {
+            check_team_reference(conn, caller, team)?;
+        }
+    } else if !(is_self || manages) {
+        return Err(ApiError::forbidden("you may not change this user"));
+    }
+    if_match.check(current.version)?;
+
+    let at = now().naive_utc();
+    let ends_sessions = change.password_hash.is_some();
+    let changes = UserChanges {
+        email: change.email.map(Email::into_string),
+        name: change.name,
+        phone: change.phone,
+        role: change.role.map(|r| r.as_str().to_owned()),
+        team_id: change.team_id,
+        password_hash: change.password_hash,
+        updated_at: Some(at),
+        ..Default::default()
+    };
+    if !users::update(conn, &current.id, current.version, &changes).map_err(email_taken)? {
+        return Err(ApiError::precondition_failed());
+    }
+    if ends_sessions {
+        users::end_all_sessions(conn, &current.id, at)?;
+    }
+    Ok(users::find(conn, &current.id)?)
 }

@@ -9,9 +9,9 @@ mod scope;
 use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
 use ironfield_domain::calendar::Period;
-use ironfield_domain::pacing::Metric;
+use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_persistence::targets::TargetRow;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -20,23 +20,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(put::put_targets)
         .service(progress::target_progress)
         .service(leaderboard::leaderboard);
-}
-
-/// Whose target it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SubjectType {
-    User,
-    Team,
-}
-
-impl SubjectType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubjectType::User => "user",
-            SubjectType::Team => "team",
-        }
-    }
 }
 
 /// One month's target for one rep or team and one metric.

@@ -1,17 +1,14 @@
-use super::{period, SubjectType, Target};
+use super::{period, Target};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller};
 use crate::reply::Reply;
+use crate::services::targets::{self as targets_service, TargetSetting};
 use crate::state::AppState;
 use actix_web::{put, web};
-use ironfield_auth::{policy, Principal, Scope};
-use ironfield_domain::ids::{new_id, parse_id};
-use ironfield_domain::pacing::Metric;
-use ironfield_domain::time::now;
-use ironfield_domain::{Role, ValidationErrors};
-use ironfield_persistence::targets::{self, TargetRow};
-use ironfield_persistence::{teams, users, DbError};
+use ironfield_auth::Scope;
+use ironfield_domain::pacing::{Metric, SubjectType};
+use ironfield_domain::Role;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -74,80 +71,17 @@ pub async fn put_targets(
             format!("send 1 to {MAX_TARGETS} targets"),
         ));
     }
+    let settings = items
+        .into_iter()
+        .map(|item| TargetSetting {
+            subject_type: item.subject_type,
+            subject_id: item.subject_id,
+            metric: item.metric,
+            value: item.value,
+        })
+        .collect();
     let stored = blocking::write(&state, move |conn| {
-        let mut errors = ValidationErrors::new();
-        let mut rows = Vec::new();
-        let at = now().naive_utc();
-        for (i, item) in items.into_iter().enumerate() {
-            if item.value < 0 {
-                errors.add(format!("[{i}].value"), "must not be negative");
-            }
-            let Some(subject_id) = parse_id(&item.subject_id) else {
-                errors.add(format!("[{i}].subject_id"), "no such subject");
-                continue;
-            };
-            // The team the target belongs to, and whether the caller may set it.
-            let (team_id, allowed) = match item.subject_type {
-                SubjectType::User => match users::find(conn, &subject_id) {
-                    Ok(user)
-                        if caller.can_see_team(user.team_id.as_deref())
-                            && user.team_id.is_some() =>
-                    {
-                        let team = user.team_id.clone().unwrap_or_default();
-                        (
-                            Some(team.clone()),
-                            policy::may_lead_team(&caller.principal, &caller.view, &team),
-                        )
-                    }
-                    Ok(_) | Err(DbError::NotFound) => {
-                        errors.add(format!("[{i}].subject_id"), "no such member in your teams");
-                        continue;
-                    }
-                    Err(other) => return Err(other.into()),
-                },
-                SubjectType::Team => match teams::find(conn, &subject_id) {
-                    Ok(team) if caller.can_see_team(Some(&team.id)) => {
-                        // A team's target is set from above: its manager or an admin.
-                        let above = matches!(caller.principal, Principal::Service { .. })
-                            || caller.principal.is_admin()
-                            || (caller.principal.role() == Some(Role::Manager)
-                                && caller.can_see_team(Some(&team.id)));
-                        (Some(team.id), above)
-                    }
-                    Ok(_) | Err(DbError::NotFound) => {
-                        errors.add(format!("[{i}].subject_id"), "no such team in your view");
-                        continue;
-                    }
-                    Err(other) => return Err(other.into()),
-                },
-            };
-            if !allowed {
-                return Err(ApiError::forbidden(format!(
-                    "target [{i}]: a team lead sets their members' targets, a manager their teams'"
-                )));
-            }
-            rows.push(TargetRow {
-                id: new_id(),
-                period: period.clone(),
-                subject_type: item.subject_type.as_str().to_owned(),
-                subject_id,
-                metric: item.metric.as_str().to_owned(),
-                value: item.value,
-                team_id,
-                set_by: caller.id().to_owned(),
-                created_at: at,
-                updated_at: at,
-                version: 1,
-            });
-        }
-        errors.into_result(())?;
-        let mut stored = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let row = targets::upsert(conn, row)?;
-            crate::events::targets::target_set(conn, &caller, &row, at)?;
-            stored.push(row);
-        }
-        Ok(stored)
+        targets_service::set(conn, &caller, &period, settings)
     })
     .await?;
     let stored: Vec<Target> = stored

@@ -6,7 +6,7 @@ mod members;
 mod read;
 mod update;
 
-use crate::services::teams::{check_lead, find_visible};
+use crate::services::teams::find_visible;
 use chrono::{DateTime, Utc};
 use ironfield_persistence::teams::TeamRow;
 use serde::Serialize;

@@ -1,16 +1,14 @@
-use super::{check_lead, find_visible, Team};
+use super::Team;
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::{double_option, path_id};
+use crate::services::teams::{self as teams_service, TeamUpdate};
 use crate::state::AppState;
 use actix_web::{patch, web};
-use ironfield_auth::policy;
 use ironfield_domain::ids::parse_id;
-use ironfield_domain::time::now;
 use ironfield_domain::{validation, ValidationErrors};
-use ironfield_persistence::teams::{self, TeamChanges};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -91,51 +89,14 @@ pub async fn update_team(
     let lead_id = reference("lead_id", &input.lead_id, &mut errors);
     errors.into_result(())?;
 
+    let change = TeamUpdate {
+        name,
+        market,
+        parent_id,
+        lead_id,
+    };
     let team = blocking::write(&state, move |conn| {
-        let current = find_visible(conn, &caller, &id)?;
-        if !policy::may_manage_team(&caller.principal, &caller.view, &current.id) {
-            return Err(ApiError::forbidden("you may not change this team"));
-        }
-        if let Some(new_parent) = &parent_id {
-            if *new_parent != current.parent_id {
-                let own_team = caller.principal.team_id() == Some(current.id.as_str());
-                let allowed = match new_parent {
-                    Some(parent) => {
-                        !own_team
-                            && policy::may_manage_team(&caller.principal, &caller.view, parent)
-                    }
-                    None => caller.principal.is_admin(),
-                };
-                if !allowed {
-                    return Err(ApiError::forbidden("you may not move this team there"));
-                }
-                if let Some(parent) = new_parent {
-                    find_visible(conn, &caller, parent)
-                        .map_err(|e| e.not_found_as_invalid("parent_id", "no such team"))?;
-                    if teams::tree(conn)?.would_cycle(&current.id, parent) {
-                        return Err(ApiError::invalid_field(
-                            "parent_id",
-                            "a team cannot be placed under itself or its own sub-team",
-                        ));
-                    }
-                }
-            }
-        }
-        if let Some(Some(lead)) = &lead_id {
-            check_lead(conn, &current.id, lead)?;
-        }
-        if_match.check(current.version)?;
-        let changes = TeamChanges {
-            name,
-            parent_id,
-            lead_id,
-            market,
-            updated_at: Some(now().naive_utc()),
-        };
-        if !teams::update(conn, &current.id, current.version, &changes)? {
-            return Err(ApiError::precondition_failed());
-        }
-        Ok(teams::find(conn, &current.id)?)
+        teams_service::update(conn, &caller, &id, change, &if_match)
     })
     .await?;
     let version = team.version;

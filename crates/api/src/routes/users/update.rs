@@ -1,16 +1,16 @@
-use super::{check_team_reference, email_taken, find_visible, User};
+use super::User;
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::password_work;
 use crate::reply::Reply;
 use crate::routes::{double_option, path_id};
+use crate::services::users::{self as users_service, UserUpdate};
 use crate::state::AppState;
 use actix_web::{patch, web};
-use ironfield_auth::{password, policy};
-use ironfield_domain::time::now;
+use ironfield_auth::password;
 use ironfield_domain::{validation, Email, Role, ValidationErrors};
-use ironfield_persistence::users::{self, UserChanges};
+use ironfield_persistence::users;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -137,61 +137,16 @@ pub async fn update_user(
         None => None,
     };
 
+    let change = UserUpdate {
+        email,
+        name,
+        phone,
+        role: input.role,
+        team_id,
+        password_hash,
+    };
     let user = blocking::write(&state, move |conn| {
-        let current = find_visible(conn, &caller, &id)?;
-        let current_role: Role = current.role.parse().map_err(ApiError::internal)?;
-        let is_self = current.id == caller.id();
-        let manages = policy::may_manage_user(
-            &caller.principal,
-            &caller.view,
-            current_role,
-            current.team_id.as_deref(),
-        );
-        let changes_placement = input.role.is_some_and(|r| r != current_role)
-            || team_id.as_ref().is_some_and(|t| *t != current.team_id);
-        if changes_placement {
-            let new_role = input.role.unwrap_or(current_role);
-            let new_team = team_id.clone().unwrap_or(current.team_id.clone());
-            let may = manages
-                && !is_self
-                && policy::may_place_user(
-                    &caller.principal,
-                    &caller.view,
-                    new_role,
-                    new_team.as_deref(),
-                );
-            // An admin may re-place themselves too (there is no one above to ask).
-            if !(may || (is_self && caller.principal.is_admin())) {
-                return Err(ApiError::forbidden(
-                    "you may not change this user's role or team",
-                ));
-            }
-            if let Some(Some(team)) = &team_id {
-                check_team_reference(conn, &caller, team)?;
-            }
-        } else if !(is_self || manages) {
-            return Err(ApiError::forbidden("you may not change this user"));
-        }
-        if_match.check(current.version)?;
-
-        let ends_sessions = password_hash.is_some();
-        let changes = UserChanges {
-            email: email.map(Email::into_string),
-            name,
-            phone,
-            role: input.role.map(|r| r.as_str().to_owned()),
-            team_id,
-            password_hash,
-            updated_at: Some(now().naive_utc()),
-            ..Default::default()
-        };
-        if !users::update(conn, &current.id, current.version, &changes).map_err(email_taken)? {
-            return Err(ApiError::precondition_failed());
-        }
-        if ends_sessions {
-            users::end_all_sessions(conn, &current.id, now().naive_utc())?;
-        }
-        Ok(users::find(conn, &current.id)?)
+        users_service::update(conn, &caller, &id, change, &if_match)
     })
     .await?;
     let version = user.version;
