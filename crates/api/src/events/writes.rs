@@ -7,9 +7,11 @@ use super::{emit, emit_each, Changes, EventType, Subject};
 use crate::error::ApiResult;
 use crate::extract::Caller;
 use crate::routes::leads::Lead;
+use crate::routes::meetings::Meeting;
 use crate::routes::seller_accounts::SellerAccount;
 use crate::routes::visits::Visit;
 use ironfield_persistence::leads::LeadRow;
+use ironfield_persistence::meetings::MeetingRow;
 use ironfield_persistence::seller_accounts::AccountRow;
 use ironfield_persistence::visits::VisitRow;
 use ironfield_persistence::{DbConnection, Timestamp};
@@ -141,6 +143,22 @@ pub fn account_saved(
         business_date,
         at,
     )
+}
+
+/// A team's morning meeting opened: `meeting.opened`.
+pub fn meeting_opened(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    meeting: &MeetingRow,
+    at: Timestamp,
+) -> ApiResult<()> {
+    let data = Meeting::try_from(meeting.clone())?;
+    let subject = Subject {
+        id: &meeting.id,
+        team_id: Some(&meeting.team_id),
+    };
+    let opened = EventType::MeetingOpened;
+    emit(conn, caller, opened, subject, &data, None, at)
 }
 
 /// A visit stored: `visit.logged`, and the targets its rep and team may have reached.

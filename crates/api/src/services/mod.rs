@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod leads;
+pub mod meetings;
 pub mod seller_accounts;
 pub mod targets;
 pub mod teams;

@@ -1,18 +1,17 @@
 use super::Meeting;
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
+use crate::services::meetings::{self as meetings_service, MeetingDraft};
 use crate::state::AppState;
 use actix_web::{post, web};
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use ironfield_auth::{policy, Scope};
-use ironfield_domain::ids::{new_id, parse_id};
-use ironfield_domain::time::now;
+use ironfield_auth::Scope;
+use ironfield_domain::ids::parse_id;
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::ValidationErrors;
-use ironfield_persistence::meetings::{self, MeetingRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -97,49 +96,16 @@ pub async fn create_meeting(
         );
         let text = check_text(&mut errors, &input.location, &input.agenda, &input.notes);
         errors.into_result(())?;
-        let team_id = team_id.unwrap_or_default();
+        let draft = MeetingDraft {
+            team_id: team_id.unwrap_or_default(),
+            date: input.date,
+            held_at: input.held_at.map(|t| t.naive_utc()),
+            location: text.location,
+            agenda: text.agenda,
+            notes: text.notes,
+        };
         let meeting = blocking::write(&state, move |conn| {
-            crate::services::teams::find_visible(conn, &caller, &team_id)
-                .map_err(|e| e.not_found_as_invalid("team_id", "no such team"))?;
-            if !policy::may_lead_team(&caller.principal, &caller.view, &team_id) {
-                return Err(ApiError::forbidden(
-                    "only the team lead (or a manager) opens the meeting",
-                ));
-            }
-            let date = input.date.to_string();
-            if meetings::find_by_team_date(conn, &team_id, &date)?.is_some() {
-                return Err(ApiError::conflict(
-                    "the team already has a meeting that day",
-                ));
-            }
-            let at = now().naive_utc();
-            let row = MeetingRow {
-                id: new_id(),
-                team_id,
-                date,
-                held_at: input.held_at.map(|t| t.naive_utc()),
-                location: text.location,
-                agenda: text.agenda,
-                notes: text.notes,
-                created_by: caller.id().to_owned(),
-                created_at: at,
-                updated_at: at,
-                version: 1,
-            };
-            meetings::insert(conn, &row).map_err(|e| match e {
-                ironfield_persistence::DbError::UniqueViolation(_) => {
-                    ApiError::conflict("the team already has a meeting that day")
-                }
-                other => other.into(),
-            })?;
-            let subject = crate::events::Subject {
-                id: &row.id,
-                team_id: Some(&row.team_id),
-            };
-            let data = Meeting::try_from(row.clone())?;
-            let opened = crate::events::EventType::MeetingOpened;
-            crate::events::emit(conn, &caller, opened, subject, &data, None, at)?;
-            Ok(row)
+            meetings_service::open(conn, &caller, draft)
         })
         .await?;
         let location = format!("/api/v1/meetings/{}", meeting.id);
