@@ -78,6 +78,24 @@ pub async fn update_user(
     let id = path_id(&id, "user")?;
     let input = body.into_inner();
 
+    let mut change = checked(&input)?;
+    if let Some(new_password) = input.password {
+        if id == caller.id() {
+            confirm_own_password(&state, &caller, input.current_password).await?;
+        }
+        let hash = password_work::run(move || password::hash(&new_password)).await?;
+        change.password_hash = Some(hash.map_err(ApiError::internal)?);
+    }
+    let user = blocking::write(&state, move |conn| {
+        users_service::update(conn, &caller, &id, change, &if_match)
+    })
+    .await?;
+    let version = user.version;
+    Ok(Reply::ok(&User::try_from(user)?).versioned(version))
+}
+
+/// The body's fields checked, every problem at once (422); the password is hashed later.
+fn checked(input: &UpdateUser) -> ApiResult<UserUpdate> {
     let mut errors = ValidationErrors::new();
     let email = input
         .email
@@ -107,48 +125,37 @@ pub async fn update_user(
     if let Some(pw) = &input.password {
         errors.check("password", validation::password(pw));
     }
-    errors.into_result(())?;
-    if input.password.is_some() && id == caller.id() {
-        let Some(given) = input.current_password.clone() else {
-            return Err(ApiError::invalid_field(
-                "current_password",
-                "is required to change your own password",
-            ));
-        };
-        let me = caller.id().to_owned();
-        let stored = blocking::read(
-            &state,
-            move |conn| Ok(users::find(conn, &me)?.password_hash),
-        )
-        .await?;
-        if !password_work::run(move || password::verify(&given, &stored)).await? {
-            return Err(ApiError::invalid_field(
-                "current_password",
-                "is not your current password",
-            ));
-        }
-    }
-    let password_hash = match input.password {
-        Some(pw) => Some(
-            password_work::run(move || password::hash(&pw))
-                .await?
-                .map_err(ApiError::internal)?,
-        ),
-        None => None,
-    };
-
-    let change = UserUpdate {
+    Ok(errors.into_result(UserUpdate {
         email,
         name,
         phone,
         role: input.role,
         team_id,
-        password_hash,
+        password_hash: None,
+    })?)
+}
+
+/// Changing one's own password needs the current one, so a borrowed access token cannot
+/// take the account over.
+async fn confirm_own_password(
+    state: &AppState,
+    caller: &Caller,
+    given: Option<String>,
+) -> ApiResult<()> {
+    let Some(given) = given else {
+        return Err(ApiError::invalid_field(
+            "current_password",
+            "is required to change your own password",
+        ));
     };
-    let user = blocking::write(&state, move |conn| {
-        users_service::update(conn, &caller, &id, change, &if_match)
-    })
-    .await?;
-    let version = user.version;
-    Ok(Reply::ok(&User::try_from(user)?).versioned(version))
+    let me = caller.id().to_owned();
+    let stored =
+        blocking::read(state, move |conn| Ok(users::find(conn, &me)?.password_hash)).await?;
+    if !password_work::run(move || password::verify(&given, &stored)).await? {
+        return Err(ApiError::invalid_field(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    Ok(())
 }
