@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod leads;
 pub mod meetings;
+pub mod renewals;
 pub mod seller_accounts;
 pub mod targets;
 pub mod teams;

@@ -1,20 +1,16 @@
 use super::input::contract_terms;
 use super::SellerAccount;
 use crate::blocking;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IdempotencyKey, IfMatch};
 use crate::idempotency;
 use crate::reply::Reply;
 use crate::routes::path_id;
-use crate::services::seller_accounts::{find_writable, is_live, save};
+use crate::services::renewals;
 use crate::state::AppState;
 use actix_web::{post, web};
-use chrono::{Months, NaiveDate};
 use ironfield_auth::Scope;
-use ironfield_domain::ids::new_id;
-use ironfield_domain::time::{business_date, now};
 use ironfield_domain::{Money, ValidationErrors};
-use ironfield_persistence::seller_accounts::{self, RenewalRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -83,83 +79,11 @@ pub async fn renew_account(
         })?;
 
         let account = blocking::write(&state, move |conn| {
-            let current = find_writable(conn, &caller, &id)?;
-            if_match.check(current.version)?;
-            if !is_live(&current) {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidTransition,
-                    "a churned seller account cannot be renewed",
-                ));
-            }
-            let renewed = now();
-            let today = business_date(renewed, crate::org::timezone(conn)?);
-            let new_end = renewed_end(current.contract_end, today, months)
-                .ok_or_else(|| ApiError::invalid_field("contract_months", "is out of range"))?;
-
-            let mut account = current.clone();
-            account.contract_end = new_end;
-            account.contract_value = value.amount;
-            account.contract_currency = value.currency.clone();
-            // Targets count renewals by owner, team and business day: stamp them as they are now.
-            seller_accounts::insert_renewal(
-                conn,
-                &RenewalRow {
-                    id: new_id(),
-                    account_id: current.id.clone(),
-                    owner_id: current.owner_id.clone(),
-                    team_id: current.team_id.clone(),
-                    actor_id: caller.id().to_owned(),
-                    contract_months: i64::from(months),
-                    contract_value: value.amount,
-                    contract_currency: value.currency,
-                    previous_end: current.contract_end,
-                    new_end,
-                    renewed_at: renewed.naive_utc(),
-                    business_date: today.to_string(),
-                },
-            )?;
-            let renewed_on = today.to_string();
-            save(
-                conn,
-                &caller,
-                &current,
-                account,
-                "renewed",
-                Some(&renewed_on),
-            )
+            renewals::renew(conn, &caller, &id, months, value, &if_match)
         })
         .await?;
         let version = account.version;
         Ok(Reply::ok(&SellerAccount::try_from(account)?).versioned(version))
     })
     .await
-}
-
-/// The new last day of a contract renewed for `months` on `today`: counted on from its
-/// current end, or from today when it has already lapsed.
-fn renewed_end(current_end: NaiveDate, today: NaiveDate, months: u32) -> Option<NaiveDate> {
-    current_end
-        .max(today)
-        .checked_add_months(Months::new(months))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::renewed_end;
-    use chrono::NaiveDate;
-
-    #[test]
-    fn renewals_extend_from_the_later_of_end_and_today() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        // Still running: the months are added to the current end.
-        assert_eq!(
-            renewed_end(d("2027-10-31"), d("2027-09-01"), 12),
-            Some(d("2028-10-31"))
-        );
-        // Lapsed: the months count from today.
-        assert_eq!(
-            renewed_end(d("2027-01-31"), d("2027-03-15"), 6),
-            Some(d("2027-09-15"))
-        );
-    }
 }
