@@ -88,11 +88,8 @@ pub async fn put_targets(
             };
             // The team the target belongs to, and whether the caller may set it.
             let (team_id, allowed) = match item.subject_type {
-                SubjectType::User => match users::find(conn, &subject_id) {
-                    Ok(user)
-                        if caller.can_see_team(user.team_id.as_deref())
-                            && user.team_id.is_some() =>
-                    {
+                SubjectType::User => match users::find(conn, &caller.scope(), &subject_id) {
+                    Ok(user) if user.team_id.is_some() => {
                         let team = user.team_id.clone().unwrap_or_default();
                         (
                             Some(team.clone()),
@@ -105,8 +102,8 @@ pub async fn put_targets(
                     }
                     Err(other) => return Err(other.into()),
                 },
-                SubjectType::Team => match teams::find(conn, &subject_id) {
-                    Ok(team) if caller.can_see_team(Some(&team.id)) => {
+                SubjectType::Team => match teams::find(conn, &caller.scope(), &subject_id) {
+                    Ok(team) => {
                         // A team's target is set from above: its manager or an admin.
                         let above = matches!(caller.principal, Principal::Service { .. })
                             || caller.principal.is_admin()
@@ -114,7 +111,7 @@ pub async fn put_targets(
                                 && caller.can_see_team(Some(&team.id)));
                         (Some(team.id), above)
                     }
-                    Ok(_) | Err(DbError::NotFound) => {
+                    Err(DbError::NotFound) => {
                         errors.add(format!("[{i}].subject_id"), "no such team in your view");
                         continue;
                     }

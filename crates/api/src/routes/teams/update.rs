@@ -11,6 +11,7 @@ use ironfield_domain::ids::parse_id;
 use ironfield_domain::time::now;
 use ironfield_domain::{validation, ValidationErrors};
 use ironfield_persistence::teams::{self, TeamChanges};
+use ironfield_persistence::TeamScope;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -135,7 +136,7 @@ pub async fn update_team(
         if !teams::update(conn, &current.id, current.version, &changes)? {
             return Err(ApiError::precondition_failed());
         }
-        Ok(teams::find(conn, &current.id)?)
+        Ok(teams::find(conn, &TeamScope::everything(), &current.id)?)
     })
     .await?;
     let version = team.version;

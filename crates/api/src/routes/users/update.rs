@@ -11,6 +11,7 @@ use ironfield_auth::{password, policy};
 use ironfield_domain::time::now;
 use ironfield_domain::{validation, Email, Role, ValidationErrors};
 use ironfield_persistence::users::{self, UserChanges};
+use ironfield_persistence::TeamScope;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -116,10 +117,9 @@ pub async fn update_user(
             ));
         };
         let me = caller.id().to_owned();
-        let stored = blocking::read(
-            &state,
-            move |conn| Ok(users::find(conn, &me)?.password_hash),
-        )
+        let stored = blocking::read(&state, move |conn| {
+            Ok(users::find(conn, &TeamScope::everything(), &me)?.password_hash)
+        })
         .await?;
         if !password_work::run(move || password::verify(&given, &stored)).await? {
             return Err(ApiError::invalid_field(
@@ -191,7 +191,7 @@ pub async fn update_user(
         if ends_sessions {
             users::end_all_sessions(conn, &current.id, now().naive_utc())?;
         }
-        Ok(users::find(conn, &current.id)?)
+        Ok(users::find(conn, &TeamScope::everything(), &current.id)?)
     })
     .await?;
     let version = user.version;
