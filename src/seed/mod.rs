@@ -15,7 +15,7 @@ use ironfield_persistence::leads::{self, LeadRow};
 use ironfield_persistence::seller_accounts::{self, AccountRow};
 use ironfield_persistence::teams::{self, NewTeam, TeamChanges};
 use ironfield_persistence::users::{self, NewUser};
-use ironfield_persistence::{Db, DbConnection};
+use ironfield_persistence::{Db, DbConnection, TeamScope};
 use rand::seq::IndexedRandom;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -376,7 +376,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         team_ids
             .iter()
             .map(|id| {
-                let team = teams::find(conn, id)?;
+                let team = teams::find(conn, &TeamScope::everything(), id)?;
                 Ok((team.id, team.lead_id.unwrap_or_default()))
             })
             .collect()
@@ -628,6 +628,7 @@ mod tests {
             .read(|conn| {
                 leads::list(
                     conn,
+                    &TeamScope::everything(),
                     &LeadFilter::default(),
                     &PageRequest {
                         limit: 2_000,

@@ -9,7 +9,7 @@ use ironfield_domain::time::{business_date, now};
 use ironfield_domain::Period;
 use ironfield_persistence::account_health as reads;
 use ironfield_persistence::seller_accounts::AccountRow;
-use ironfield_persistence::DbConnection;
+use ironfield_persistence::{DbConnection, TeamScope};
 use std::collections::HashMap;
 
 /// When and by which thresholds accounts are judged.
@@ -146,9 +146,10 @@ fn peer_medians(
 /// score, then id (a total order, so a cursor over `(score, id)` pages it).
 pub fn ranked(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     filter: &reads::RankFilter,
 ) -> ApiResult<Vec<(AccountRow, Assessment)>> {
-    let accounts = reads::live_accounts(conn, filter)?;
+    let accounts = reads::live_accounts(conn, scope, filter)?;
     let judge = Judge::load(conn)?;
     let mut assessed = assess(conn, &judge, &accounts)?;
     let mut ranked: Vec<(AccountRow, Assessment)> = accounts

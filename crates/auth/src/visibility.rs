@@ -6,8 +6,8 @@
 //!   records, by each resource's rules).
 //! - service accounts: every team, gated per resource by scope.
 //!
-//! Persistence turns a [`TeamView`] into a `team_id IN (...)` filter; a record outside it is
-//! reported as not found.
+//! The api's `Caller::scope` turns a [`TeamView`] into the `TeamScope` every persistence read
+//! takes (a `team_id IN (...)` filter); a record outside it is reported as not found.
 
 use crate::principal::Principal;
 use ironfield_domain::Role;
@@ -25,14 +25,6 @@ impl TeamView {
         match self {
             TeamView::All => true,
             TeamView::Teams(teams) => team_id.is_some_and(|id| teams.contains(id)),
-        }
-    }
-
-    /// The team ids to filter by, or `None` for no filter.
-    pub fn team_ids(&self) -> Option<Vec<String>> {
-        match self {
-            TeamView::All => None,
-            TeamView::Teams(teams) => Some(teams.iter().cloned().collect()),
         }
     }
 }

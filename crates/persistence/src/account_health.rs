@@ -3,6 +3,7 @@
 
 use crate::error::DbError;
 use crate::schema::{seller_accounts, seller_performance, visits};
+use crate::scope::{in_scope, TeamScope};
 use crate::seller_performance::PerformanceRow;
 use crate::{DbConnection, Timestamp};
 use diesel::prelude::*;
@@ -103,10 +104,9 @@ pub fn last_visits(
     Ok(out)
 }
 
-/// Which accounts to rank: the caller's view (`None`: all) and the list's filters.
+/// Which accounts to rank besides the `TeamScope`: the list's optional filters.
 #[derive(Debug, Default, Clone)]
 pub struct RankFilter {
-    pub visible_teams: Option<Vec<String>>,
     pub team_id: Option<String>,
     pub owner_id: Option<String>,
 }
@@ -114,16 +114,15 @@ pub struct RankFilter {
 /// Every live (not churned) account the filter selects: the accounts whose health is ranked.
 pub fn live_accounts(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     filter: &RankFilter,
 ) -> Result<Vec<crate::seller_accounts::AccountRow>, DbError> {
     use crate::seller_accounts::AccountRow;
-    let mut query = seller_accounts::table
+    let query = seller_accounts::table
         .filter(seller_accounts::status.ne("churned"))
         .select(AccountRow::as_select())
         .into_boxed();
-    if let Some(teams) = &filter.visible_teams {
-        query = query.filter(seller_accounts::team_id.eq_any(teams.clone()));
-    }
+    let mut query = in_scope!(query, scope, seller_accounts::team_id);
     if let Some(team) = &filter.team_id {
         query = query.filter(seller_accounts::team_id.eq(team.clone()));
     }
@@ -133,18 +132,20 @@ pub fn live_accounts(
     Ok(query.load(conn)?)
 }
 
-/// The team of each of `account_ids` that exists (churned ones included).
-pub fn teams_of(
+/// Which of `account_ids` exist inside `scope` (churned ones included).
+pub fn existing(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     account_ids: &[String],
-) -> Result<Vec<(String, Option<String>)>, DbError> {
+) -> Result<Vec<String>, DbError> {
     let mut out = Vec::new();
     for chunk in account_ids.chunks(CHUNK) {
+        let query = seller_accounts::table.into_boxed();
         out.extend(
-            seller_accounts::table
+            in_scope!(query, scope, seller_accounts::team_id)
                 .filter(seller_accounts::id.eq_any(chunk))
-                .select((seller_accounts::id, seller_accounts::team_id))
-                .load::<(String, Option<String>)>(conn)?,
+                .select(seller_accounts::id)
+                .load::<String>(conn)?,
         );
     }
     Ok(out)

@@ -17,6 +17,7 @@
 
 use crate::error::DbError;
 use crate::schema::events;
+use crate::scope::{in_scope, TeamScope};
 use crate::{DbConnection, Timestamp};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -127,15 +128,13 @@ impl EventCursor {
     }
 }
 
-/// Which events a reader may see and wants. `None` is no restriction.
+/// Which events a reader wants besides its `TeamScope`. `None` is no restriction.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
     /// Event types (`lead.created`, ...).
     pub types: Option<Vec<String>>,
     /// Record types (`lead`, `visit`, ...): a service account's scopes.
     pub record_types: Option<Vec<String>>,
-    /// Teams whose records the reader may see (an event without a team is then hidden).
-    pub team_ids: Option<Vec<String>>,
 }
 
 /// The last position a reader may be served now: everything at or before it has committed
@@ -219,6 +218,7 @@ fn widen_xid(xid32: i64, recent: i64) -> i64 {
 /// events the filter skipped too, and is returned even when the page is empty.
 pub fn read_after(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     after: Option<EventCursor>,
     filter: &EventFilter,
     limit: i64,
@@ -251,9 +251,8 @@ pub fn read_after(
     if let Some(record_types) = &filter.record_types {
         query = query.filter(events::record_type.eq_any(record_types.clone()));
     }
-    if let Some(teams) = &filter.team_ids {
-        query = query.filter(events::team_id.eq_any(teams.clone()));
-    }
+    // An event without a team is outside every scope but `everything`.
+    query = in_scope!(query, scope, events::team_id);
     let rows: Vec<EventRow> = query.load(conn)?;
     let next = match rows.last() {
         // A full page: more may follow right after its last event.

@@ -3,6 +3,7 @@
 use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::leads;
+use crate::scope::{in_scope, TeamScope};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 
@@ -121,11 +122,13 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[LeadRow]) -> Result<(), DbEr
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<LeadRow, DbError> {
-    Ok(leads::table
-        .find(id)
-        .select(LeadRow::as_select())
-        .first(conn)?)
+/// The lead `id` if it is inside `scope` (else `NotFound`).
+pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<LeadRow, DbError> {
+    Ok(
+        in_scope!(leads::table.find(id).into_boxed(), scope, leads::team_id)
+            .select(LeadRow::as_select())
+            .first(conn)?,
+    )
 }
 
 /// Writes `lead` over the stored row if that is still at `lead.version`, and bumps the
@@ -170,10 +173,10 @@ pub fn save(conn: &mut DbConnection, lead: &LeadRow) -> Result<bool, DbError> {
     Ok(updated == 1)
 }
 
-/// List filters. `visible_teams` is the caller's view (`None`: every team).
+/// List filters, each optional; which teams' leads may be returned is the `TeamScope`
+/// every read takes besides.
 #[derive(Debug, Default, Clone)]
 pub struct LeadFilter {
-    pub visible_teams: Option<Vec<String>>,
     pub archived: bool,
     pub stage: Option<String>,
     pub owner_id: Option<String>,
@@ -186,11 +189,11 @@ pub struct LeadFilter {
     pub updated_since: Option<Timestamp>,
 }
 
-fn filtered(filter: &LeadFilter) -> leads::BoxedQuery<'static, crate::db::MultiBackend> {
-    let mut query = leads::table.into_boxed();
-    if let Some(teams) = &filter.visible_teams {
-        query = query.filter(leads::team_id.eq_any(teams.clone()));
-    }
+fn filtered(
+    scope: &TeamScope,
+    filter: &LeadFilter,
+) -> leads::BoxedQuery<'static, crate::db::MultiBackend> {
+    let mut query = in_scope!(leads::table.into_boxed(), scope, leads::team_id);
     query = if filter.archived {
         query.filter(leads::archived_at.is_not_null())
     } else {
@@ -246,10 +249,11 @@ pub const LIKE_ESCAPE: char = '\\';
 
 pub fn list(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     filter: &LeadFilter,
     page: &PageRequest,
 ) -> Result<Page<LeadRow>, DbError> {
-    let query = filtered(filter).select(LeadRow::as_select());
+    let query = filtered(scope, filter).select(LeadRow::as_select());
     let rows = paginate!(query, leads, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |l: &LeadRow| {
         (l.created_at, l.id.clone())
@@ -259,6 +263,7 @@ pub fn list(
 /// Every lead matching `filter`, in list order, `batch` rows at a time (for CSV export).
 pub fn for_each_batch(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     filter: &LeadFilter,
     batch: i64,
     mut visit: impl FnMut(Vec<LeadRow>) -> Result<(), DbError>,
@@ -268,7 +273,7 @@ pub fn for_each_batch(
         after: None,
     };
     loop {
-        let result = list(conn, filter, &page)?;
+        let result = list(conn, scope, filter, &page)?;
         let next = result.next_cursor.clone();
         visit(result.items)?;
         match next.and_then(|c| crate::Cursor::decode(&c).ok()) {
@@ -350,14 +355,16 @@ pub fn open_duplicates(
     Ok(found)
 }
 
-/// Ids and teams of the leads merged into `survivor` (their history is the survivor's too).
+/// Ids of the leads inside `scope` merged into `survivor` (their history is the survivor's
+/// too).
 pub fn merged_into(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     survivor: &str,
-) -> Result<Vec<(String, Option<String>)>, DbError> {
-    Ok(leads::table
+) -> Result<Vec<String>, DbError> {
+    Ok(in_scope!(leads::table.into_boxed(), scope, leads::team_id)
         .filter(leads::merged_into_id.eq(survivor))
-        .select((leads::id, leads::team_id))
+        .select(leads::id)
         .load(conn)?)
 }
 
@@ -402,14 +409,15 @@ pub fn apply_visit(
     Ok(())
 }
 
-/// An owner's open leads whose follow-up falls before `before`, soonest first.
+/// An owner's open leads inside `scope` whose follow-up falls before `before`, soonest first.
 pub fn follow_ups_due(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     owner_id: &str,
     before: Timestamp,
     limit: i64,
 ) -> Result<Vec<LeadRow>, DbError> {
-    Ok(leads::table
+    Ok(in_scope!(leads::table.into_boxed(), scope, leads::team_id)
         .filter(leads::owner_id.eq(owner_id))
         .filter(leads::archived_at.is_null())
         .filter(leads::stage.ne_all(["won", "lost"]))

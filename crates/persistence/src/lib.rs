@@ -14,6 +14,7 @@ pub mod meetings;
 pub mod pagination;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod scope;
 pub mod seller_accounts;
 pub mod seller_performance;
 pub mod service_accounts;
@@ -29,6 +30,7 @@ pub mod webhooks;
 pub use db::{Backend, Db, DbConnection, DbOptions, MigrationState};
 pub use error::DbError;
 pub use pagination::{Cursor, Page, PageRequest};
+pub use scope::TeamScope;
 
 /// Bound parameters one statement may carry on both backends: SQLite's limit is 32,766 (since
 /// 3.32; the bundled library is newer), PostgreSQL's 65,535. Multi-row inserts size their

@@ -3,6 +3,7 @@
 use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::{meeting_attendance, meeting_plans, meetings};
+use crate::scope::{in_scope, TeamScope};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 
@@ -52,11 +53,15 @@ pub fn insert(conn: &mut DbConnection, meeting: &MeetingRow) -> Result<(), DbErr
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<MeetingRow, DbError> {
-    Ok(meetings::table
-        .find(id)
-        .select(MeetingRow::as_select())
-        .first(conn)?)
+/// The meeting `id` if it is inside `scope` (else `NotFound`).
+pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<MeetingRow, DbError> {
+    Ok(in_scope!(
+        meetings::table.find(id).into_boxed(),
+        scope,
+        meetings::team_id
+    )
+    .select(MeetingRow::as_select())
+    .first(conn)?)
 }
 
 pub fn find_by_team_date(
@@ -86,9 +91,9 @@ pub fn save(conn: &mut DbConnection, meeting: &MeetingRow) -> Result<bool, DbErr
     Ok(updated == 1)
 }
 
+/// List filters, each optional; the teams come from the list's `TeamScope`.
 #[derive(Debug, Default, Clone)]
 pub struct MeetingFilter {
-    pub visible_teams: Option<Vec<String>>,
     pub team_id: Option<String>,
     pub date: Option<String>,
     pub from: Option<String>,
@@ -97,13 +102,12 @@ pub struct MeetingFilter {
 
 pub fn list(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     filter: &MeetingFilter,
     page: &PageRequest,
 ) -> Result<Page<MeetingRow>, DbError> {
-    let mut query = meetings::table.select(MeetingRow::as_select()).into_boxed();
-    if let Some(teams) = &filter.visible_teams {
-        query = query.filter(meetings::team_id.eq_any(teams.clone()));
-    }
+    let query = meetings::table.select(MeetingRow::as_select()).into_boxed();
+    let mut query = in_scope!(query, scope, meetings::team_id);
     if let Some(team) = &filter.team_id {
         query = query.filter(meetings::team_id.eq(team.clone()));
     }

@@ -4,6 +4,7 @@ use crate::error::DbError;
 use crate::leads::{like_pattern, LIKE_ESCAPE};
 use crate::pagination::{Page, PageRequest};
 use crate::schema::{renewals, seller_accounts};
+use crate::scope::{in_scope, TeamScope};
 use crate::{paginate, DbConnection, Timestamp};
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -84,9 +85,10 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[AccountRow]) -> Result<(), D
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<AccountRow, DbError> {
-    Ok(seller_accounts::table
-        .find(id)
+/// The account `id` if it is inside `scope` (else `NotFound`).
+pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<AccountRow, DbError> {
+    let query = seller_accounts::table.find(id).into_boxed();
+    Ok(in_scope!(query, scope, seller_accounts::team_id)
         .select(AccountRow::as_select())
         .first(conn)?)
 }
@@ -113,9 +115,9 @@ pub fn save(conn: &mut DbConnection, account: &AccountRow) -> Result<bool, DbErr
     Ok(updated == 1)
 }
 
+/// List filters, each optional; the teams come from the list's `TeamScope`.
 #[derive(Debug, Default, Clone)]
 pub struct AccountFilter {
-    pub visible_teams: Option<Vec<String>>,
     pub status: Option<String>,
     pub membership_tier: Option<String>,
     pub owner_id: Option<String>,
@@ -128,15 +130,14 @@ pub struct AccountFilter {
 
 pub fn list(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     filter: &AccountFilter,
     page: &PageRequest,
 ) -> Result<Page<AccountRow>, DbError> {
-    let mut query = seller_accounts::table
+    let query = seller_accounts::table
         .select(AccountRow::as_select())
         .into_boxed();
-    if let Some(teams) = &filter.visible_teams {
-        query = query.filter(seller_accounts::team_id.eq_any(teams.clone()));
-    }
+    let mut query = in_scope!(query, scope, seller_accounts::team_id);
     if let Some(status) = &filter.status {
         query = query.filter(seller_accounts::status.eq(status.clone()));
     }

@@ -3,6 +3,7 @@
 use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::targets;
+use crate::scope::{in_scope, TeamScope};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 
@@ -47,12 +48,11 @@ pub fn upsert(conn: &mut DbConnection, target: &TargetRow) -> Result<TargetRow, 
     Ok(key.select(TargetRow::as_select()).first(conn)?)
 }
 
-/// List filters: a period, the caller's teams (`None`: all), and optionally one team or one
-/// rep's own targets.
-#[derive(Debug, Default, Clone)]
+/// List filters besides the `TeamScope`: a period, and optionally one team or one rep's own
+/// targets.
+#[derive(Debug, Clone)]
 pub struct TargetFilter {
     pub period: String,
-    pub visible_teams: Option<Vec<String>>,
     pub team_id: Option<String>,
     /// A rep sees their own targets and their team's, not their teammates'.
     pub only_user_or_team: Option<(String, Option<String>)>,
@@ -60,16 +60,15 @@ pub struct TargetFilter {
 
 pub fn list(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     filter: &TargetFilter,
     page: &PageRequest,
 ) -> Result<Page<TargetRow>, DbError> {
-    let mut query = targets::table
+    let query = targets::table
         .filter(targets::period.eq(filter.period.clone()))
         .select(TargetRow::as_select())
         .into_boxed();
-    if let Some(teams) = &filter.visible_teams {
-        query = query.filter(targets::team_id.eq_any(teams.clone()));
-    }
+    let mut query = in_scope!(query, scope, targets::team_id);
     if let Some(team) = &filter.team_id {
         query = query.filter(targets::team_id.eq(team.clone()));
     }

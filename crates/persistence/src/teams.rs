@@ -3,6 +3,7 @@
 use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::teams;
+use crate::scope::{in_scope, TeamScope};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 use ironfield_auth::TeamTree;
@@ -46,14 +47,17 @@ pub fn insert(conn: &mut DbConnection, team: &NewTeam<'_>) -> Result<TeamRow, Db
     diesel::insert_into(teams::table)
         .values(team)
         .execute(conn)?;
-    find(conn, team.id)
+    // Just written by the caller, who may create outside their own view (an admin).
+    find(conn, &TeamScope::everything(), team.id)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<TeamRow, DbError> {
-    Ok(teams::table
-        .find(id)
-        .select(TeamRow::as_select())
-        .first(conn)?)
+/// The team `id` if it is inside `scope` (else `NotFound`).
+pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<TeamRow, DbError> {
+    Ok(
+        in_scope!(teams::table.find(id).into_boxed(), scope, teams::id)
+            .select(TeamRow::as_select())
+            .first(conn)?,
+    )
 }
 
 /// The whole hierarchy. Teams number in the hundreds at most, so this is one small query.
@@ -82,14 +86,12 @@ pub fn update(
 
 pub fn list(
     conn: &mut DbConnection,
-    visible_teams: Option<&[String]>,
+    scope: &TeamScope,
     parent_id: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<TeamRow>, DbError> {
-    let mut query = teams::table.select(TeamRow::as_select()).into_boxed();
-    if let Some(visible) = visible_teams {
-        query = query.filter(teams::id.eq_any(visible.to_vec()));
-    }
+    let query = teams::table.select(TeamRow::as_select()).into_boxed();
+    let mut query = in_scope!(query, scope, teams::id);
     if let Some(parent) = parent_id {
         query = query.filter(teams::parent_id.eq(parent.to_owned()));
     }

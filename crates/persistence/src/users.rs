@@ -3,6 +3,7 @@
 use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::users;
+use crate::scope::{in_scope, TeamScope};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 
@@ -58,10 +59,9 @@ pub struct UserChanges {
     pub updated_at: Option<Timestamp>,
 }
 
-/// List filters; `visible_teams` is the caller's view (`None`: every team).
+/// List filters, each optional; the teams come from the list's `TeamScope`.
 #[derive(Debug, Default)]
 pub struct UserFilter {
-    pub visible_teams: Option<Vec<String>>,
     pub team_id: Option<String>,
     pub role: Option<String>,
     pub active: Option<bool>,
@@ -72,14 +72,17 @@ pub fn insert(conn: &mut DbConnection, user: &NewUser<'_>) -> Result<UserRow, Db
     diesel::insert_into(users::table)
         .values(user)
         .execute(conn)?;
-    find(conn, user.id)
+    // Just written by the caller, who may create outside their own view (an admin).
+    find(conn, &TeamScope::everything(), user.id)
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<UserRow, DbError> {
-    Ok(users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)?)
+/// The user `id` if their team is inside `scope` (else `NotFound`).
+pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<UserRow, DbError> {
+    Ok(
+        in_scope!(users::table.find(id).into_boxed(), scope, users::team_id)
+            .select(UserRow::as_select())
+            .first(conn)?,
+    )
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<UserRow>, DbError> {
@@ -114,13 +117,12 @@ pub fn update(
 
 pub fn list(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     filter: &UserFilter,
     page: &PageRequest,
 ) -> Result<Page<UserRow>, DbError> {
-    let mut query = users::table.select(UserRow::as_select()).into_boxed();
-    if let Some(teams) = &filter.visible_teams {
-        query = query.filter(users::team_id.eq_any(teams.clone()));
-    }
+    let query = users::table.select(UserRow::as_select()).into_boxed();
+    let mut query = in_scope!(query, scope, users::team_id);
     if let Some(team) = &filter.team_id {
         query = query.filter(users::team_id.eq(team.clone()));
     }

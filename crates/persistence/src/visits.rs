@@ -3,6 +3,7 @@
 use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::visits;
+use crate::scope::{in_scope, TeamScope};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 
@@ -64,11 +65,13 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[VisitRow]) -> Result<(), DbE
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<VisitRow, DbError> {
-    Ok(visits::table
-        .find(id)
-        .select(VisitRow::as_select())
-        .first(conn)?)
+/// The visit `id` if it is inside `scope` (else `NotFound`).
+pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<VisitRow, DbError> {
+    Ok(
+        in_scope!(visits::table.find(id).into_boxed(), scope, visits::team_id)
+            .select(VisitRow::as_select())
+            .first(conn)?,
+    )
 }
 
 pub fn find_optional(conn: &mut DbConnection, id: &str) -> Result<Option<VisitRow>, DbError> {
@@ -95,9 +98,9 @@ pub fn save(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> 
     Ok(updated == 1)
 }
 
+/// List filters, each optional; the teams come from the list's `TeamScope`.
 #[derive(Debug, Default, Clone)]
 pub struct VisitFilter {
-    pub visible_teams: Option<Vec<String>>,
     pub rep_id: Option<String>,
     pub team_id: Option<String>,
     pub lead_id: Option<String>,
@@ -112,13 +115,12 @@ pub struct VisitFilter {
 
 pub fn list(
     conn: &mut DbConnection,
+    scope: &TeamScope,
     filter: &VisitFilter,
     page: &PageRequest,
 ) -> Result<Page<VisitRow>, DbError> {
-    let mut query = visits::table.select(VisitRow::as_select()).into_boxed();
-    if let Some(teams) = &filter.visible_teams {
-        query = query.filter(visits::team_id.eq_any(teams.clone()));
-    }
+    let query = visits::table.select(VisitRow::as_select()).into_boxed();
+    let mut query = in_scope!(query, scope, visits::team_id);
     if let Some(rep) = &filter.rep_id {
         query = query.filter(visits::rep_id.eq(rep.clone()));
     }

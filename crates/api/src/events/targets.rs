@@ -10,6 +10,7 @@ use chrono::{Months, NaiveDate};
 use ironfield_domain::pacing::Metric;
 use ironfield_persistence::stats::{self, Tally};
 use ironfield_persistence::targets::{self, TargetRow};
+use ironfield_persistence::TeamScope;
 use ironfield_persistence::{target_achievements, teams, DbConnection, Timestamp};
 use std::collections::HashMap;
 
@@ -51,7 +52,7 @@ pub fn check_achieved(
         if candidate_teams.contains(&id) {
             break;
         }
-        next = teams::find(conn, &id)?.parent_id;
+        next = teams::find(conn, &TeamScope::everything(), &id)?.parent_id;
         candidate_teams.push(id);
     }
     let rows = targets::for_subjects(conn, period, &[rep_id.to_owned()], &candidate_teams)?;

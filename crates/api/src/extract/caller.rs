@@ -14,7 +14,7 @@ use futures_util::future::LocalBoxFuture;
 use ironfield_auth::visibility::team_view;
 use ironfield_auth::{AccessClaims, Principal, PrincipalKind, Scope, Scopes, TeamView};
 use ironfield_domain::Role;
-use ironfield_persistence::{service_accounts, teams, users};
+use ironfield_persistence::{service_accounts, teams, users, TeamScope};
 
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -60,6 +60,15 @@ impl Caller {
     pub fn can_see_team(&self, team_id: Option<&str>) -> bool {
         self.view.contains(team_id)
     }
+
+    /// The caller's view as the scope persistence reads take: the one place a `TeamView`
+    /// becomes a `TeamScope`.
+    pub fn scope(&self) -> TeamScope {
+        match &self.view {
+            TeamView::All => TeamScope::everything(),
+            TeamView::Teams(ids) => TeamScope::teams(ids.iter().cloned()),
+        }
+    }
 }
 
 fn bearer_token(req: &HttpRequest) -> ApiResult<String> {
@@ -84,10 +93,12 @@ fn load(conn: &mut ironfield_persistence::DbConnection, claims: AccessClaims) ->
     let rejected = || ApiError::unauthorized("the access token is no longer valid");
     match claims.kind {
         PrincipalKind::User => {
-            let user = users::find(conn, &claims.sub).map_err(|e| match e {
-                ironfield_persistence::DbError::NotFound => rejected(),
-                other => other.into(),
-            })?;
+            // Who the token names, before there is a view to read by.
+            let user =
+                users::find(conn, &TeamScope::everything(), &claims.sub).map_err(|e| match e {
+                    ironfield_persistence::DbError::NotFound => rejected(),
+                    other => other.into(),
+                })?;
             if !user.is_active() || claims.sep != Some(user.session_epoch) {
                 return Err(rejected());
             }

@@ -15,6 +15,7 @@ use ironfield_domain::{Money, ValidationErrors};
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads::{self, Identifiers, LeadRow};
 use ironfield_persistence::seller_accounts::AccountRow;
+use ironfield_persistence::TeamScope;
 use ironfield_persistence::{seller_accounts, DbConnection, DbError};
 use serde_json::json;
 
@@ -25,9 +26,9 @@ pub(crate) fn find_visible(
     id: &str,
 ) -> ApiResult<LeadRow> {
     caller.require_scope(Scope::LeadsRead)?;
-    match leads::find(conn, id) {
-        Ok(lead) if caller.can_see_team(lead.team_id.as_deref()) => Ok(lead),
-        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("lead")),
+    match leads::find(conn, &caller.scope(), id) {
+        Ok(lead) => Ok(lead),
+        Err(DbError::NotFound) => Err(ApiError::not_found("lead")),
         Err(other) => Err(other.into()),
     }
 }
@@ -212,14 +213,8 @@ pub(crate) fn check_owner(
     let bad =
         || ApiError::invalid_field("owner_id", "must be an active user in a team you can see");
     let id = ironfield_domain::ids::parse_id(owner_id).ok_or_else(bad)?;
-    match ironfield_persistence::users::find(conn, &id) {
-        Ok(user)
-            if user.is_active()
-                && user.team_id.is_some()
-                && caller.can_see_team(user.team_id.as_deref()) =>
-        {
-            Ok(user)
-        }
+    match ironfield_persistence::users::find(conn, &caller.scope(), &id) {
+        Ok(user) if user.is_active() && user.team_id.is_some() => Ok(user),
         Ok(_) | Err(DbError::NotFound) => Err(bad()),
         Err(other) => Err(other.into()),
     }
@@ -298,7 +293,7 @@ pub(crate) fn save(
         "updated"
     };
     audit(conn, caller, &lead.id, action, changes, at)?;
-    let stored = leads::find(conn, &lead.id)?;
+    let stored = leads::find(conn, &TeamScope::everything(), &lead.id)?;
     crate::events::writes::lead_saved(conn, caller, current, &stored, at)?;
     Ok(stored)
 }
@@ -391,7 +386,7 @@ pub fn convert(
         account_changes(None, &account),
         at,
     )?;
-    let stored = seller_accounts::find(conn, &account.id)?;
+    let stored = seller_accounts::find(conn, &TeamScope::everything(), &account.id)?;
     crate::events::writes::account_signed(conn, caller, &stored, at)?;
 
     let mut won = lead.clone();
@@ -401,7 +396,11 @@ pub fn convert(
     let mut converted = ChangeSet::new();
     converted.set("account_id", &account.id);
     audit(conn, caller, &lead.id, "converted", converted, at)?;
-    Ok(seller_accounts::find(conn, &account.id)?)
+    Ok(seller_accounts::find(
+        conn,
+        &TeamScope::everything(),
+        &account.id,
+    )?)
 }
 
 /// A lead created, or found already stored under the client's id.
@@ -447,8 +446,9 @@ pub fn create(
         return Err(errors.into());
     }
 
-    // A phone that synced late sends the same lead again: answer with what is stored.
-    match leads::find(conn, &id) {
+    // A phone that synced late sends the same lead again: answer with what is stored. Every
+    // team: an id taken in a team out of view is a conflict, not a fresh lead.
+    match leads::find(conn, &TeamScope::everything(), &id) {
         Ok(existing) if caller.can_see_team(existing.team_id.as_deref()) => {
             return Ok(Created::Existing(existing));
         }
@@ -469,7 +469,9 @@ pub fn create(
             }
             owner
         }
-        (None, Principal::User { .. }) => ironfield_persistence::users::find(conn, caller.id())?,
+        (None, Principal::User { .. }) => {
+            ironfield_persistence::users::find(conn, &TeamScope::everything(), caller.id())?
+        }
         (None, Principal::Service { .. }) => {
             return Err(ApiError::invalid_field(
                 "owner_id",

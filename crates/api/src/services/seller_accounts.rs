@@ -14,6 +14,7 @@ use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads::Identifiers;
 use ironfield_persistence::seller_accounts::{self, AccountRow};
 use ironfield_persistence::users::UserRow;
+use ironfield_persistence::TeamScope;
 use ironfield_persistence::{DbConnection, DbError, Timestamp};
 
 /// Loads an account the caller can read; any other is 404.
@@ -23,9 +24,9 @@ pub(crate) fn find_visible(
     id: &str,
 ) -> ApiResult<AccountRow> {
     caller.require_scope(Scope::AccountsRead)?;
-    match seller_accounts::find(conn, id) {
-        Ok(account) if caller.can_see_team(account.team_id.as_deref()) => Ok(account),
-        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("seller account")),
+    match seller_accounts::find(conn, &caller.scope(), id) {
+        Ok(account) => Ok(account),
+        Err(DbError::NotFound) => Err(ApiError::not_found("seller account")),
         Err(other) => Err(other.into()),
     }
 }
@@ -171,7 +172,7 @@ pub(crate) fn save(
         return Err(ApiError::precondition_failed());
     }
     audit_account(conn, caller, &account.id, action, changes, at)?;
-    let stored = seller_accounts::find(conn, &account.id)?;
+    let stored = seller_accounts::find(conn, &TeamScope::everything(), &account.id)?;
     crate::events::writes::account_saved(conn, caller, current, &stored, renewed_on, at)?;
     Ok(stored)
 }
@@ -282,7 +283,7 @@ pub fn create(
         account_changes(None, &account),
         at,
     )?;
-    let account = seller_accounts::find(conn, &account.id)?;
+    let account = seller_accounts::find(conn, &TeamScope::everything(), &account.id)?;
     crate::events::writes::account_signed(conn, caller, &account, at)?;
     Ok(account)
 }
@@ -301,9 +302,11 @@ fn owner(conn: &mut DbConnection, caller: &Caller, named: Option<&str>) -> ApiRe
             }
             Ok(owner)
         }
-        (None, Principal::User { .. }) => {
-            Ok(ironfield_persistence::users::find(conn, caller.id())?)
-        }
+        (None, Principal::User { .. }) => Ok(ironfield_persistence::users::find(
+            conn,
+            &TeamScope::everything(),
+            caller.id(),
+        )?),
         (None, Principal::Service { .. }) => Err(ApiError::invalid_field(
             "owner_id",
             "a service account must name the owner",

@@ -79,11 +79,11 @@ fn placement(
     errors: &mut ValidationErrors,
 ) -> ApiResult<Option<(String, bool)>> {
     match subject_type {
-        SubjectType::User => match users::find(conn, subject_id) {
+        SubjectType::User => match users::find(conn, &caller.scope(), subject_id) {
             Ok(users::UserRow {
                 team_id: Some(team),
                 ..
-            }) if caller.can_see_team(Some(&team)) => {
+            }) => {
                 let allowed = policy::may_lead_team(&caller.principal, &caller.view, &team);
                 Ok(Some((team, allowed)))
             }
@@ -93,15 +93,15 @@ fn placement(
             }
             Err(other) => Err(other.into()),
         },
-        SubjectType::Team => match teams::find(conn, subject_id) {
-            Ok(team) if caller.can_see_team(Some(&team.id)) => {
+        SubjectType::Team => match teams::find(conn, &caller.scope(), subject_id) {
+            Ok(team) => {
                 // A team's target is set from above: its manager or an admin.
                 let above = matches!(caller.principal, Principal::Service { .. })
                     || caller.principal.is_admin()
                     || caller.principal.role() == Some(Role::Manager);
                 Ok(Some((team.id, above)))
             }
-            Ok(_) | Err(DbError::NotFound) => {
+            Err(DbError::NotFound) => {
                 errors.add(format!("[{i}].subject_id"), "no such team in your view");
                 Ok(None)
             }

@@ -5,6 +5,7 @@ use crate::extract::{Caller, IfMatch};
 use ironfield_auth::policy;
 use ironfield_domain::time::now;
 use ironfield_persistence::teams::{self, TeamChanges, TeamRow};
+use ironfield_persistence::TeamScope;
 use ironfield_persistence::{users, DbConnection, DbError};
 
 /// Loads a team the caller can see; any other is "not found".
@@ -13,16 +14,17 @@ pub(crate) fn find_visible(
     caller: &Caller,
     id: &str,
 ) -> ApiResult<TeamRow> {
-    match teams::find(conn, id) {
-        Ok(team) if caller.can_see_team(Some(&team.id)) => Ok(team),
-        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("team")),
+    match teams::find(conn, &caller.scope(), id) {
+        Ok(team) => Ok(team),
+        Err(DbError::NotFound) => Err(ApiError::not_found("team")),
         Err(other) => Err(other.into()),
     }
 }
 
 /// A team's lead must be an active member of that team.
 fn check_lead(conn: &mut DbConnection, team_id: &str, lead_id: &str) -> ApiResult<()> {
-    match users::find(conn, lead_id) {
+    // Any user: whether they belong to the team is the check itself.
+    match users::find(conn, &TeamScope::everything(), lead_id) {
         Ok(user) if user.team_id.as_deref() == Some(team_id) && user.is_active() => Ok(()),
         Ok(_) | Err(DbError::NotFound) => Err(ApiError::invalid_field(
             "lead_id",
@@ -75,7 +77,7 @@ pub fn update(
     if !teams::update(conn, &current.id, current.version, &changes)? {
         return Err(ApiError::precondition_failed());
     }
-    Ok(teams::find(conn, &current.id)?)
+    Ok(teams::find(conn, &TeamScope::everything(), &current.id)?)
 }
 
 /// Whether the caller may move `team` under `new_parent` (`None`: to the top).

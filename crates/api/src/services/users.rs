@@ -7,22 +7,25 @@ use ironfield_auth::policy;
 use ironfield_domain::time::now;
 use ironfield_domain::{Email, Role};
 use ironfield_persistence::users::{self, UserChanges, UserRow};
+use ironfield_persistence::TeamScope;
 use ironfield_persistence::{teams, DbConnection};
 
-/// Whether `caller` can see `user`: themselves, or anyone in a team in their view.
-pub(crate) fn can_see(caller: &Caller, user: &UserRow) -> bool {
-    user.id == caller.id() || caller.can_see_team(user.team_id.as_deref())
-}
-
-/// Loads a user the caller can see; anyone else is "not found".
+/// Loads a user the caller can see (themselves, or anyone in a team in their view); anyone
+/// else is "not found".
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,
     id: &str,
 ) -> ApiResult<UserRow> {
-    match users::find(conn, id) {
-        Ok(user) if can_see(caller, &user) => Ok(user),
-        Ok(_) | Err(ironfield_persistence::DbError::NotFound) => Err(ApiError::not_found("user")),
+    // Everyone sees themselves, whatever their team (or none).
+    let scope = if id == caller.id() {
+        TeamScope::everything()
+    } else {
+        caller.scope()
+    };
+    match users::find(conn, &scope, id) {
+        Ok(user) => Ok(user),
+        Err(ironfield_persistence::DbError::NotFound) => Err(ApiError::not_found("user")),
         Err(other) => Err(other.into()),
     }
 }
@@ -33,9 +36,9 @@ pub(crate) fn check_team_reference(
     caller: &Caller,
     team_id: &str,
 ) -> ApiResult<()> {
-    match teams::find(conn, team_id) {
-        Ok(team) if caller.can_see_team(Some(&team.id)) => Ok(()),
-        Ok(_) | Err(ironfield_persistence::DbError::NotFound) => {
+    match teams::find(conn, &caller.scope(), team_id) {
+        Ok(_) => Ok(()),
+        Err(ironfield_persistence::DbError::NotFound) => {
             Err(ApiError::invalid_field("team_id", "no such team"))
         }
         Err(other) => Err(other.into()),
@@ -131,5 +134,5 @@ pub fn update(
     if ends_sessions {
         users::end_all_sessions(conn, &current.id, at)?;
     }
-    Ok(users::find(conn, &current.id)?)
+    Ok(users::find(conn, &TeamScope::everything(), &current.id)?)
 }

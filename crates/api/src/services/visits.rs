@@ -10,6 +10,7 @@ use ironfield_domain::visit::{Outcome, Purpose};
 use ironfield_domain::Role;
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::visits::{self, VisitRow};
+use ironfield_persistence::TeamScope;
 use ironfield_persistence::Timestamp;
 use ironfield_persistence::{DbConnection, DbError};
 
@@ -28,7 +29,9 @@ pub(crate) fn find_visible(
     id: &str,
 ) -> ApiResult<VisitRow> {
     caller.require_scope(Scope::VisitsRead)?;
-    match visits::find(conn, id) {
+    // Every team first: a person's own visit is theirs to read whatever its team, so the
+    // team scope alone cannot decide; `can_read` does.
+    match visits::find(conn, &TeamScope::everything(), id) {
         Ok(visit) if can_read(caller, &visit) => Ok(visit),
         Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("visit")),
         Err(other) => Err(other.into()),
@@ -117,7 +120,7 @@ pub fn correct(
         return Err(ApiError::precondition_failed());
     }
     audit::record(conn, caller, "visit", &visit.id, "updated", changes, at)?;
-    let stored = visits::find(conn, &visit.id)?;
+    let stored = visits::find(conn, &TeamScope::everything(), &visit.id)?;
     crate::events::writes::visit_saved(conn, caller, &current, &stored, stored.updated_at)?;
     Ok(stored)
 }

@@ -8,6 +8,7 @@ use ironfield_auth::{Scope, Scopes};
 use ironfield_domain::ids::new_id;
 use ironfield_domain::Role;
 use ironfield_persistence::webhooks::{self, DeliveryRow, WebhookRow, STATUS_PENDING};
+use ironfield_persistence::TeamScope;
 use ironfield_persistence::{service_accounts, users, DbConnection, DbError, Timestamp};
 
 /// What fan-out needs to know of an event.
@@ -99,7 +100,7 @@ fn creator_may_see(
         let scopes = Scopes::parse(&account.scopes).unwrap_or_default();
         return Ok(read_scope(event.record_type).is_some_and(|s| scopes.contains(s)));
     }
-    let user = match users::find(conn, &hook.created_by) {
+    let user = match users::find(conn, &TeamScope::everything(), &hook.created_by) {
         Ok(user) => user,
         Err(DbError::NotFound) => return Ok(false),
         Err(other) => return Err(other.into()),

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use actix_web::web;
 use ironfield_domain::time::now;
 use ironfield_persistence::events::{self, EventCursor, EventFilter};
-use ironfield_persistence::{jobs, webhooks, DbConnection};
+use ironfield_persistence::{jobs, webhooks, DbConnection, TeamScope};
 use std::time::Duration;
 
 /// The advisory lock of the fan-out (the periodic jobs' number space, see `jobs`).
@@ -44,7 +44,9 @@ async fn round(state: &AppState) -> ApiResult<usize> {
     // A cheap read first: most rounds find nothing new and need no write transaction.
     let behind = blocking::read(state, |conn| {
         let cursor = stored_cursor(conn)?;
-        let (next, _) = events::read_after(conn, cursor, &EventFilter::default(), 1)?;
+        // Every event: each subscription's own view is applied when it is enqueued.
+        let everything = TeamScope::everything();
+        let (next, _) = events::read_after(conn, &everything, cursor, &EventFilter::default(), 1)?;
         Ok(!next.is_empty())
     })
     .await?;
@@ -63,7 +65,10 @@ pub fn fan_out(conn: &mut DbConnection) -> ApiResult<usize> {
     // No cursor yet: from the oldest event kept. Events from before a subscription existed
     // are not sent to it (`enqueue_event`), so nothing old is replayed.
     let cursor = stored_cursor(conn)?;
-    let (rows, next) = events::read_after(conn, cursor, &EventFilter::default(), BATCH)?;
+    // Every event: each subscription's own view is applied when it is enqueued.
+    let everything = TeamScope::everything();
+    let (rows, next) =
+        events::read_after(conn, &everything, cursor, &EventFilter::default(), BATCH)?;
     if rows.is_empty() {
         // Nothing new: the cursor stays (moving it to the horizon would be a write per round).
         return Ok(0);

@@ -6,6 +6,7 @@ use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use ironfield_auth::opaque;
 use ironfield_domain::time::now;
+use ironfield_persistence::TeamScope;
 use ironfield_persistence::{refresh_tokens, users};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -95,7 +96,7 @@ pub async fn refresh(
                 refresh_tokens::revoke_family(conn, &token.family_id, at)?;
                 return Ok(Outcome::Refused);
             }
-            let user = users::find(conn, &token.user_id)?;
+            let user = users::find(conn, &TeamScope::everything(), &token.user_id)?;
             if !user.is_active() {
                 return Ok(Outcome::Refused);
             }

@@ -137,6 +137,7 @@ pub async fn list_events(
     let record_types = view(&caller)?;
     let mut request = parse(query.into_inner())?;
     request.filter.record_types = record_types;
+    let scope = caller.scope();
     // The primary, never the replica: a replica's horizon could lag what was served.
     let page = blocking::read(&state, move |conn| {
         if request.latest {
@@ -144,6 +145,7 @@ pub async fn list_events(
         }
         Ok(events::read_after(
             conn,
+            &scope,
             request.after,
             &request.filter,
             request.limit,

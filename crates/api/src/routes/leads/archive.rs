@@ -8,6 +8,7 @@ use crate::state::AppState;
 use actix_web::{delete, web};
 use ironfield_auth::{policy, Scope};
 use ironfield_domain::time::now;
+use ironfield_persistence::TeamScope;
 
 /// Archive a lead
 ///
@@ -65,7 +66,7 @@ pub async fn archive_lead(
         let mut changes = ironfield_persistence::audit::ChangeSet::new();
         changes.field("archived_at", &current.archived_at, &lead.archived_at);
         audit(conn, &caller, &lead.id, "archived", changes, at)?;
-        let stored = ironfield_persistence::leads::find(conn, &lead.id)?;
+        let stored = ironfield_persistence::leads::find(conn, &TeamScope::everything(), &lead.id)?;
         crate::events::writes::lead_saved(conn, &caller, &current, &stored, at)
     })
     .await?;

@@ -127,7 +127,8 @@ pub async fn export_leads(
     query: web::Query<ExportLeadsQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require_scope(Scope::LeadsRead)?;
-    let filter = ListLeadsQuery::from(query.into_inner()).filter(&caller)?;
+    let filter = ListLeadsQuery::from(query.into_inner()).filter()?;
+    let scope = caller.scope();
 
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<ApiResult<Bytes>>(CHUNKS_AHEAD);
     let db = state.replica.as_ref().unwrap_or(&state.db).clone();
@@ -137,7 +138,7 @@ pub async fn export_leads(
         let result = db.read(|conn| {
             let header = encode(None).map_err(|e| DbError::Unavailable(e.to_string()))?;
             send(&sender, header)?;
-            leads::for_each_batch(conn, &filter, BATCH, |rows| {
+            leads::for_each_batch(conn, &scope, &filter, BATCH, |rows| {
                 let chunk = encode(Some(&rows)).map_err(|e| DbError::Unavailable(e.to_string()))?;
                 send(&sender, chunk)
             })

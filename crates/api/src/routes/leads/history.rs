@@ -38,11 +38,7 @@ pub async fn lead_history(
     let page = blocking::read(&state, move |conn| {
         let lead = find_visible(conn, &caller, &id)?;
         // A merged lead's past is shown only to those who could see that lead.
-        let mut ids: Vec<String> = leads::merged_into(conn, &lead.id)?
-            .into_iter()
-            .filter(|(_, team)| caller.can_see_team(team.as_deref()))
-            .map(|(id, _)| id)
-            .collect();
+        let mut ids = leads::merged_into(conn, &caller.scope(), &lead.id)?;
         ids.push(lead.id);
         Ok(audit::list(conn, "lead", &ids, &page)?)
     })

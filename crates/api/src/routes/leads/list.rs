@@ -42,9 +42,8 @@ pub struct ListLeadsQuery {
 }
 
 impl ListLeadsQuery {
-    pub(crate) fn filter(self, caller: &Caller) -> ApiResult<LeadFilter> {
+    pub(crate) fn filter(self) -> ApiResult<LeadFilter> {
         Ok(LeadFilter {
-            visible_teams: caller.view.team_ids(),
             archived: self.archived.unwrap_or(false),
             stage: self.stage.map(|s| s.as_str().to_owned()),
             owner_id: self.owner_id,
@@ -95,9 +94,12 @@ pub async fn list_leads(
     caller.require_scope(Scope::LeadsRead)?;
     let query = query.into_inner();
     let page = page_request(query.limit, query.cursor.as_deref())?;
-    let filter = query.filter(&caller)?;
-    let page =
-        blocking::heavy_read(&state, move |conn| Ok(leads::list(conn, &filter, &page)?)).await?;
+    let filter = query.filter()?;
+    let scope = caller.scope();
+    let page = blocking::heavy_read(&state, move |conn| {
+        Ok(leads::list(conn, &scope, &filter, &page)?)
+    })
+    .await?;
     Ok(Reply::ok(&LeadPage {
         items: page
             .items

@@ -10,6 +10,7 @@ use actix_web::{post, web};
 use ironfield_domain::time::now;
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads;
+use ironfield_persistence::TeamScope;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -102,7 +103,7 @@ pub async fn merge_lead(
         let mut changes = ChangeSet::new();
         changes.set("duplicate_id", &duplicate.id);
         audit(conn, &caller, &survivor.id, "merged", changes, at)?;
-        Ok(leads::find(conn, &survivor.id)?)
+        Ok(leads::find(conn, &TeamScope::everything(), &survivor.id)?)
     })
     .await?;
     lead_reply(lead)

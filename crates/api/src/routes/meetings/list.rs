@@ -53,14 +53,14 @@ pub async fn list_meetings(
     let query = query.into_inner();
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let filter = MeetingFilter {
-        visible_teams: caller.view.team_ids(),
         team_id: query.team_id,
         date: query.date.map(|d| d.to_string()),
         from: query.from.map(|d| d.to_string()),
         to: query.to.map(|d| d.to_string()),
     };
+    let scope = caller.scope();
     let page = blocking::heavy_read(&state, move |conn| {
-        Ok(meetings::list(conn, &filter, &page)?)
+        Ok(meetings::list(conn, &scope, &filter, &page)?)
     })
     .await?;
     Ok(Reply::ok(&MeetingPage {

@@ -15,6 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ironfield_auth::{policy, Scope};
 use ironfield_persistence::meetings::{self, MeetingRow, PlanRow};
 use ironfield_persistence::users::{self, UserFilter, UserRow};
+use ironfield_persistence::TeamScope;
 use ironfield_persistence::{DbConnection, DbError, PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -115,9 +116,9 @@ pub(crate) fn find_visible(
     id: &str,
 ) -> ApiResult<MeetingRow> {
     caller.require_scope(Scope::MeetingsRead)?;
-    match meetings::find(conn, id) {
-        Ok(meeting) if caller.can_see_team(Some(&meeting.team_id)) => Ok(meeting),
-        Ok(_) | Err(DbError::NotFound) => Err(ApiError::not_found("meeting")),
+    match meetings::find(conn, &caller.scope(), id) {
+        Ok(meeting) => Ok(meeting),
+        Err(DbError::NotFound) => Err(ApiError::not_found("meeting")),
         Err(other) => Err(other.into()),
     }
 }
@@ -137,7 +138,6 @@ pub(crate) fn require_lead(caller: &Caller, meeting: &MeetingRow) -> ApiResult<(
 /// The team's active members, at most 500 (a team is a few dozen people).
 pub(crate) fn members(conn: &mut DbConnection, team_id: &str) -> ApiResult<Vec<UserRow>> {
     let filter = UserFilter {
-        team_id: Some(team_id.to_owned()),
         active: Some(true),
         ..Default::default()
     };
@@ -145,7 +145,8 @@ pub(crate) fn members(conn: &mut DbConnection, team_id: &str) -> ApiResult<Vec<U
         limit: 500,
         after: None,
     };
-    let mut members = users::list(conn, &filter, &page)?.items;
+    let team = TeamScope::teams([team_id.to_owned()]);
+    let mut members = users::list(conn, &team, &filter, &page)?.items;
     members.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(members)
 }

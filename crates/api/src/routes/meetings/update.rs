@@ -11,6 +11,7 @@ use chrono::{DateTime, FixedOffset};
 use ironfield_domain::time::now;
 use ironfield_domain::ValidationErrors;
 use ironfield_persistence::meetings;
+use ironfield_persistence::TeamScope;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -93,7 +94,7 @@ pub async fn update_meeting(
         if !meetings::save(conn, &meeting)? {
             return Err(ApiError::precondition_failed());
         }
-        Ok(meetings::find(conn, &meeting.id)?)
+        Ok(meetings::find(conn, &TeamScope::everything(), &meeting.id)?)
     })
     .await?;
     let version = meeting.version;

@@ -131,11 +131,14 @@ pub async fn at_risk_accounts(
         .map(RankCursor::decode)
         .transpose()?;
     let filter = RankFilter {
-        visible_teams: caller.view.team_ids(),
         team_id: query.team_id,
         owner_id: query.owner_id,
     };
-    let ranked = blocking::read(&state, move |conn| account_health::ranked(conn, &filter)).await?;
+    let scope = caller.scope();
+    let ranked = blocking::read(&state, move |conn| {
+        account_health::ranked(conn, &scope, &filter)
+    })
+    .await?;
     let limit = usize::try_from(limit).unwrap_or(0);
     let mut page: Vec<(AccountRow, Assessment)> = ranked
         .into_iter()

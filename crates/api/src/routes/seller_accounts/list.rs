@@ -41,9 +41,8 @@ pub struct ListAccountsQuery {
 }
 
 impl ListAccountsQuery {
-    fn filter(self, caller: &Caller) -> ApiResult<AccountFilter> {
+    fn filter(self) -> ApiResult<AccountFilter> {
         Ok(AccountFilter {
-            visible_teams: caller.view.team_ids(),
             status: self.status.map(|s| s.as_str().to_owned()),
             membership_tier: self.membership_tier.map(|t| t.as_str().to_owned()),
             owner_id: self.owner_id,
@@ -99,9 +98,10 @@ pub async fn list_accounts(
     caller.require_scope(Scope::AccountsRead)?;
     let query = query.into_inner();
     let page = page_request(query.limit, query.cursor.as_deref())?;
-    let filter = query.filter(&caller)?;
+    let filter = query.filter()?;
+    let scope = caller.scope();
     let (page, health) = blocking::heavy_read(&state, move |conn| {
-        let page = seller_accounts::list(conn, &filter, &page)?;
+        let page = seller_accounts::list(conn, &scope, &filter, &page)?;
         let judge = Judge::load(conn)?;
         let health = account_health::assess(conn, &judge, &page.items)?;
         Ok((page, health))

@@ -12,7 +12,7 @@ use ironfield_domain::{Money, ValidationErrors};
 use ironfield_persistence::account_health;
 use ironfield_persistence::seller_performance::{self, MAX_BATCH};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use utoipa::ToSchema;
 
 /// One seller's figures in a bulk report.
@@ -112,20 +112,17 @@ pub async fn put_performance_bulk(
             .iter()
             .filter_map(|i| parse_id(&i.seller_account_id))
             .collect();
-        // One read for every account named: which exist, and in which team.
-        let teams: HashMap<String, Option<String>> =
-            account_health::teams_of(conn, &ids)?.into_iter().collect();
+        // One read for every account named: which exist in the caller's view.
+        let visible: HashSet<String> = account_health::existing(conn, &caller.scope(), &ids)?
+            .into_iter()
+            .collect();
         let at = now().naive_utc();
         let mut seen = HashSet::new();
         let mut rows = Vec::with_capacity(items.len());
         for (n, item) in items.into_iter().enumerate() {
             let (raw_id, input) = item.split();
             let field = format!("items[{n}].seller_account_id");
-            let id = parse_id(&raw_id).filter(|id| {
-                teams
-                    .get(id)
-                    .is_some_and(|team| caller.can_see_team(team.as_deref()))
-            });
+            let id = parse_id(&raw_id).filter(|id| visible.contains(id));
             let id = match id {
                 Some(id) if !seen.insert(id.clone()) => {
                     errors.add(field, "this account is already in the batch");

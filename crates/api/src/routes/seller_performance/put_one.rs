@@ -47,9 +47,9 @@ pub async fn put_performance(
     let id = path_id(&id, "seller account")?;
     let input = body.into_inner();
     let stored = blocking::write(&state, move |conn| {
-        match seller_accounts::find(conn, &id) {
-            Ok(account) if caller.can_see_team(account.team_id.as_deref()) => {}
-            Ok(_) | Err(DbError::NotFound) => return Err(ApiError::not_found("seller account")),
+        match seller_accounts::find(conn, &caller.scope(), &id) {
+            Ok(_) => {}
+            Err(DbError::NotFound) => return Err(ApiError::not_found("seller account")),
             Err(other) => return Err(other.into()),
         }
         let mut errors = ValidationErrors::new();

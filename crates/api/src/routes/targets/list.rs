@@ -62,11 +62,14 @@ pub async fn list_targets(
     };
     let filter = TargetFilter {
         period: period.to_string(),
-        visible_teams: caller.view.team_ids(),
         team_id: query.team_id,
         only_user_or_team: only,
     };
-    let page = blocking::read(&state, move |conn| Ok(targets::list(conn, &filter, &page)?)).await?;
+    let scope = caller.scope();
+    let page = blocking::read(&state, move |conn| {
+        Ok(targets::list(conn, &scope, &filter, &page)?)
+    })
+    .await?;
     Ok(Reply::ok(&TargetPage {
         items: page
             .items

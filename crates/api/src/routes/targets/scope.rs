@@ -10,6 +10,7 @@ use ironfield_domain::pacing::Metric;
 use ironfield_persistence::stats::{self, Tally};
 use ironfield_persistence::teams::TeamRow;
 use ironfield_persistence::users::{UserFilter, UserRow};
+use ironfield_persistence::TeamScope;
 use ironfield_persistence::{teams, users, DbConnection, PageRequest};
 use std::collections::{BTreeSet, HashMap};
 
@@ -72,20 +73,20 @@ pub(crate) fn load(
         }
         None => match &caller.view {
             TeamView::Teams(ids) => ids.iter().cloned().collect(),
-            TeamView::All => teams::list(conn, None, None, &all)?
+            TeamView::All => teams::list(conn, &TeamScope::everything(), None, &all)?
                 .items
                 .into_iter()
                 .map(|t| t.id)
                 .collect(),
         },
     };
-    let team_rows = teams::list(conn, Some(&scope_ids), None, &all)?.items;
+    let in_scope = TeamScope::teams(scope_ids.iter().cloned());
+    let team_rows = teams::list(conn, &in_scope, None, &all)?.items;
     let member_filter = UserFilter {
-        visible_teams: Some(scope_ids.clone()),
         active: Some(true),
         ..Default::default()
     };
-    let mut reps = users::list(conn, &member_filter, &all)?.items;
+    let mut reps = users::list(conn, &in_scope, &member_filter, &all)?.items;
     reps.retain(|u| u.role == "rep" || u.role == "team_lead");
     reps.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
 

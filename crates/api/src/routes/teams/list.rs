@@ -47,11 +47,11 @@ pub async fn list_teams(
     caller.require_user()?;
     let query = query.into_inner();
     let page = page_request(query.limit, query.cursor.as_deref())?;
-    let visible = caller.view.team_ids();
+    let scope = caller.scope();
     let page = blocking::read(&state, move |conn| {
         Ok(teams::list(
             conn,
-            visible.as_deref(),
+            &scope,
             query.parent_id.as_deref(),
             &page,
         )?)

@@ -8,6 +8,7 @@ use crate::routes::users::{User, UserPage};
 use crate::state::AppState;
 use actix_web::{get, web};
 use ironfield_persistence::users::{self, UserFilter};
+use ironfield_persistence::TeamScope;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -52,11 +53,15 @@ pub async fn list_members(
     let page = blocking::read(&state, move |conn| {
         let team = find_visible(conn, &caller, &id)?;
         let filter = UserFilter {
-            team_id: Some(team.id),
             active: query.active,
             ..Default::default()
         };
-        Ok(users::list(conn, &filter, &page)?)
+        Ok(users::list(
+            conn,
+            &TeamScope::teams([team.id]),
+            &filter,
+            &page,
+        )?)
     })
     .await?;
     Ok(Reply::ok(&UserPage {

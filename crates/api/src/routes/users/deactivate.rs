@@ -10,6 +10,7 @@ use ironfield_auth::policy;
 use ironfield_domain::time::now;
 use ironfield_domain::Role;
 use ironfield_persistence::users::{self, UserChanges};
+use ironfield_persistence::TeamScope;
 
 /// Deactivate a user
 ///
@@ -72,7 +73,7 @@ pub async fn deactivate_user(
             return Err(ApiError::precondition_failed());
         }
         users::end_all_sessions(conn, &current.id, at)?;
-        Ok(users::find(conn, &current.id)?)
+        Ok(users::find(conn, &TeamScope::everything(), &current.id)?)
     })
     .await?;
     let version = user.version;

@@ -54,7 +54,6 @@ pub async fn list_users(
     let query = query.into_inner();
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let filter = UserFilter {
-        visible_teams: caller.view.team_ids(),
         team_id: query.team_id,
         role: query.role.map(|r| r.as_str().to_owned()),
         active: query.active,
@@ -64,7 +63,11 @@ pub async fn list_users(
             .map(|t| parse_time("updated_since", t))
             .transpose()?,
     };
-    let page = blocking::read(&state, move |conn| Ok(users::list(conn, &filter, &page)?)).await?;
+    let scope = caller.scope();
+    let page = blocking::read(&state, move |conn| {
+        Ok(users::list(conn, &scope, &filter, &page)?)
+    })
+    .await?;
     Ok(Reply::ok(&UserPage {
         items: page
             .items

@@ -7,6 +7,7 @@ use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
 use ironfield_persistence::users;
+use ironfield_persistence::TeamScope;
 
 /// The signed-in user
 ///
@@ -24,7 +25,10 @@ use ironfield_persistence::users;
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<Reply> {
     caller.require_user()?;
     let id = caller.id().to_owned();
-    let user = blocking::read(&state, move |conn| Ok(users::find(conn, &id)?)).await?;
+    let user = blocking::read(&state, move |conn| {
+        Ok(users::find(conn, &TeamScope::everything(), &id)?)
+    })
+    .await?;
     let version = user.version;
     Ok(Reply::ok(&User::try_from(user)?).versioned(version))
 }

@@ -11,6 +11,7 @@ use actix_web::{patch, web};
 use ironfield_auth::password;
 use ironfield_domain::{validation, Email, Role, ValidationErrors};
 use ironfield_persistence::users;
+use ironfield_persistence::TeamScope;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -149,8 +150,10 @@ async fn confirm_own_password(
         ));
     };
     let me = caller.id().to_owned();
-    let stored =
-        blocking::read(state, move |conn| Ok(users::find(conn, &me)?.password_hash)).await?;
+    let stored = blocking::read(state, move |conn| {
+        Ok(users::find(conn, &TeamScope::everything(), &me)?.password_hash)
+    })
+    .await?;
     if !password_work::run(move || password::verify(&given, &stored)).await? {
         return Err(ApiError::invalid_field(
             "current_password",

@@ -70,7 +70,7 @@ pub async fn my_day(
     caller.require_user()?;
     let requested = query.into_inner().date;
     let rep_id = caller.id().to_owned();
-    let view = caller.view.clone();
+    let scope = caller.scope();
     let (tz, date, day_visits, due, plan, to_service) = blocking::read(&state, move |conn| {
         let tz = crate::org::timezone(conn)?;
         let date = requested.unwrap_or_else(|| business_date(now(), tz));
@@ -81,14 +81,13 @@ pub async fn my_day(
             .ok_or_else(|| ApiError::invalid_field("date", "is out of range"))?
             .naive_utc();
         let day_visits = visits::of_rep_on(conn, &rep_id, &date.to_string())?;
-        let mut due = leads::follow_ups_due(conn, &rep_id, end_of_day, 200)?;
         // Leads left behind in a team the rep has moved out of are no longer theirs to see.
-        due.retain(|lead| view.contains(lead.team_id.as_deref()));
+        let due = leads::follow_ups_due(conn, &scope, &rep_id, end_of_day, 200)?;
         let plan = meetings::plan_of(conn, &rep_id, &date.to_string())?;
         let mut to_service = account_health::ranked(
             conn,
+            &scope,
             &RankFilter {
-                visible_teams: view.team_ids(),
                 team_id: None,
                 owner_id: Some(rep_id.clone()),
             },

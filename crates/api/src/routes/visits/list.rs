@@ -81,7 +81,6 @@ pub async fn list_visits(
         }
     );
     let filter = VisitFilter {
-        visible_teams: caller.view.team_ids(),
         rep_id: if own_only {
             Some(caller.id().to_owned())
         } else {
@@ -109,8 +108,11 @@ pub async fn list_visits(
             .map(|t| parse_time("updated_since", t))
             .transpose()?,
     };
-    let page =
-        blocking::heavy_read(&state, move |conn| Ok(visits::list(conn, &filter, &page)?)).await?;
+    let scope = caller.scope();
+    let page = blocking::heavy_read(&state, move |conn| {
+        Ok(visits::list(conn, &scope, &filter, &page)?)
+    })
+    .await?;
     Ok(Reply::ok(&VisitPage {
         items: page
             .items

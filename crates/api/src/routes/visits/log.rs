@@ -21,6 +21,7 @@ use ironfield_domain::visit::check_location;
 use ironfield_domain::{GeoPoint, ValidationErrors};
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::visits::{self, VisitRow};
+use ironfield_persistence::TeamScope;
 use ironfield_persistence::{leads as lead_store, DbConnection, DbError};
 
 /// How far ahead of the server's clock a phone's `visited_at` may be.
@@ -86,12 +87,14 @@ pub(crate) async fn log(
         Err(Failure::Api(error)) => Err(error),
         Err(Failure::Replayed) => {
             let who = caller.clone();
-            crate::blocking::read(state, move |conn| match visits::find(conn, &id) {
-                Ok(visit) if crate::services::visits::can_read(&who, &visit) => {
-                    Ok(Logged::Existing(visit))
+            crate::blocking::read(state, move |conn| {
+                match visits::find(conn, &TeamScope::everything(), &id) {
+                    Ok(visit) if crate::services::visits::can_read(&who, &visit) => {
+                        Ok(Logged::Existing(visit))
+                    }
+                    Ok(_) => Err(ApiError::conflict("a visit with this id already exists")),
+                    Err(other) => Err(other.into()),
                 }
-                Ok(_) => Err(ApiError::conflict("a visit with this id already exists")),
-                Err(other) => Err(other.into()),
             })
             .await
         }
@@ -279,10 +282,11 @@ fn resolve(
                 let Some(survivor) = lead.merged_into_id.clone() else {
                     break;
                 };
-                lead = lead_store::find(conn, &survivor)?;
-                if !caller.can_see_team(lead.team_id.as_deref()) {
-                    return Err(no_such().into());
-                }
+                lead = match lead_store::find(conn, &caller.scope(), &survivor) {
+                    Ok(lead) => lead,
+                    Err(DbError::NotFound) => return Err(no_such().into()),
+                    Err(other) => return Err(other.into()),
+                };
             }
             // The visit changes the lead (follow-up, stage): a rep logs visits on their own
             // leads only; a teammate's lead is theirs to work (or their team lead's to assign).
