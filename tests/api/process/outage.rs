@@ -196,9 +196,21 @@ async fn postgres_stopped_frozen_or_cut_is_503_at_once_and_service_resumes_by_it
     eprintln!("restarted: /health/ready 200 after {resumed:?}");
     assert_eq!(server.get("/api/v1/teams", &token).await.status(), 200);
 
-    // Frozen: every process of the cluster stopped, sockets open.
-    let pids = cluster.processes();
+    // Frozen: every process of the cluster stopped, sockets open. The server's pool may be
+    // opening connections right now (it refills after the restart), so a backend forked
+    // between the listing and the signal would keep answering: list again once the
+    // postmaster is stopped (it forks no more) and stop those too.
+    let mut pids = cluster.processes();
     Cluster::signal(&pids, "STOP");
+    let late: Vec<String> = cluster
+        .processes()
+        .into_iter()
+        .filter(|pid| !pids.contains(pid))
+        .collect();
+    if !late.is_empty() {
+        Cluster::signal(&late, "STOP");
+        pids.extend(late);
+    }
     let hung = {
         let client = server.client.clone();
         let url = server.url("/api/v1/teams");
