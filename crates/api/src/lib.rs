@@ -20,6 +20,7 @@ pub mod request_id;
 pub mod routes;
 pub mod server;
 pub mod services;
+pub mod spec_types;
 pub mod state;
 pub mod web_app;
 pub mod webhooks;

@@ -39,7 +39,7 @@ async fn live() -> web::Json<Health> {
 #[utoipa::path(
     tag = "operations",
     security(()),
-    responses((status = 200, description = "The database answers", body = Health), (status = 503, response = crate::openapi::Unavailable))
+    responses((status = 200, description = "The database answers", body = Health), (status = 503, response = crate::spec_types::Unavailable))
 )]
 #[get("/health/ready")]
 async fn ready(state: web::Data<AppState>) -> ApiResult<web::Json<Health>> {

@@ -35,7 +35,7 @@ pub struct Settings {
     /// IANA time zone: calendar days, months and business dates are counted in it.
     pub timezone: String,
     /// The weekdays worked (`mon` … `sun`), for working-day pacing of targets.
-    #[schema(value_type = Vec<crate::openapi::WeekdayName>, min_items = 1)]
+    #[schema(value_type = Vec<crate::spec_types::WeekdayName>, min_items = 1)]
     pub working_days: Vec<String>,
     /// Days off that would otherwise be working days.
     pub holidays: Vec<NaiveDate>,
@@ -157,7 +157,7 @@ impl UpdateHealthThresholds {
 #[serde(deny_unknown_fields)]
 pub struct UpdateSettings {
     pub timezone: Option<String>,
-    #[schema(value_type = Option<Vec<crate::openapi::WeekdayName>>, min_items = 1)]
+    #[schema(value_type = Option<Vec<crate::spec_types::WeekdayName>>, min_items = 1)]
     pub working_days: Option<Vec<String>>,
     #[schema(max_items = 400)]
     pub holidays: Option<Vec<NaiveDate>>,
@@ -195,8 +195,8 @@ fn load(conn: &mut DbConnection) -> ApiResult<Settings> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The settings", body = Settings, headers(("ETag" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
     )
 )]
 #[get("/settings")]
@@ -225,11 +225,11 @@ pub async fn get_settings(state: web::Data<AppState>, caller: Caller) -> ApiResu
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The settings as changed", body = Settings, headers(("ETag" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 412, response = crate::spec_types::PreconditionFailed),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[patch("/settings")]

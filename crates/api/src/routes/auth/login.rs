@@ -42,10 +42,10 @@ pub struct LoginRequest {
         (status = 200, description = "Signed in: an access token, and a refresh token (in the body, or only in the cookie)", body = TokenResponse, headers(
             ("Set-Cookie" = String, description = "With `refresh_cookie: true`: `ironfield_refresh=<refresh token>; Path=/api/v1/auth; Max-Age=<secs>; HttpOnly; SameSite=Strict` (plus `Secure` over https)")
         )),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 429, response = crate::openapi::RateLimited),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::ValidationFailed),
+        (status = 429, response = crate::spec_types::RateLimited),
     )
 )]
 #[post("/auth/login")]

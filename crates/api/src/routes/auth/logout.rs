@@ -40,10 +40,10 @@ pub struct LogoutRequest {
         (status = 204, description = "Signed out", headers(
             ("Set-Cookie" = String, description = "Clears the `ironfield_refresh` cookie")
         )),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[post("/auth/logout")]

@@ -50,9 +50,9 @@ enum Outcome {
         (status = 200, description = "A new access token and the next refresh token", body = TokenResponse, headers(
             ("Set-Cookie" = String, description = "When the cookie was used: the rotated `ironfield_refresh` cookie (`Path=/api/v1/auth; HttpOnly; SameSite=Strict`, `Secure` over https)")
         )),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[post("/auth/refresh")]

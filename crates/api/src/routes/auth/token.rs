@@ -52,10 +52,10 @@ pub struct ServiceTokenResponse {
     ),
     responses(
         (status = 200, description = "An access token for the service account", body = ServiceTokenResponse),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 429, response = crate::openapi::RateLimited),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::ValidationFailed),
+        (status = 429, response = crate::spec_types::RateLimited),
     )
 )]
 #[post("/auth/token")]

@@ -123,9 +123,9 @@ fn view(caller: &Caller) -> ApiResult<Option<Vec<String>>> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of events in commit order", body = EventPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/events")]

@@ -45,12 +45,12 @@ pub struct ConvertLead {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Converted: the new seller account", body = SellerAccount, headers(("ETag" = String), ("Location" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::IdempotencyKeyReused),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
+        (status = 409, response = crate::spec_types::Conflict),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::IdempotencyKeyReused),
     )
 )]
 #[post("/leads/{id}/convert")]

@@ -27,11 +27,11 @@ use ironfield_persistence::DbConnection;
     responses(
         (status = 201, description = "Created: the new lead", body = Lead, headers(("ETag" = String), ("Location" = String))),
         (status = 200, description = "The `id` was already stored: the stored lead", body = Lead),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::IdempotencyKeyReused),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 409, response = crate::spec_types::Conflict),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::IdempotencyKeyReused),
     )
 )]
 #[post("/leads")]

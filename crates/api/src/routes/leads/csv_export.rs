@@ -115,9 +115,9 @@ impl From<ExportLeadsQuery> for ListLeadsQuery {
         (status = 200, description = "The leads as CSV (UTF-8 with BOM)",
          content_type = "text/csv; charset=utf-8", body = String,
          headers(("Content-Disposition" = String, description = "attachment; filename=\"leads.csv\""))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/leads/export.csv")]

@@ -34,7 +34,7 @@ pub struct DuplicatesQuery {
 pub struct DuplicateMatch {
     /// `lead` or `seller_account`.
     #[serde(rename = "type")]
-    #[schema(value_type = crate::openapi::DuplicateType)]
+    #[schema(value_type = crate::spec_types::DuplicateType)]
     pub kind: &'static str,
     /// Only when the caller may see the record.
     #[schema(format = Uuid)]
@@ -43,7 +43,7 @@ pub struct DuplicateMatch {
     #[schema(format = Uuid)]
     pub owner_id: Option<String>,
     /// `phone`, `wechat_id`, `business_license_no`, `stall`.
-    #[schema(value_type = Vec<crate::openapi::MatchedOn>)]
+    #[schema(value_type = Vec<crate::spec_types::MatchedOn>)]
     pub matched_on: Vec<&'static str>,
     /// `false`: it belongs to a team the caller cannot see.
     pub visible: bool,
@@ -65,9 +65,9 @@ pub struct DuplicatesAnswer {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The open leads and live accounts that match", body = DuplicatesAnswer),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/leads/duplicates")]

@@ -38,9 +38,9 @@ pub struct ListMeetingsQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of meetings", body = MeetingPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/meetings")]

@@ -54,11 +54,11 @@ pub struct PlanInput {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The member's plan as stored", body = Plan),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[put("/meetings/{id}/plans/{user_id}")]

@@ -16,9 +16,9 @@ use actix_web::{get, web};
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The meeting", body = Meeting, headers(("ETag" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
     )
 )]
 #[get("/meetings/{id}")]

@@ -68,9 +68,9 @@ pub struct MeetingSummary {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Plan versus actual for each member, with team totals", body = MeetingSummary),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
     )
 )]
 #[get("/meetings/{id}/summary")]

@@ -104,9 +104,9 @@ impl RankCursor {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Accounts that need a visit, lowest score first", body = AtRiskPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/seller-accounts/at-risk")]

@@ -25,11 +25,11 @@ use ironfield_auth::Scope;
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created: the new seller account", body = SellerAccount, headers(("ETag" = String), ("Location" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::IdempotencyKeyReused),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 409, response = crate::spec_types::Conflict),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::IdempotencyKeyReused),
     )
 )]
 #[post("/seller-accounts")]

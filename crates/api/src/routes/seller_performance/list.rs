@@ -42,10 +42,10 @@ pub struct PerformancePage {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The monthly figures, oldest first", body = PerformancePage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/seller-accounts/{id}/performance")]

@@ -80,10 +80,10 @@ pub struct BulkPerformanceResult {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every item stored (all or nothing)", body = BulkPerformanceResult),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[put("/seller-performance/{period}")]

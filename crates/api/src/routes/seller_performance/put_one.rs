@@ -29,10 +29,10 @@ use ironfield_persistence::{seller_accounts, seller_performance, DbError};
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The stored figures of that month", body = Performance),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[put("/seller-accounts/{id}/performance/{period}")]

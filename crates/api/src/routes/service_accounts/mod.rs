@@ -73,7 +73,7 @@ pub struct CreateServiceAccount {
     pub name: String,
     /// At least one of: leads:read leads:write accounts:read accounts:write visits:read
     /// visits:write meetings:read meetings:write targets:read targets:write webhooks:manage.
-    #[schema(value_type = Vec<crate::openapi::ScopeName>, min_items = 1)]
+    #[schema(value_type = Vec<crate::spec_types::ScopeName>, min_items = 1)]
     pub scopes: Vec<String>,
 }
 
@@ -96,9 +96,9 @@ pub struct ListQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of service accounts", body = ServiceAccountPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/service-accounts")]
@@ -126,10 +126,10 @@ async fn list_service_accounts(
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created: the new service account with its secret (shown only this once)", body = CreatedServiceAccount, headers(("Location" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::IdempotencyKeyReused),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::IdempotencyKeyReused),
     )
 )]
 #[post("/service-accounts")]
@@ -195,9 +195,9 @@ async fn create_service_account(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
     )
 )]
 #[delete("/service-accounts/{id}")]

@@ -37,9 +37,9 @@ pub struct ListTargetsQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of targets", body = TargetPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/targets")]

@@ -99,10 +99,10 @@ pub(crate) fn metrics(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Progress of each rep and team in view", body = ProgressReport),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/targets/{period}/progress")]

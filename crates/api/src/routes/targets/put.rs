@@ -46,10 +46,10 @@ pub struct TargetBatch(Vec<TargetInput>);
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The targets as stored", body = Vec<Target>),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[put("/targets/{period}")]

@@ -38,10 +38,10 @@ pub struct CreateTeam {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created: the new team", body = Team, headers(("ETag" = String), ("Location" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::IdempotencyKeyReused),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::IdempotencyKeyReused),
     )
 )]
 #[post("/teams")]

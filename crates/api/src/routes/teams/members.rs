@@ -33,10 +33,10 @@ pub struct MembersQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of the team's members", body = UserPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/teams/{id}/members")]

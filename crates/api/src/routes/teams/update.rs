@@ -46,12 +46,12 @@ pub struct UpdateTeam {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The team as changed", body = Team, headers(("ETag" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
+        (status = 412, response = crate::spec_types::PreconditionFailed),
+        (status = 413, response = crate::spec_types::PayloadTooLarge),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[patch("/teams/{id}")]

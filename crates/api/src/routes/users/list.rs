@@ -39,9 +39,9 @@ pub struct ListUsersQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of users in view", body = UserPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/users")]

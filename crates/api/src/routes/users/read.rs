@@ -17,8 +17,8 @@ use ironfield_persistence::TeamScope;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = User, headers(("ETag" = String, description = "The record's version"))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
     )
 )]
 #[get("/me")]
@@ -43,9 +43,9 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<Reply> 
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The user", body = User, headers(("ETag" = String, description = "The record's version"))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
     )
 )]
 #[get("/users/{id}")]

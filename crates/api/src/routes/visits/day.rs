@@ -56,9 +56,9 @@ const MAX_ACCOUNTS_TO_SERVICE: usize = 50;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's day", body = MyDay),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/me/day")]

@@ -58,9 +58,9 @@ pub struct ListVisitsQuery {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of visits", body = VisitPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/visits")]

@@ -25,11 +25,11 @@ use ironfield_persistence::webhooks as store;
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
+        (status = 412, response = crate::spec_types::PreconditionFailed),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[delete("/webhooks/{id}")]

@@ -23,10 +23,10 @@ use ironfield_persistence::webhooks as store;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of deliveries", body = DeliveryPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/webhooks/{id}/deliveries")]

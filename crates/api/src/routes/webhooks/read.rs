@@ -21,9 +21,9 @@ use ironfield_persistence::webhooks as store;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of subscriptions", body = WebhookPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 422, response = crate::spec_types::ValidationFailed),
     )
 )]
 #[get("/webhooks")]
@@ -55,9 +55,9 @@ pub async fn list_webhooks(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The subscription", body = Webhook, headers(("ETag" = String))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
     )
 )]
 #[get("/webhooks/{id}")]

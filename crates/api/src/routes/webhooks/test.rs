@@ -46,9 +46,9 @@ use ironfield_persistence::webhooks as store;
     security(("bearer" = [])),
     responses(
         (status = 202, description = "The test delivery, enqueued", body = Delivery),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::spec_types::Unauthorized),
+        (status = 403, response = crate::spec_types::Forbidden),
+        (status = 404, response = crate::spec_types::NotFound),
     )
 )]
 #[post("/webhooks/{id}/test")]
