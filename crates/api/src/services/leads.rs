@@ -131,16 +131,23 @@ pub(crate) fn duplicate(
     ApiError::new(ErrorCode::Duplicate, detail).with_existing(existing)
 }
 
+/// The unique indexes on open leads, one per identifier (`leads_open_*_uq` in the migrations).
+const OPEN_LEAD_KEYS: [&[&str]; 4] = [
+    &["phone"],
+    &["wechat_id"],
+    &["business_license_no"],
+    &["market", "stall_no"],
+];
+
 /// Maps a unique-index refusal (two concurrent creates of one stall owner) to `duplicate`.
 pub(crate) fn unique_to_duplicate(error: DbError) -> ApiError {
     match error {
-        DbError::UniqueViolation(what)
-            if what.contains("leads_pkey") || what.contains("leads.id") =>
-        {
+        e if e.is_unique_on("leads", &["id"]) => {
             ApiError::conflict("a lead with this id already exists")
         }
-        DbError::UniqueViolation(what)
-            if what.contains("leads_open") || what.contains("leads.") =>
+        e if OPEN_LEAD_KEYS
+            .iter()
+            .any(|key| e.is_unique_on("leads", key)) =>
         {
             ApiError::new(
                 ErrorCode::Duplicate,
@@ -372,7 +379,7 @@ pub fn convert(
     account.search_text = account.compute_search_text();
     seller_accounts::insert(conn, &account).map_err(|e| match e {
         // Two conversions of one lead at once: the other one won.
-        DbError::UniqueViolation(_) => ApiError::new(
+        e if e.is_unique_on("seller_accounts", &["lead_id"]) => ApiError::new(
             ErrorCode::InvalidTransition,
             "the lead is already converted",
         ),

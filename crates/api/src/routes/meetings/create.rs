@@ -127,7 +127,7 @@ pub async fn create_meeting(
                 version: 1,
             };
             meetings::insert(conn, &row).map_err(|e| match e {
-                ironfield_persistence::DbError::UniqueViolation(_) => {
+                e if e.is_unique_on("meetings", &["team_id", "date"]) => {
                     ApiError::conflict("the team already has a meeting that day")
                 }
                 other => other.into(),
