@@ -4,6 +4,7 @@
 pub mod account_health;
 pub mod audit;
 pub mod db;
+pub mod duplicates;
 pub mod error;
 pub mod events;
 pub mod idempotency;
