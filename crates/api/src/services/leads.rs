@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
 use crate::routes::leads::input::LeadInput;
 use crate::routes::seller_accounts::{AccountStatus, MembershipTier};
+use crate::services::audit::row_changes;
 use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
 use ironfield_auth::{policy, Principal, Scope};
@@ -161,16 +162,7 @@ pub(crate) fn unique_to_duplicate(error: DbError) -> ApiError {
 /// The fields that differ between `old` and `new` (every set field when there is no `old`),
 /// for the audit trail.
 pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
-    let mut changes = ChangeSet::new();
-    macro_rules! diff {
-        ($($field:ident),+) => {$(
-            match old {
-                Some(old) => { changes.field(stringify!($field), &old.$field, &new.$field); }
-                None => { changes.set(stringify!($field), &new.$field); }
-            }
-        )+};
-    }
-    diff!(
+    row_changes!(old, new;
         company_name,
         contact_name,
         phone,
@@ -195,8 +187,7 @@ pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
         account_id,
         merged_into_id,
         archived_at
-    );
-    changes
+    )
 }
 
 /// Records one audit event about a lead.
