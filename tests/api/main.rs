@@ -25,6 +25,7 @@ mod seller_health;
 mod service_accounts;
 mod targets;
 mod teams;
+mod unique_keys;
 mod users;
 mod visits;
 mod web_app;

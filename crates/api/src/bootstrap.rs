@@ -105,7 +105,9 @@ pub fn create_admin(db: &Db, email: &str, password_text: &str) -> Result<(), Boo
     });
     match result {
         Ok(_) => Ok(()),
-        Err(e) if e.is_unique_on("email") => Err(BootstrapError::EmailTaken(email.into_string())),
+        Err(e) if e.is_unique_on("users", &["email"]) => {
+            Err(BootstrapError::EmailTaken(email.into_string()))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -12,4 +12,4 @@ pub mod visibility;
 pub use jwt::{AccessClaims, PrincipalKind, TokenError, TokenKeys};
 pub use principal::Principal;
 pub use scope::{Scope, Scopes};
-pub use visibility::{TeamTree, TeamView};
+pub use visibility::TeamView;

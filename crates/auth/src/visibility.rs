@@ -11,7 +11,8 @@
 
 use crate::principal::Principal;
 use ironfield_domain::Role;
-use std::collections::{BTreeSet, HashMap};
+use ironfield_domain::TeamTree;
+use std::collections::BTreeSet;
 
 /// The set of teams whose records a caller may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,53 +27,6 @@ impl TeamView {
             TeamView::All => true,
             TeamView::Teams(teams) => team_id.is_some_and(|id| teams.contains(id)),
         }
-    }
-}
-
-/// The team hierarchy, as `(id, parent_id)` pairs.
-#[derive(Debug, Clone, Default)]
-pub struct TeamTree {
-    children: HashMap<String, Vec<String>>,
-    parents: HashMap<String, Option<String>>,
-}
-
-impl TeamTree {
-    pub fn new(edges: impl IntoIterator<Item = (String, Option<String>)>) -> Self {
-        let mut tree = TeamTree::default();
-        for (id, parent) in edges {
-            if let Some(parent) = &parent {
-                tree.children
-                    .entry(parent.clone())
-                    .or_default()
-                    .push(id.clone());
-            }
-            tree.parents.insert(id, parent);
-        }
-        tree
-    }
-
-    pub fn exists(&self, team_id: &str) -> bool {
-        self.parents.contains_key(team_id)
-    }
-
-    /// `root` and every team below it. Tolerates a cycle in stored data by visiting each
-    /// team once.
-    pub fn subtree(&self, root: &str) -> BTreeSet<String> {
-        let mut seen = BTreeSet::new();
-        let mut stack = vec![root.to_owned()];
-        while let Some(id) = stack.pop() {
-            if seen.insert(id.clone()) {
-                if let Some(children) = self.children.get(&id) {
-                    stack.extend(children.iter().cloned());
-                }
-            }
-        }
-        seen
-    }
-
-    /// Whether making `new_parent` the parent of `team` would create a cycle.
-    pub fn would_cycle(&self, team: &str, new_parent: &str) -> bool {
-        self.subtree(team).contains(new_parent)
     }
 }
 
@@ -136,13 +90,5 @@ mod tests {
         };
         assert!(!team_view(&loner, &tree()).contains(Some("east")));
         assert!(!team_view(&loner, &tree()).contains(None));
-    }
-
-    #[test]
-    fn cycles_are_detected() {
-        let tree = tree();
-        assert!(tree.would_cycle("east", "east-1"));
-        assert!(tree.would_cycle("east", "east"));
-        assert!(!tree.would_cycle("east-1", "west"));
     }
 }

@@ -40,6 +40,20 @@ impl ChangeSet {
         self
     }
 
+    /// Records `field` as a change from `old` (when it differed), or as set on create when
+    /// there is no `old`.
+    pub fn diff<T: Serialize + PartialEq>(
+        &mut self,
+        field: &str,
+        old: Option<&T>,
+        new: &T,
+    ) -> &mut Self {
+        match old {
+            Some(old) => self.field(field, old, new),
+            None => self.set(field, new),
+        }
+    }
+
     /// Records a value that was set (on create), as `{"new": value}`.
     pub fn set<T: Serialize>(&mut self, field: &str, new: &T) -> &mut Self {
         self.0.insert(field.to_owned(), json!({"new": new}));

@@ -1,15 +1,16 @@
 //! Persistence errors. Each keeps its cause; none is turned into "not found" unless the
 //! database said so.
 
+use crate::unique::UniqueKey;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("record not found")]
     NotFound,
-    /// A unique constraint refused the write; the payload names the constraint or column.
+    /// A unique constraint refused the write; the payload says which key (`is_unique_on`).
     #[error("unique constraint violated: {0}")]
-    UniqueViolation(String),
+    UniqueViolation(UniqueKey),
     #[error("a referenced record does not exist: {0}")]
     ForeignKeyViolation(String),
     #[error("database connection unavailable: {0}")]
@@ -47,11 +48,12 @@ impl From<DieselError> for DbError {
         match error {
             DieselError::NotFound => DbError::NotFound,
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                DbError::UniqueViolation(
-                    info.constraint_name()
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| info.message().to_owned()),
-                )
+                DbError::UniqueViolation(UniqueKey::read(
+                    info.message(),
+                    info.table_name(),
+                    info.constraint_name(),
+                    info.details(),
+                ))
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 DbError::ForeignKeyViolation(info.message().to_owned())
@@ -125,9 +127,8 @@ impl DbError {
         )
     }
 
-    /// Whether this is a unique violation mentioning `needle` (a column or constraint name).
-    /// SQLite reports `UNIQUE constraint failed: users.email`, PostgreSQL `users_email_key`.
-    pub fn is_unique_on(&self, needle: &str) -> bool {
-        matches!(self, DbError::UniqueViolation(what) if what.contains(needle))
+    /// Whether a unique key on exactly `columns` of `table` refused the write.
+    pub fn is_unique_on(&self, table: &str, columns: &[&str]) -> bool {
+        matches!(self, DbError::UniqueViolation(key) if key.is(table, columns))
     }
 }

@@ -1,5 +1,6 @@
 //! Leads: prospective sellers (stall owners, small factories, traders).
 
+use crate::duplicates::{self, Key};
 use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::leads;
@@ -283,76 +284,40 @@ pub fn for_each_batch(
     }
 }
 
-/// The identifiers a stall owner is recognised by.
-#[derive(Debug, Default, Clone)]
-pub struct Identifiers {
-    pub phone: Option<String>,
-    pub wechat_id: Option<String>,
-    pub business_license_no: Option<String>,
-    pub market: Option<String>,
-    pub stall_no: Option<String>,
-}
+pub use crate::duplicates::Identifiers;
 
 /// Open leads (not archived, not won or lost) sharing an identifier with `ids`, each with
-/// the identifiers it matched on. One indexed query per identifier given.
+/// the identifiers it matched on.
 pub fn open_duplicates(
     conn: &mut DbConnection,
     ids: &Identifiers,
     except_id: Option<&str>,
 ) -> Result<Vec<(LeadRow, Vec<&'static str>)>, DbError> {
-    let open = || {
-        let mut query = leads::table
-            .filter(leads::archived_at.is_null())
-            .filter(leads::stage.ne_all(["won", "lost"]))
-            .select(LeadRow::as_select())
-            .into_boxed();
-        if let Some(id) = except_id {
-            query = query.filter(leads::id.ne(id.to_owned()));
-        }
-        query
-    };
-    let mut found: Vec<(LeadRow, Vec<&'static str>)> = Vec::new();
-    let mut add = |rows: Vec<LeadRow>, on: &'static str| {
-        collect_matches(&mut found, rows, on, |r| r.id.clone())
-    };
-    if let Some(phone) = &ids.phone {
-        add(
-            open()
-                .filter(leads::phone.eq(phone.clone()))
-                .limit(5)
-                .load(conn)?,
-            "phone",
-        );
-    }
-    if let Some(wechat) = &ids.wechat_id {
-        add(
-            open()
-                .filter(leads::wechat_id.eq(wechat.clone()))
-                .limit(5)
-                .load(conn)?,
-            "wechat_id",
-        );
-    }
-    if let Some(license) = &ids.business_license_no {
-        add(
-            open()
-                .filter(leads::business_license_no.eq(license.clone()))
-                .limit(5)
-                .load(conn)?,
-            "business_license_no",
-        );
-    }
-    if let (Some(market), Some(stall)) = (&ids.market, &ids.stall_no) {
-        add(
-            open()
-                .filter(leads::market.eq(market.clone()))
-                .filter(leads::stall_no.eq(stall.clone()))
-                .limit(5)
-                .load(conn)?,
-            "stall",
-        );
-    }
-    Ok(found)
+    duplicates::matches(
+        ids,
+        |r: &LeadRow| &r.id,
+        |key| {
+            let mut query = leads::table
+                .filter(leads::archived_at.is_null())
+                .filter(leads::stage.ne_all(["won", "lost"]))
+                .select(LeadRow::as_select())
+                .into_boxed();
+            if let Some(id) = except_id {
+                query = query.filter(leads::id.ne(id.to_owned()));
+            }
+            let query = match key {
+                Key::Phone(phone) => query.filter(leads::phone.eq(phone.to_owned())),
+                Key::Wechat(wechat) => query.filter(leads::wechat_id.eq(wechat.to_owned())),
+                Key::License(license) => {
+                    query.filter(leads::business_license_no.eq(license.to_owned()))
+                }
+                Key::Stall(market, stall) => query
+                    .filter(leads::market.eq(market.to_owned()))
+                    .filter(leads::stall_no.eq(stall.to_owned())),
+            };
+            Ok(query.limit(duplicates::PER_KEY).load(conn)?)
+        },
+    )
 }
 
 /// Ids of the leads inside `scope` merged into `survivor` (their history is the survivor's
@@ -426,23 +391,6 @@ pub fn follow_ups_due(
         .limit(limit)
         .select(LeadRow::as_select())
         .load(conn)?)
-}
-
-/// Adds `rows` that matched on `on` to `found`, one entry per record with every identifier
-/// it matched on.
-pub(crate) fn collect_matches<R>(
-    found: &mut Vec<(R, Vec<&'static str>)>,
-    rows: Vec<R>,
-    on: &'static str,
-    id: impl Fn(&R) -> String,
-) {
-    for row in rows {
-        let key = id(&row);
-        match found.iter_mut().find(|(r, _)| id(r) == key) {
-            Some((_, matched)) => matched.push(on),
-            None => found.push((row, vec![on])),
-        }
-    }
 }
 
 /// How many leads are stored, archived and merged ones included.

@@ -4,6 +4,7 @@
 pub mod account_health;
 pub mod audit;
 pub mod db;
+pub mod duplicates;
 pub mod error;
 pub mod events;
 pub mod idempotency;
@@ -23,6 +24,7 @@ pub mod stats;
 pub mod target_achievements;
 pub mod targets;
 pub mod teams;
+pub mod unique;
 pub mod users;
 pub mod visits;
 pub mod webhooks;
@@ -31,6 +33,7 @@ pub use db::{Backend, Db, DbConnection, DbOptions, MigrationState};
 pub use error::DbError;
 pub use pagination::{Cursor, Page, PageRequest};
 pub use scope::TeamScope;
+pub use unique::UniqueKey;
 
 /// Bound parameters one statement may carry on both backends: SQLite's limit is 32,766 (since
 /// 3.32; the bundled library is newer), PostgreSQL's 65,535. Multi-row inserts size their

@@ -1,5 +1,6 @@
 //! Seller accounts: signed sellers on the B2B portal, and their renewals.
 
+use crate::duplicates::{self, Identifiers, Key};
 use crate::error::DbError;
 use crate::leads::{like_pattern, LIKE_ESCAPE};
 use crate::pagination::{Page, PageRequest};
@@ -178,51 +179,34 @@ pub fn list(
 /// Accounts (not churned) sharing phone, WeChat id or licence number with the given ones.
 pub fn live_duplicates(
     conn: &mut DbConnection,
-    ids: &crate::leads::Identifiers,
+    ids: &Identifiers,
     except_id: Option<&str>,
 ) -> Result<Vec<(AccountRow, Vec<&'static str>)>, DbError> {
-    let live = || {
-        let mut query = seller_accounts::table
-            .filter(seller_accounts::status.ne("churned"))
-            .select(AccountRow::as_select())
-            .into_boxed();
-        if let Some(id) = except_id {
-            query = query.filter(seller_accounts::id.ne(id.to_owned()));
-        }
-        query
-    };
-    let mut found: Vec<(AccountRow, Vec<&'static str>)> = Vec::new();
-    let mut add = |rows: Vec<AccountRow>, on: &'static str| {
-        crate::leads::collect_matches(&mut found, rows, on, |r| r.id.clone())
-    };
-    if let Some(phone) = &ids.phone {
-        add(
-            live()
-                .filter(seller_accounts::phone.eq(phone.clone()))
-                .limit(5)
-                .load(conn)?,
-            "phone",
-        );
-    }
-    if let Some(wechat) = &ids.wechat_id {
-        add(
-            live()
-                .filter(seller_accounts::wechat_id.eq(wechat.clone()))
-                .limit(5)
-                .load(conn)?,
-            "wechat_id",
-        );
-    }
-    if let Some(license) = &ids.business_license_no {
-        add(
-            live()
-                .filter(seller_accounts::business_license_no.eq(license.clone()))
-                .limit(5)
-                .load(conn)?,
-            "business_license_no",
-        );
-    }
-    Ok(found)
+    duplicates::matches(
+        ids,
+        |r: &AccountRow| &r.id,
+        |key| {
+            let mut query = seller_accounts::table
+                .filter(seller_accounts::status.ne("churned"))
+                .select(AccountRow::as_select())
+                .into_boxed();
+            if let Some(id) = except_id {
+                query = query.filter(seller_accounts::id.ne(id.to_owned()));
+            }
+            let query = match key {
+                Key::Phone(phone) => query.filter(seller_accounts::phone.eq(phone.to_owned())),
+                Key::Wechat(wechat) => {
+                    query.filter(seller_accounts::wechat_id.eq(wechat.to_owned()))
+                }
+                Key::License(license) => {
+                    query.filter(seller_accounts::business_license_no.eq(license.to_owned()))
+                }
+                // A signed seller may take over a neighbour's stall: not a duplicate.
+                Key::Stall(..) => return Ok(Vec::new()),
+            };
+            Ok(query.limit(duplicates::PER_KEY).load(conn)?)
+        },
+    )
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

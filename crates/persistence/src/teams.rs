@@ -6,7 +6,7 @@ use crate::schema::teams;
 use crate::scope::{in_scope, TeamScope};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
-use ironfield_auth::TeamTree;
+use ironfield_domain::TeamTree;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = teams)]

@@ -1,7 +1,13 @@
 //! Audit events as the API shows them (the history endpoints of each resource).
 
+use crate::blocking;
+use crate::error::ApiResult;
+use crate::extract::{page_request, Caller};
+use crate::reply::Reply;
+use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use ironfield_persistence::audit::AuditRow;
+use ironfield_persistence::audit::{self, AuditRow};
+use ironfield_persistence::DbConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -68,4 +74,23 @@ impl From<ironfield_persistence::Page<AuditRow>> for AuditPage {
             next_cursor: page.next_cursor,
         }
     }
+}
+
+/// A history endpoint's answer: `records` finds the record the caller asked for (answering
+/// 404 when they cannot see it) and names the ids of `entity_type` whose audit events make
+/// up its history; this reads one page of them, newest first.
+pub(crate) async fn history(
+    state: &AppState,
+    caller: Caller,
+    query: PageQuery,
+    entity_type: &'static str,
+    records: impl FnOnce(&mut DbConnection, &Caller) -> ApiResult<Vec<String>> + Send + 'static,
+) -> ApiResult<Reply> {
+    let page = page_request(query.limit, query.cursor.as_deref())?;
+    let page = blocking::read(state, move |conn| {
+        let ids = records(conn, &caller)?;
+        Ok(audit::list(conn, entity_type, &ids, &page)?)
+    })
+    .await?;
+    Ok(Reply::ok(&AuditPage::from(page)))
 }

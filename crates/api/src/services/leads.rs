@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
 use crate::routes::leads::input::LeadInput;
 use crate::routes::seller_accounts::{AccountStatus, MembershipTier};
+use crate::services::audit::row_changes;
 use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
 use ironfield_auth::{policy, Principal, Scope};
@@ -131,16 +132,23 @@ pub(crate) fn duplicate(
     ApiError::new(ErrorCode::Duplicate, detail).with_existing(existing)
 }
 
+/// The unique indexes on open leads, one per identifier (`leads_open_*_uq` in the migrations).
+const OPEN_LEAD_KEYS: [&[&str]; 4] = [
+    &["phone"],
+    &["wechat_id"],
+    &["business_license_no"],
+    &["market", "stall_no"],
+];
+
 /// Maps a unique-index refusal (two concurrent creates of one stall owner) to `duplicate`.
 pub(crate) fn unique_to_duplicate(error: DbError) -> ApiError {
     match error {
-        DbError::UniqueViolation(what)
-            if what.contains("leads_pkey") || what.contains("leads.id") =>
-        {
+        e if e.is_unique_on("leads", &["id"]) => {
             ApiError::conflict("a lead with this id already exists")
         }
-        DbError::UniqueViolation(what)
-            if what.contains("leads_open") || what.contains("leads.") =>
+        e if OPEN_LEAD_KEYS
+            .iter()
+            .any(|key| e.is_unique_on("leads", key)) =>
         {
             ApiError::new(
                 ErrorCode::Duplicate,
@@ -154,16 +162,7 @@ pub(crate) fn unique_to_duplicate(error: DbError) -> ApiError {
 /// The fields that differ between `old` and `new` (every set field when there is no `old`),
 /// for the audit trail.
 pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
-    let mut changes = ChangeSet::new();
-    macro_rules! diff {
-        ($($field:ident),+) => {$(
-            match old {
-                Some(old) => { changes.field(stringify!($field), &old.$field, &new.$field); }
-                None => { changes.set(stringify!($field), &new.$field); }
-            }
-        )+};
-    }
-    diff!(
+    row_changes!(old, new;
         company_name,
         contact_name,
         phone,
@@ -188,8 +187,7 @@ pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
         account_id,
         merged_into_id,
         archived_at
-    );
-    changes
+    )
 }
 
 /// Records one audit event about a lead.
@@ -372,7 +370,7 @@ pub fn convert(
     account.search_text = account.compute_search_text();
     seller_accounts::insert(conn, &account).map_err(|e| match e {
         // Two conversions of one lead at once: the other one won.
-        DbError::UniqueViolation(_) => ApiError::new(
+        e if e.is_unique_on("seller_accounts", &["lead_id"]) => ApiError::new(
             ErrorCode::InvalidTransition,
             "the lead is already converted",
         ),

@@ -7,7 +7,7 @@ use ironfield_auth::policy;
 use ironfield_domain::ids::new_id;
 use ironfield_domain::time::now;
 use ironfield_persistence::meetings::{self, MeetingRow};
-use ironfield_persistence::{DbConnection, DbError, Timestamp};
+use ironfield_persistence::{DbConnection, Timestamp};
 
 /// A meeting to open, its fields checked.
 #[derive(Debug)]
@@ -55,7 +55,7 @@ pub fn open(
     };
     // The look-up above answers the common case; the unique index settles a race.
     meetings::insert(conn, &row).map_err(|e| match e {
-        DbError::UniqueViolation(_) => already_held(),
+        e if e.is_unique_on("meetings", &["team_id", "date"]) => already_held(),
         other => other.into(),
     })?;
     crate::events::writes::meeting_opened(conn, caller, &row, at)?;

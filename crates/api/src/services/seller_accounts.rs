@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
 use crate::routes::seller_accounts::input::{contract_terms, AccountInput};
 use crate::routes::seller_accounts::{contract_end, AccountStatus};
+use crate::services::audit::row_changes;
 use crate::services::leads::{check_owner, duplicate};
 use ironfield_auth::{policy, Principal, Scope};
 use ironfield_domain::ids::new_id;
@@ -33,16 +34,7 @@ pub(crate) fn find_visible(
 
 /// The fields that differ between `old` and `new` (every set field when there is no `old`).
 pub(crate) fn account_changes(old: Option<&AccountRow>, new: &AccountRow) -> ChangeSet {
-    let mut changes = ChangeSet::new();
-    macro_rules! diff {
-        ($($field:ident),+) => {$(
-            match old {
-                Some(old) => { changes.field(stringify!($field), &old.$field, &new.$field); }
-                None => { changes.set(stringify!($field), &new.$field); }
-            }
-        )+};
-    }
-    diff!(
+    row_changes!(old, new;
         company_name,
         contact_name,
         phone,
@@ -64,8 +56,7 @@ pub(crate) fn account_changes(old: Option<&AccountRow>, new: &AccountRow) -> Cha
         contract_currency,
         churn_reason,
         notes
-    );
-    changes
+    )
 }
 
 /// Records one audit event about an account.

@@ -47,7 +47,7 @@ pub(crate) fn check_team_reference(
 
 /// Maps the unique e-mail constraint to a 409 that says what happened.
 pub(crate) fn email_taken(error: ironfield_persistence::DbError) -> ApiError {
-    if error.is_unique_on("email") {
+    if error.is_unique_on("users", &["email"]) {
         ApiError::conflict("a user with this e-mail already exists")
     } else {
         error.into()

@@ -1,13 +1,12 @@
 use super::find_visible;
-use crate::blocking;
 use crate::error::ApiResult;
-use crate::extract::{page_request, Caller};
+use crate::extract::Caller;
 use crate::reply::Reply;
-use crate::routes::audit::{AuditPage, PageQuery};
+use crate::routes::audit::{history, AuditPage, PageQuery};
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
-use ironfield_persistence::{audit, leads};
+use ironfield_persistence::leads;
 
 /// A lead's history
 ///
@@ -34,14 +33,18 @@ pub async fn lead_history(
     query: web::Query<PageQuery>,
 ) -> ApiResult<Reply> {
     let id = path_id(&id, "lead")?;
-    let page = page_request(query.limit, query.cursor.as_deref())?;
-    let page = blocking::read(&state, move |conn| {
-        let lead = find_visible(conn, &caller, &id)?;
-        // A merged lead's past is shown only to those who could see that lead.
-        let mut ids = leads::merged_into(conn, &caller.scope(), &lead.id)?;
-        ids.push(lead.id);
-        Ok(audit::list(conn, "lead", &ids, &page)?)
-    })
-    .await?;
-    Ok(Reply::ok(&AuditPage::from(page)))
+    history(
+        &state,
+        caller,
+        query.into_inner(),
+        "lead",
+        move |conn, caller| {
+            let lead = find_visible(conn, caller, &id)?;
+            // A merged lead's past is shown only to those who could see that lead.
+            let mut ids = leads::merged_into(conn, &caller.scope(), &lead.id)?;
+            ids.push(lead.id);
+            Ok(ids)
+        },
+    )
+    .await
 }

@@ -1,13 +1,11 @@
 use super::find_visible;
-use crate::blocking;
 use crate::error::ApiResult;
-use crate::extract::{page_request, Caller};
+use crate::extract::Caller;
 use crate::reply::Reply;
-use crate::routes::audit::{AuditPage, PageQuery};
+use crate::routes::audit::{history, AuditPage, PageQuery};
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
-use ironfield_persistence::audit;
 
 /// A seller account's history
 ///
@@ -34,11 +32,12 @@ pub async fn account_history(
     query: web::Query<PageQuery>,
 ) -> ApiResult<Reply> {
     let id = path_id(&id, "seller account")?;
-    let page = page_request(query.limit, query.cursor.as_deref())?;
-    let page = blocking::read(&state, move |conn| {
-        let account = find_visible(conn, &caller, &id)?;
-        Ok(audit::list(conn, "seller_account", &[account.id], &page)?)
-    })
-    .await?;
-    Ok(Reply::ok(&AuditPage::from(page)))
+    history(
+        &state,
+        caller,
+        query.into_inner(),
+        "seller_account",
+        move |conn, caller| Ok(vec![find_visible(conn, caller, &id)?.id]),
+    )
+    .await
 }

@@ -4,9 +4,10 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use chrono::NaiveDate;
-use ironfield_auth::{TeamTree, TeamView};
+use ironfield_auth::TeamView;
 use ironfield_domain::calendar::Period;
 use ironfield_domain::pacing::Metric;
+use ironfield_domain::TeamTree;
 use ironfield_persistence::stats::{self, Tally};
 use ironfield_persistence::teams::TeamRow;
 use ironfield_persistence::users::{UserFilter, UserRow};
