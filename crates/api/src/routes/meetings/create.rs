@@ -86,65 +86,68 @@ pub async fn create_meeting(
     body: ApiJson<CreateMeeting>,
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::MeetingsWrite)?;
-    let fingerprint = body.fingerprint().to_owned();
-    let who = caller.clone();
-    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = body.into_inner();
-        let mut errors = ValidationErrors::new();
-        let team_id = errors.check(
-            "team_id",
-            parse_id(&input.team_id).ok_or("must be a team id"),
-        );
-        let text = check_text(&mut errors, &input.location, &input.agenda, &input.notes);
-        errors.into_result(())?;
-        let team_id = team_id.unwrap_or_default();
-        let meeting = blocking::write(&state, move |conn| {
-            crate::services::teams::find_visible(conn, &caller, &team_id)
-                .map_err(|e| e.not_found_as_invalid("team_id", "no such team"))?;
-            if !policy::may_lead_team(&caller.principal, &caller.view, &team_id) {
-                return Err(ApiError::forbidden(
-                    "only the team lead (or a manager) opens the meeting",
-                ));
-            }
-            let date = input.date.to_string();
-            if meetings::find_by_team_date(conn, &team_id, &date)?.is_some() {
-                return Err(ApiError::conflict(
-                    "the team already has a meeting that day",
-                ));
-            }
-            let at = now().naive_utc();
-            let row = MeetingRow {
-                id: new_id(),
-                team_id,
-                date,
-                held_at: input.held_at.map(|t| t.naive_utc()),
-                location: text.location,
-                agenda: text.agenda,
-                notes: text.notes,
-                created_by: caller.id().to_owned(),
-                created_at: at,
-                updated_at: at,
-                version: 1,
-            };
-            meetings::insert(conn, &row).map_err(|e| match e {
-                e if e.is_unique_on("meetings", &["team_id", "date"]) => {
-                    ApiError::conflict("the team already has a meeting that day")
+    idempotency::create_once(
+        state,
+        caller,
+        key,
+        body,
+        |state, caller, input| async move {
+            let mut errors = ValidationErrors::new();
+            let team_id = errors.check(
+                "team_id",
+                parse_id(&input.team_id).ok_or("must be a team id"),
+            );
+            let text = check_text(&mut errors, &input.location, &input.agenda, &input.notes);
+            errors.into_result(())?;
+            let team_id = team_id.unwrap_or_default();
+            let meeting = blocking::write(&state, move |conn| {
+                crate::services::teams::find_visible(conn, &caller, &team_id)
+                    .map_err(|e| e.not_found_as_invalid("team_id", "no such team"))?;
+                if !policy::may_lead_team(&caller.principal, &caller.view, &team_id) {
+                    return Err(ApiError::forbidden(
+                        "only the team lead (or a manager) opens the meeting",
+                    ));
                 }
-                other => other.into(),
-            })?;
-            let subject = crate::events::Subject {
-                id: &row.id,
-                team_id: Some(&row.team_id),
-            };
-            let data = Meeting::try_from(row.clone())?;
-            let opened = crate::events::EventType::MeetingOpened;
-            crate::events::emit(conn, &caller, opened, subject, &data, None, at)?;
-            Ok(row)
-        })
-        .await?;
-        let location = format!("/api/v1/meetings/{}", meeting.id);
-        let version = meeting.version;
-        Ok(Reply::created(&Meeting::try_from(meeting)?, location).versioned(version))
-    })
+                let date = input.date.to_string();
+                if meetings::find_by_team_date(conn, &team_id, &date)?.is_some() {
+                    return Err(ApiError::conflict(
+                        "the team already has a meeting that day",
+                    ));
+                }
+                let at = now().naive_utc();
+                let row = MeetingRow {
+                    id: new_id(),
+                    team_id,
+                    date,
+                    held_at: input.held_at.map(|t| t.naive_utc()),
+                    location: text.location,
+                    agenda: text.agenda,
+                    notes: text.notes,
+                    created_by: caller.id().to_owned(),
+                    created_at: at,
+                    updated_at: at,
+                    version: 1,
+                };
+                meetings::insert(conn, &row).map_err(|e| match e {
+                    e if e.is_unique_on("meetings", &["team_id", "date"]) => {
+                        ApiError::conflict("the team already has a meeting that day")
+                    }
+                    other => other.into(),
+                })?;
+                let subject = crate::events::Subject {
+                    id: &row.id,
+                    team_id: Some(&row.team_id),
+                };
+                let data = Meeting::try_from(row.clone())?;
+                let opened = crate::events::EventType::MeetingOpened;
+                crate::events::emit(conn, &caller, opened, subject, &data, None, at)?;
+                Ok(row)
+            })
+            .await?;
+            let location = format!("/api/v1/meetings/{}", meeting.id);
+            let version = meeting.version;
+            Ok(Reply::created(&Meeting::try_from(meeting)?, location).versioned(version))
+        },
+    )
     .await
 }

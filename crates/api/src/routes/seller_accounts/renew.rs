@@ -68,70 +68,73 @@ pub async fn renew_account(
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::AccountsWrite)?;
     let id = path_id(&id, "seller account")?;
-    let fingerprint = body.fingerprint().to_owned();
-    let who = caller.clone();
-    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = body.into_inner();
-        let mut errors = ValidationErrors::new();
-        let terms = contract_terms(
-            &mut errors,
-            Some(input.contract_months),
-            Some(&input.contract_value),
-        );
-        let (months, value) = errors.into_result(terms)?.ok_or_else(|| {
-            ApiError::invalid_field("contract_months", "must be between 1 and 60")
-        })?;
+    idempotency::create_once(
+        state,
+        caller,
+        key,
+        body,
+        |state, caller, input| async move {
+            let mut errors = ValidationErrors::new();
+            let terms = contract_terms(
+                &mut errors,
+                Some(input.contract_months),
+                Some(&input.contract_value),
+            );
+            let (months, value) = errors.into_result(terms)?.ok_or_else(|| {
+                ApiError::invalid_field("contract_months", "must be between 1 and 60")
+            })?;
 
-        let account = blocking::write(&state, move |conn| {
-            let current = find_writable(conn, &caller, &id)?;
-            if_match.check(current.version)?;
-            if !is_live(&current) {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidTransition,
-                    "a churned seller account cannot be renewed",
-                ));
-            }
-            let renewed = now();
-            let today = business_date(renewed, crate::org::timezone(conn)?);
-            let new_end = renewed_end(current.contract_end, today, months)
-                .ok_or_else(|| ApiError::invalid_field("contract_months", "is out of range"))?;
+            let account = blocking::write(&state, move |conn| {
+                let current = find_writable(conn, &caller, &id)?;
+                if_match.check(current.version)?;
+                if !is_live(&current) {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidTransition,
+                        "a churned seller account cannot be renewed",
+                    ));
+                }
+                let renewed = now();
+                let today = business_date(renewed, crate::org::timezone(conn)?);
+                let new_end = renewed_end(current.contract_end, today, months)
+                    .ok_or_else(|| ApiError::invalid_field("contract_months", "is out of range"))?;
 
-            let mut account = current.clone();
-            account.contract_end = new_end;
-            account.contract_value = value.amount;
-            account.contract_currency = value.currency.clone();
-            // Targets count renewals by owner, team and business day: stamp them as they are now.
-            seller_accounts::insert_renewal(
-                conn,
-                &RenewalRow {
-                    id: new_id(),
-                    account_id: current.id.clone(),
-                    owner_id: current.owner_id.clone(),
-                    team_id: current.team_id.clone(),
-                    actor_id: caller.id().to_owned(),
-                    contract_months: i64::from(months),
-                    contract_value: value.amount,
-                    contract_currency: value.currency,
-                    previous_end: current.contract_end,
-                    new_end,
-                    renewed_at: renewed.naive_utc(),
-                    business_date: today.to_string(),
-                },
-            )?;
-            let renewed_on = today.to_string();
-            save(
-                conn,
-                &caller,
-                &current,
-                account,
-                "renewed",
-                Some(&renewed_on),
-            )
-        })
-        .await?;
-        let version = account.version;
-        Ok(Reply::ok(&SellerAccount::try_from(account)?).versioned(version))
-    })
+                let mut account = current.clone();
+                account.contract_end = new_end;
+                account.contract_value = value.amount;
+                account.contract_currency = value.currency.clone();
+                // Targets count renewals by owner, team and business day: stamp them as they are now.
+                seller_accounts::insert_renewal(
+                    conn,
+                    &RenewalRow {
+                        id: new_id(),
+                        account_id: current.id.clone(),
+                        owner_id: current.owner_id.clone(),
+                        team_id: current.team_id.clone(),
+                        actor_id: caller.id().to_owned(),
+                        contract_months: i64::from(months),
+                        contract_value: value.amount,
+                        contract_currency: value.currency,
+                        previous_end: current.contract_end,
+                        new_end,
+                        renewed_at: renewed.naive_utc(),
+                        business_date: today.to_string(),
+                    },
+                )?;
+                let renewed_on = today.to_string();
+                save(
+                    conn,
+                    &caller,
+                    &current,
+                    account,
+                    "renewed",
+                    Some(&renewed_on),
+                )
+            })
+            .await?;
+            let version = account.version;
+            Ok(Reply::ok(&SellerAccount::try_from(account)?).versioned(version))
+        },
+    )
     .await
 }
 
