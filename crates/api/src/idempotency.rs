@@ -9,10 +9,11 @@
 
 use crate::blocking;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::extract::{Caller, IdempotencyKey};
+use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
+use actix_web::web;
 use ironfield_domain::time::now;
 use ironfield_persistence::idempotency::{self, IdempotencyRow, StoredResponse};
 use std::future::Future;
@@ -24,6 +25,49 @@ pub const RETENTION: chrono::Duration = chrono::Duration::hours(48);
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(15);
 /// A pending claim older than this belongs to a request that died with its process.
 const ABANDONED_AFTER: chrono::Duration = chrono::Duration::seconds(120);
+
+/// A request body that knows its fingerprint (method, path and raw body): what "the same
+/// request" means for an `Idempotency-Key`.
+pub trait Fingerprinted {
+    /// What the handler works with once the request is known to be new.
+    type Value;
+    fn fingerprint(&self) -> &str;
+    fn into_value(self) -> Self::Value;
+}
+
+impl<T> Fingerprinted for ApiJson<T> {
+    type Value = T;
+    fn fingerprint(&self) -> &str {
+        ApiJson::fingerprint(self)
+    }
+    fn into_value(self) -> T {
+        self.into_inner()
+    }
+}
+
+/// The preamble of every creating `POST`: runs `operation` with the caller and the body's
+/// value at most once per key and caller (a repeat replays the first answer). The handler
+/// checks what it may refuse without reading the body (scopes, path ids) before calling this.
+pub async fn create_once<B, F, Fut>(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    body: B,
+    operation: F,
+) -> ApiResult<Reply>
+where
+    B: Fingerprinted,
+    F: FnOnce(web::Data<AppState>, Caller, B::Value) -> Fut,
+    Fut: Future<Output = ApiResult<Reply>>,
+{
+    let fingerprint = body.fingerprint().to_owned();
+    let who = caller.clone();
+    let shared = state.clone();
+    run_once(&shared, &who, key, &fingerprint, || {
+        operation(state, caller, body.into_value())
+    })
+    .await
+}
 
 /// Runs `operation` at most once per key and caller.
 pub async fn run_once<F, Fut>(

@@ -63,41 +63,44 @@ pub async fn convert_lead(
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::AccountsWrite)?;
     let id = path_id(&id, "lead")?;
-    let fingerprint = body.fingerprint().to_owned();
-    let who = caller.clone();
-    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = body.into_inner();
-        let mut errors = ValidationErrors::new();
-        let value = errors.check(
-            "contract_value",
-            Money::new(input.contract_value.amount, &input.contract_value.currency),
-        );
-        if !(1..=60).contains(&input.contract_months) {
-            errors.add("contract_months", "must be between 1 and 60");
-        }
-        let end = contract_end(input.contract_start, input.contract_months);
-        if end.is_none() {
-            errors.add("contract_start", "is out of range");
-        }
-        errors.into_result(())?;
-        let (value, end) = (
-            value.unwrap_or(input.contract_value),
-            end.unwrap_or(input.contract_start),
-        );
+    idempotency::create_once(
+        state,
+        caller,
+        key,
+        body,
+        |state, caller, input| async move {
+            let mut errors = ValidationErrors::new();
+            let value = errors.check(
+                "contract_value",
+                Money::new(input.contract_value.amount, &input.contract_value.currency),
+            );
+            if !(1..=60).contains(&input.contract_months) {
+                errors.add("contract_months", "must be between 1 and 60");
+            }
+            let end = contract_end(input.contract_start, input.contract_months);
+            if end.is_none() {
+                errors.add("contract_start", "is out of range");
+            }
+            errors.into_result(())?;
+            let (value, end) = (
+                value.unwrap_or(input.contract_value),
+                end.unwrap_or(input.contract_start),
+            );
 
-        let conversion = Conversion {
-            membership_tier: input.membership_tier,
-            contract_start: input.contract_start,
-            contract_end: end,
-            value,
-        };
-        let account = blocking::write(&state, move |conn| {
-            leads::convert(conn, &caller, &id, conversion)
-        })
-        .await?;
-        let location = format!("/api/v1/seller-accounts/{}", account.id);
-        let version = account.version;
-        Ok(Reply::created(&SellerAccount::try_from(account)?, location).versioned(version))
-    })
+            let conversion = Conversion {
+                membership_tier: input.membership_tier,
+                contract_start: input.contract_start,
+                contract_end: end,
+                value,
+            };
+            let account = blocking::write(&state, move |conn| {
+                leads::convert(conn, &caller, &id, conversion)
+            })
+            .await?;
+            let location = format!("/api/v1/seller-accounts/{}", account.id);
+            let version = account.version;
+            Ok(Reply::created(&SellerAccount::try_from(account)?, location).versioned(version))
+        },
+    )
     .await
 }

@@ -42,10 +42,8 @@ pub async fn create_lead(
     body: ApiJson<LeadCreate>,
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::LeadsWrite)?;
-    let fingerprint = body.fingerprint().to_owned();
-    let who = caller.clone();
-    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = LeadInput::from(body.into_inner());
+    idempotency::create_once(state, caller, key, body, |state, caller, body| async move {
+        let input = LeadInput::from(body);
         blocking::write(&state, move |conn| create(conn, &caller, input)).await
     })
     .await

@@ -78,6 +78,16 @@ pub struct CsvBody {
     fingerprint: String,
 }
 
+impl idempotency::Fingerprinted for CsvBody {
+    type Value = web::Bytes;
+    fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+    fn into_value(self) -> web::Bytes {
+        self.bytes
+    }
+}
+
 impl FromRequest for CsvBody {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -149,19 +159,23 @@ pub async fn import_leads(
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::LeadsWrite)?;
     let dry_run = query.dry_run.unwrap_or(false);
-    let fingerprint = body.fingerprint.clone();
-    let who = caller.clone();
-    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let rows = parse(&body.bytes)?;
-        let db = state.db.clone();
-        let outcome = web::block(move || db.write(|conn| import(conn, &caller, rows, dry_run)))
-            .await
-            .map_err(ApiError::from)?;
-        match outcome {
-            Ok(report) | Err(Abort::RolledBack(report)) => report_reply(report),
-            Err(Abort::Failed(error)) => Err(error),
-        }
-    })
+    idempotency::create_once(
+        state,
+        caller,
+        key,
+        body,
+        |state, caller, bytes| async move {
+            let rows = parse(&bytes)?;
+            let db = state.db.clone();
+            let outcome = web::block(move || db.write(|conn| import(conn, &caller, rows, dry_run)))
+                .await
+                .map_err(ApiError::from)?;
+            match outcome {
+                Ok(report) | Err(Abort::RolledBack(report)) => report_reply(report),
+                Err(Abort::Failed(error)) => Err(error),
+            }
+        },
+    )
     .await
 }
 

@@ -85,32 +85,35 @@ pub async fn create_meeting(
     body: ApiJson<CreateMeeting>,
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::MeetingsWrite)?;
-    let fingerprint = body.fingerprint().to_owned();
-    let who = caller.clone();
-    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = body.into_inner();
-        let mut errors = ValidationErrors::new();
-        let team_id = errors.check(
-            "team_id",
-            parse_id(&input.team_id).ok_or("must be a team id"),
-        );
-        let text = check_text(&mut errors, &input.location, &input.agenda, &input.notes);
-        errors.into_result(())?;
-        let draft = MeetingDraft {
-            team_id: team_id.unwrap_or_default(),
-            date: input.date,
-            held_at: input.held_at.map(|t| t.naive_utc()),
-            location: text.location,
-            agenda: text.agenda,
-            notes: text.notes,
-        };
-        let meeting = blocking::write(&state, move |conn| {
-            meetings_service::open(conn, &caller, draft)
-        })
-        .await?;
-        let location = format!("/api/v1/meetings/{}", meeting.id);
-        let version = meeting.version;
-        Ok(Reply::created(&Meeting::try_from(meeting)?, location).versioned(version))
-    })
+    idempotency::create_once(
+        state,
+        caller,
+        key,
+        body,
+        |state, caller, input| async move {
+            let mut errors = ValidationErrors::new();
+            let team_id = errors.check(
+                "team_id",
+                parse_id(&input.team_id).ok_or("must be a team id"),
+            );
+            let text = check_text(&mut errors, &input.location, &input.agenda, &input.notes);
+            errors.into_result(())?;
+            let draft = MeetingDraft {
+                team_id: team_id.unwrap_or_default(),
+                date: input.date,
+                held_at: input.held_at.map(|t| t.naive_utc()),
+                location: text.location,
+                agenda: text.agenda,
+                notes: text.notes,
+            };
+            let meeting = blocking::write(&state, move |conn| {
+                meetings_service::open(conn, &caller, draft)
+            })
+            .await?;
+            let location = format!("/api/v1/meetings/{}", meeting.id);
+            let version = meeting.version;
+            Ok(Reply::created(&Meeting::try_from(meeting)?, location).versioned(version))
+        },
+    )
     .await
 }

@@ -40,10 +40,8 @@ pub async fn create_account(
     body: ApiJson<AccountCreate>,
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::AccountsWrite)?;
-    let fingerprint = body.fingerprint().to_owned();
-    let who = caller.clone();
-    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = body.into_inner().into();
+    idempotency::create_once(state, caller, key, body, |state, caller, body| async move {
+        let input = body.into();
         let account = blocking::write(&state, move |conn| {
             seller_accounts::create(conn, &caller, input)
         })

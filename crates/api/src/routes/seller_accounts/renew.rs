@@ -64,26 +64,29 @@ pub async fn renew_account(
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::AccountsWrite)?;
     let id = path_id(&id, "seller account")?;
-    let fingerprint = body.fingerprint().to_owned();
-    let who = caller.clone();
-    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = body.into_inner();
-        let mut errors = ValidationErrors::new();
-        let terms = contract_terms(
-            &mut errors,
-            Some(input.contract_months),
-            Some(&input.contract_value),
-        );
-        let (months, value) = errors.into_result(terms)?.ok_or_else(|| {
-            ApiError::invalid_field("contract_months", "must be between 1 and 60")
-        })?;
+    idempotency::create_once(
+        state,
+        caller,
+        key,
+        body,
+        |state, caller, input| async move {
+            let mut errors = ValidationErrors::new();
+            let terms = contract_terms(
+                &mut errors,
+                Some(input.contract_months),
+                Some(&input.contract_value),
+            );
+            let (months, value) = errors.into_result(terms)?.ok_or_else(|| {
+                ApiError::invalid_field("contract_months", "must be between 1 and 60")
+            })?;
 
-        let account = blocking::write(&state, move |conn| {
-            renewals::renew(conn, &caller, &id, months, value, &if_match)
-        })
-        .await?;
-        let version = account.version;
-        Ok(Reply::ok(&SellerAccount::try_from(account)?).versioned(version))
-    })
+            let account = blocking::write(&state, move |conn| {
+                renewals::renew(conn, &caller, &id, months, value, &if_match)
+            })
+            .await?;
+            let version = account.version;
+            Ok(Reply::ok(&SellerAccount::try_from(account)?).versioned(version))
+        },
+    )
     .await
 }

@@ -140,49 +140,52 @@ async fn create_service_account(
     body: ApiJson<CreateServiceAccount>,
 ) -> ApiResult<Reply> {
     caller.require_admin()?;
-    let fingerprint = body.fingerprint().to_owned();
-    let who = caller.clone();
-    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = body.into_inner();
-        let mut errors = ValidationErrors::new();
-        let name = errors.check("name", validation::required_text(&input.name, 100));
-        let scopes = errors.check("scopes", Scopes::parse(&input.scopes.join(" ")));
-        if input.scopes.is_empty() {
-            errors.add(
-                "scopes",
-                format!("name at least one scope, e.g. {}", Scope::LeadsRead),
-            );
-        }
-        errors.into_result(())?;
-        let (name, scopes) = (name.unwrap_or_default(), scopes.unwrap_or_default());
-        let secret = opaque::generate("cs_");
-        let client_id = format!("svc_{}", new_id().replace('-', ""));
-        let account = blocking::write(&state, move |conn| {
-            Ok(service_accounts::insert(
-                conn,
-                &NewServiceAccount {
-                    id: &new_id(),
-                    name: &name,
-                    client_id: &client_id,
-                    secret_hash: &opaque::digest(&secret),
-                    scopes: &scopes.to_string(),
-                    created_by: caller.id(),
-                    created_at: now().naive_utc(),
+    idempotency::create_once(
+        state,
+        caller,
+        key,
+        body,
+        |state, caller, input| async move {
+            let mut errors = ValidationErrors::new();
+            let name = errors.check("name", validation::required_text(&input.name, 100));
+            let scopes = errors.check("scopes", Scopes::parse(&input.scopes.join(" ")));
+            if input.scopes.is_empty() {
+                errors.add(
+                    "scopes",
+                    format!("name at least one scope, e.g. {}", Scope::LeadsRead),
+                );
+            }
+            errors.into_result(())?;
+            let (name, scopes) = (name.unwrap_or_default(), scopes.unwrap_or_default());
+            let secret = opaque::generate("cs_");
+            let client_id = format!("svc_{}", new_id().replace('-', ""));
+            let account = blocking::write(&state, move |conn| {
+                Ok(service_accounts::insert(
+                    conn,
+                    &NewServiceAccount {
+                        id: &new_id(),
+                        name: &name,
+                        client_id: &client_id,
+                        secret_hash: &opaque::digest(&secret),
+                        scopes: &scopes.to_string(),
+                        created_by: caller.id(),
+                        created_at: now().naive_utc(),
+                    },
+                )
+                .map(|row| (row, secret))?)
+            })
+            .await?;
+            let (row, client_secret) = account;
+            let location = format!("/api/v1/service-accounts/{}", row.id);
+            Ok(Reply::created(
+                &CreatedServiceAccount {
+                    account: row.into(),
+                    client_secret,
                 },
-            )
-            .map(|row| (row, secret))?)
-        })
-        .await?;
-        let (row, client_secret) = account;
-        let location = format!("/api/v1/service-accounts/{}", row.id);
-        Ok(Reply::created(
-            &CreatedServiceAccount {
-                account: row.into(),
-                client_secret,
-            },
-            location,
-        ))
-    })
+                location,
+            ))
+        },
+    )
     .await
 }
 

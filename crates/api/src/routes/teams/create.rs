@@ -52,56 +52,59 @@ pub async fn create_team(
     body: ApiJson<CreateTeam>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let fingerprint = body.fingerprint().to_owned();
-    let who = caller.clone();
-    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = body.into_inner();
-        let mut errors = ValidationErrors::new();
-        let name = errors.check("name", validation::required_text(&input.name, 100));
-        let market = input
-            .market
-            .as_deref()
-            .and_then(|m| errors.check("market", validation::optional_text(m, 200)))
-            .filter(|m| !m.is_empty());
-        let parent_id = input
-            .parent_id
-            .as_deref()
-            .and_then(|p| errors.check("parent_id", parse_id(p).ok_or("must be a team id")));
-        errors.into_result(())?;
-        let name = name.unwrap_or_default();
+    idempotency::create_once(
+        state,
+        caller,
+        key,
+        body,
+        |state, caller, input| async move {
+            let mut errors = ValidationErrors::new();
+            let name = errors.check("name", validation::required_text(&input.name, 100));
+            let market = input
+                .market
+                .as_deref()
+                .and_then(|m| errors.check("market", validation::optional_text(m, 200)))
+                .filter(|m| !m.is_empty());
+            let parent_id = input
+                .parent_id
+                .as_deref()
+                .and_then(|p| errors.check("parent_id", parse_id(p).ok_or("must be a team id")));
+            errors.into_result(())?;
+            let name = name.unwrap_or_default();
 
-        let allowed = match &parent_id {
-            Some(parent) => policy::may_manage_team(&caller.principal, &caller.view, parent),
-            None => caller.principal.is_admin(),
-        };
-        if !allowed {
-            return Err(ApiError::forbidden(
-                "you may create teams only under a team of your branch",
-            ));
-        }
-        let team = blocking::write(&state, move |conn| {
-            if let Some(parent) = &parent_id {
-                super::find_visible(conn, &caller, parent)
-                    .map_err(|e| e.not_found_as_invalid("parent_id", "no such team"))?;
+            let allowed = match &parent_id {
+                Some(parent) => policy::may_manage_team(&caller.principal, &caller.view, parent),
+                None => caller.principal.is_admin(),
+            };
+            if !allowed {
+                return Err(ApiError::forbidden(
+                    "you may create teams only under a team of your branch",
+                ));
             }
-            let at = now().naive_utc();
-            Ok(teams::insert(
-                conn,
-                &NewTeam {
-                    id: &new_id(),
-                    name: &name,
-                    parent_id: parent_id.as_deref(),
-                    lead_id: None,
-                    market: market.as_deref(),
-                    created_at: at,
-                    updated_at: at,
-                },
-            )?)
-        })
-        .await?;
-        let location = format!("/api/v1/teams/{}", team.id);
-        let version = team.version;
-        Ok(Reply::created(&Team::from(team), location).versioned(version))
-    })
+            let team = blocking::write(&state, move |conn| {
+                if let Some(parent) = &parent_id {
+                    super::find_visible(conn, &caller, parent)
+                        .map_err(|e| e.not_found_as_invalid("parent_id", "no such team"))?;
+                }
+                let at = now().naive_utc();
+                Ok(teams::insert(
+                    conn,
+                    &NewTeam {
+                        id: &new_id(),
+                        name: &name,
+                        parent_id: parent_id.as_deref(),
+                        lead_id: None,
+                        market: market.as_deref(),
+                        created_at: at,
+                        updated_at: at,
+                    },
+                )?)
+            })
+            .await?;
+            let location = format!("/api/v1/teams/{}", team.id);
+            let version = team.version;
+            Ok(Reply::created(&Team::from(team), location).versioned(version))
+        },
+    )
     .await
 }

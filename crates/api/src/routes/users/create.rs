@@ -106,54 +106,47 @@ pub async fn create_user(
     body: ApiJson<CreateUser>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let fingerprint = body.fingerprint().to_owned();
-    idempotency::run_once(
-        &state.clone(),
-        &caller.clone(),
-        key,
-        &fingerprint,
-        || async move {
-            let input = ValidUser::try_from(body.into_inner())?;
-            if !policy::may_place_user(
-                &caller.principal,
-                &caller.view,
-                input.role,
-                input.team_id.as_deref(),
-            ) {
-                return Err(ApiError::forbidden(
-                    "you may not create a user with this role in this team",
-                ));
+    idempotency::create_once(state, caller, key, body, |state, caller, body| async move {
+        let input = ValidUser::try_from(body)?;
+        if !policy::may_place_user(
+            &caller.principal,
+            &caller.view,
+            input.role,
+            input.team_id.as_deref(),
+        ) {
+            return Err(ApiError::forbidden(
+                "you may not create a user with this role in this team",
+            ));
+        }
+        let password = input.password.clone();
+        let password_hash = password_work::run(move || password::hash(&password))
+            .await?
+            .map_err(ApiError::internal)?;
+        let user = blocking::write(&state, move |conn| {
+            if let Some(team_id) = &input.team_id {
+                check_team_reference(conn, &caller, team_id)?;
             }
-            let password = input.password.clone();
-            let password_hash = password_work::run(move || password::hash(&password))
-                .await?
-                .map_err(ApiError::internal)?;
-            let user = blocking::write(&state, move |conn| {
-                if let Some(team_id) = &input.team_id {
-                    check_team_reference(conn, &caller, team_id)?;
-                }
-                let at = now().naive_utc();
-                users::insert(
-                    conn,
-                    &NewUser {
-                        id: &new_id(),
-                        email: input.email.as_str(),
-                        name: &input.name,
-                        phone: input.phone.as_deref(),
-                        role: input.role.as_str(),
-                        team_id: input.team_id.as_deref(),
-                        password_hash: &password_hash,
-                        created_at: at,
-                        updated_at: at,
-                    },
-                )
-                .map_err(email_taken)
-            })
-            .await?;
-            let location = format!("/api/v1/users/{}", user.id);
-            let version = user.version;
-            Ok(Reply::created(&User::try_from(user)?, location).versioned(version))
-        },
-    )
+            let at = now().naive_utc();
+            users::insert(
+                conn,
+                &NewUser {
+                    id: &new_id(),
+                    email: input.email.as_str(),
+                    name: &input.name,
+                    phone: input.phone.as_deref(),
+                    role: input.role.as_str(),
+                    team_id: input.team_id.as_deref(),
+                    password_hash: &password_hash,
+                    created_at: at,
+                    updated_at: at,
+                },
+            )
+            .map_err(email_taken)
+        })
+        .await?;
+        let location = format!("/api/v1/users/{}", user.id);
+        let version = user.version;
+        Ok(Reply::created(&User::try_from(user)?, location).versioned(version))
+    })
     .await
 }

@@ -67,63 +67,66 @@ pub async fn create_webhook(
     body: ApiJson<CreateWebhook>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let fingerprint = body.fingerprint().to_owned();
-    let who = caller.clone();
-    idempotency::run_once(&state.clone(), &who, key, &fingerprint, || async move {
-        let input = body.into_inner();
-        let mut errors = ValidationErrors::new();
-        let types = check_event_types(input.event_types.as_deref().unwrap_or(&[]), &mut errors);
-        let description = input
-            .description
-            .as_deref()
-            .and_then(|d| check_description(d, &mut errors));
-        let policy = blocking::read(&state, policy).await?;
-        let url = check_url(&input.url, policy, &mut errors).await;
-        errors.into_result(())?;
-        let at = now().naive_utc();
-        let row = WebhookRow {
-            id: new_id(),
-            url: url.unwrap_or_default(),
-            event_types: serde_json::to_string(&types).map_err(ApiError::internal)?,
-            active: i64::from(input.active.unwrap_or(true)),
-            description,
-            secret: opaque::generate("whsec_"),
-            created_by: caller.id().to_owned(),
-            creator_kind: match caller.principal {
-                Principal::User { .. } => "user",
-                Principal::Service { .. } => "service_account",
-            }
-            .to_owned(),
-            failure_streak: 0,
-            disabled_reason: None,
-            created_at: at,
-            updated_at: at,
-            version: 1,
-        };
-        let row = blocking::write(&state, move |conn| {
-            if store::count(conn)? >= MAX_WEBHOOKS {
-                return Err(ApiError::conflict(format!(
-                    "at most {MAX_WEBHOOKS} webhook subscriptions; delete one first"
-                )));
-            }
-            store::insert(conn, &row)?;
-            let mut changes = ChangeSet::new();
-            changes.set("url", &row.url).set("event_types", &types);
-            crate::services::audit::record(
-                conn, &caller, "webhook", &row.id, "created", changes, at,
-            )?;
-            Ok(row)
-        })
-        .await?;
-        let location = format!("/api/v1/webhooks/{}", row.id);
-        let secret = row.secret.clone();
-        Ok(Reply::created(
-            &WebhookWithSecret {
-                webhook: Webhook::from(row),
-                secret,
-            },
-            location,
-        ))
-    })
+    idempotency::create_once(
+        state,
+        caller,
+        key,
+        body,
+        |state, caller, input| async move {
+            let mut errors = ValidationErrors::new();
+            let types = check_event_types(input.event_types.as_deref().unwrap_or(&[]), &mut errors);
+            let description = input
+                .description
+                .as_deref()
+                .and_then(|d| check_description(d, &mut errors));
+            let policy = blocking::read(&state, policy).await?;
+            let url = check_url(&input.url, policy, &mut errors).await;
+            errors.into_result(())?;
+            let at = now().naive_utc();
+            let row = WebhookRow {
+                id: new_id(),
+                url: url.unwrap_or_default(),
+                event_types: serde_json::to_string(&types).map_err(ApiError::internal)?,
+                active: i64::from(input.active.unwrap_or(true)),
+                description,
+                secret: opaque::generate("whsec_"),
+                created_by: caller.id().to_owned(),
+                creator_kind: match caller.principal {
+                    Principal::User { .. } => "user",
+                    Principal::Service { .. } => "service_account",
+                }
+                .to_owned(),
+                failure_streak: 0,
+                disabled_reason: None,
+                created_at: at,
+                updated_at: at,
+                version: 1,
+            };
+            let row = blocking::write(&state, move |conn| {
+                if store::count(conn)? >= MAX_WEBHOOKS {
+                    return Err(ApiError::conflict(format!(
+                        "at most {MAX_WEBHOOKS} webhook subscriptions; delete one first"
+                    )));
+                }
+                store::insert(conn, &row)?;
+                let mut changes = ChangeSet::new();
+                changes.set("url", &row.url).set("event_types", &types);
+                crate::services::audit::record(
+                    conn, &caller, "webhook", &row.id, "created", changes, at,
+                )?;
+                Ok(row)
+            })
+            .await?;
+            let location = format!("/api/v1/webhooks/{}", row.id);
+            let secret = row.secret.clone();
+            Ok(Reply::created(
+                &WebhookWithSecret {
+                    webhook: Webhook::from(row),
+                    secret,
+                },
+                location,
+            ))
+        },
+    )
     .await
 }
