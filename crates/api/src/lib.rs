@@ -23,6 +23,7 @@ pub mod services;
 pub mod state;
 pub mod web_app;
 pub mod webhooks;
+pub mod write_queue;
 
 pub use server::start;
 pub use state::{ApiSettings, AppState};
