@@ -8,6 +8,7 @@ mod telemetry;
 
 /// mimalloc instead of glibc's malloc: glibc gives every thread that allocates its own arena
 /// and rarely returns their memory, so the server's RSS grew with its blocking threads.
+/// Built with `no_thp` (see Cargo.toml): transparent huge pages tripled its peak RSS.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -259,10 +259,14 @@ async fn csv_import_and_visit_batches_emit_one_event_per_record(app: TestApp) {
     let lead_id = events[0]["record_id"].as_str().unwrap();
     let mut invalid = visit(lead_id);
     invalid["purpose"] = json!("lunch");
-    let batch = json!({"visits": [visit(lead_id), invalid, visit(lead_id)]});
+    // The first visit again at the end (a repeated id in one batch, one transaction): stored
+    // once, announced once.
+    let first = visit(lead_id);
+    let batch = json!({"visits": [first.clone(), invalid, visit(lead_id), first]});
     let response = app.post("/visits/batch", &f.rep.token, batch).await;
     assert_eq!(response.status(), StatusCode::OK);
     let results = body(response).await["results"].as_array().unwrap().clone();
+    assert_eq!(results[3]["status"], "duplicate");
     let (events, _) = drain(&app, &app.admin_token, Some(&cursor), "").await;
     assert_eq!(types_of(&events), ["visit.logged"; 2]);
     assert_eq!(events[0]["record_id"], results[0]["id"]);

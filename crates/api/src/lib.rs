@@ -24,6 +24,7 @@ pub mod spec_types;
 pub mod state;
 pub mod web_app;
 pub mod webhooks;
+pub mod write_queue;
 
 pub use server::start;
 pub use state::{ApiSettings, AppState};

@@ -1,6 +1,7 @@
 //! What every handler shares.
 
 use crate::login_limit::LoginLimiter;
+use crate::write_queue::WriteQueue;
 use ironfield_auth::TokenKeys;
 use ironfield_persistence::Db;
 
@@ -36,6 +37,8 @@ pub struct AppState {
     pub login_limiter: LoginLimiter,
     /// A read replica for heavy reads (`DATABASE_READ_URL`); `None`: the primary serves them.
     pub replica: Option<Db>,
+    /// Long write transactions (visit batches) wait their turn here, not in the pool.
+    pub write_queue: WriteQueue,
 }
 
 impl AppState {
@@ -45,6 +48,7 @@ impl AppState {
             settings.login_attempts_per_address_per_minute,
         );
         Self {
+            write_queue: WriteQueue::for_db(&db),
             db,
             tokens,
             settings,

@@ -17,7 +17,9 @@
 //!
 //! Each prints `LOAD_RESULT {"scenario", "requests", "per_s", "items_per_s", "p50_ms",
 //! "p95_ms", "p99_ms", "max_ms", "errors", "peak_rss_mb"}`; `peak_rss_mb` is the server's
-//! VmHWM (`/proc/PID/status`) after the scenario, so a peak reached so far.
+//! VmHWM (`/proc/PID/status`) after the scenario, so a peak reached so far. With
+//! `LOAD_DEBUG_ERRORS` set, every failed request is printed with its latency and its offset
+//! in the scenario (to tell a server's answer from a connection-level timeout).
 
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -141,6 +143,10 @@ async fn set_up(client: &Client, o: &Options) -> Result<World, Error> {
     }
     let rep_token = login(client, &base, &emails[0], PASSWORD).await?;
     let lead_token = login(client, &base, &emails[1], PASSWORD).await?;
+    // Stalls are unique per set-up (an open lead with the same market and stall is refused
+    // 409 `duplicate`), so several set-ups can run against one server, e.g. the rounds of
+    // scripts/memory.sh. The uuid's last characters are its random part.
+    let stall_tag = &unique[unique.len() - 8..];
     let mut leads = Vec::new();
     for i in 0..o.concurrency.max(1) {
         let lead = call(
@@ -149,7 +155,7 @@ async fn set_up(client: &Client, o: &Options) -> Result<World, Error> {
                 "/leads",
                 &rep_token,
                 json!({"company_name": format!("Load stall {i} {unique}"),
-                       "market": "一区", "stall_no": format!("L-{i}")}),
+                       "market": "一区", "stall_no": format!("L-{i}-{stall_tag}")}),
             ),
         )
         .await?;
@@ -226,6 +232,13 @@ async fn drive(concurrency: usize, duration: Duration, step: Step) -> Outcome {
                     Ok(stored) => items += stored,
                     Err(e) => {
                         errors += 1;
+                        if std::env::var_os("LOAD_DEBUG_ERRORS").is_some() {
+                            eprintln!(
+                                "DEBUGERR client {client_no} n {n} after {:?} at {:?}: {e}",
+                                t.elapsed(),
+                                started.elapsed()
+                            );
+                        }
                         first_error.get_or_insert(e.to_string());
                     }
                 }

@@ -1,11 +1,12 @@
 use super::input::VisitInput;
-use super::log::{log, Logged};
+use super::log::{prepare, store_batch, Logged};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{post, web};
+use ironfield_domain::time::now;
 use ironfield_domain::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -95,35 +96,51 @@ async fn log_items(
             format!("send 1 to {MAX_BATCH} visits"),
         ));
     }
-    let mut results = Vec::with_capacity(items.len());
+    // Every item is parsed and checked first (no database); the valid ones are then stored
+    // in one transaction (see `store_batch`), and each result goes back to its place.
+    let received = now();
+    let mut results: Vec<Option<ItemResult>> = Vec::with_capacity(items.len());
+    let mut valid = Vec::new();
+    let mut places = Vec::new();
     for item in items {
         let claimed_id = item.get("id").and_then(|v| v.as_str()).map(str::to_owned);
-        let input: VisitInput = match crate::extract::json::parse(item.to_string().as_bytes()) {
-            Ok(input) => input,
-            Err(error) => {
-                results.push(invalid(claimed_id, error));
-                continue;
+        let prepared = crate::extract::json::parse::<VisitInput>(item.to_string().as_bytes())
+            .and_then(|input| prepare(caller, input, received, true));
+        match prepared {
+            Ok(prepared) => {
+                places.push((results.len(), claimed_id));
+                valid.push(prepared);
+                results.push(None);
             }
-        };
-        match log(state, caller, input, true).await {
-            Ok(Logged::Created(row)) => results.push(ItemResult {
-                id: Some(row.id),
-                status: ItemStatus::Created,
-                errors: vec![],
-            }),
-            Ok(Logged::Existing(row)) => results.push(ItemResult {
-                id: Some(row.id),
-                status: ItemStatus::Duplicate,
-                errors: vec![],
-            }),
-            // A refusal of this item (bad field, duplicate lead, unknown target) is its own;
-            // a server failure stops the batch: what was stored stays, a resend finishes it.
-            Err(error) if error.code.status().is_client_error() => {
-                results.push(invalid(claimed_id, error))
-            }
-            Err(error) => return Err(error),
+            Err(error) => results.push(Some(invalid(claimed_id, error))),
         }
     }
+    if !valid.is_empty() {
+        // The transaction holds a pooled connection for the whole batch: wait for a turn
+        // first, so concurrent batches queue here rather than in the pool's checkout.
+        let _turn = state.write_queue.turn(&state.db).await?;
+        let who = caller.clone();
+        let outcomes =
+            crate::blocking::write(state, move |conn| store_batch(conn, &who, valid)).await?;
+        for ((place, claimed_id), outcome) in places.into_iter().zip(outcomes) {
+            results[place] = Some(match outcome {
+                Ok(Logged::Created(row)) => ItemResult {
+                    id: Some(row.id),
+                    status: ItemStatus::Created,
+                    errors: vec![],
+                },
+                Ok(Logged::Existing(row)) => ItemResult {
+                    id: Some(row.id),
+                    status: ItemStatus::Duplicate,
+                    errors: vec![],
+                },
+                // A refusal of this item (bad field, duplicate lead, unknown target) is its
+                // own; a server failure failed the whole batch above (nothing stored).
+                Err(error) => invalid(claimed_id, error),
+            });
+        }
+    }
+    let results = results.into_iter().flatten().collect();
     Ok(Reply::ok(&BatchResult { results }))
 }
 

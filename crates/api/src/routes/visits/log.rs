@@ -3,7 +3,8 @@
 //! One short write transaction: the target's look-up, the insert, and the lead's follow-up
 //! effects. A visit id that is already stored (the phone sent it again, or two connections
 //! raced with the same batch) fails the insert on the primary key, rolls back and answers
-//! with the stored visit; no read before the insert is needed to find it.
+//! with the stored visit; no read before the insert is needed to find it. A batch runs the
+//! same steps for each item inside one transaction, a savepoint per item (`store_batch`).
 
 use super::input::VisitInput;
 use crate::error::{ApiError, ApiResult};
@@ -13,6 +14,7 @@ use crate::services::leads::Created;
 use crate::state::AppState;
 use actix_web::web;
 use chrono::{DateTime, Utc};
+use diesel::Connection;
 use ironfield_auth::{policy, Scope};
 use ironfield_domain::ids::{new_id, parse_id};
 use ironfield_domain::time::{business_date, now};
@@ -40,7 +42,7 @@ enum Target {
 }
 
 /// A visit that passed the checks that need no database.
-struct Prepared {
+pub(crate) struct Prepared {
     row: VisitRow,
     target: Target,
 }
@@ -101,7 +103,7 @@ pub(crate) async fn log(
     }
 }
 
-fn prepare(
+pub(crate) fn prepare(
     caller: &Caller,
     input: VisitInput,
     received: DateTime<Utc>,
@@ -204,6 +206,41 @@ fn prepare(
         },
         target: target.unwrap_or(Target::Lead(String::new())),
     })
+}
+
+/// Stores a batch's visits in the caller's one write transaction, each inside its own
+/// savepoint: an item refused (a bad target, a stall already taken) rolls back to its
+/// savepoint and leaves the others; an item whose id is stored already answers with the
+/// stored visit. Each stored visit emits its `visit.logged` (and any target reached) in the
+/// same transaction, as a single visit does. A server failure is returned as `Err` and the
+/// whole transaction rolls back (a resend then stores the batch). One commit (one fsync on
+/// SQLite) for the batch instead of one per item; concurrent replays of the batch still meet
+/// each id's primary key and store each visit once. Callers queue first
+/// (`AppState::write_queue`): the transaction holds its connection for the whole batch.
+pub(crate) fn store_batch(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    items: Vec<Prepared>,
+) -> ApiResult<Vec<ApiResult<Logged>>> {
+    let mut outcomes = Vec::with_capacity(items.len());
+    for prepared in items {
+        let id = prepared.row.id.clone();
+        // Nested in the write transaction, diesel makes this a savepoint.
+        let stored = conn.transaction(|conn| store(conn, caller, prepared));
+        outcomes.push(match stored {
+            Ok(logged) => Ok(logged),
+            Err(Failure::Api(error)) if error.code.status().is_client_error() => Err(error),
+            Err(Failure::Api(error)) => return Err(error),
+            Err(Failure::Replayed) => match visits::find(conn, &id) {
+                Ok(visit) if crate::services::visits::can_read(caller, &visit) => {
+                    Ok(Logged::Existing(visit))
+                }
+                Ok(_) => Err(ApiError::conflict("a visit with this id already exists")),
+                Err(other) => return Err(other.into()),
+            },
+        });
+    }
+    Ok(outcomes)
 }
 
 fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result<Logged, Failure> {
