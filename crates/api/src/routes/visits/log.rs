@@ -231,7 +231,7 @@ pub(crate) fn store_batch(
             Ok(logged) => Ok(logged),
             Err(Failure::Api(error)) if error.code.status().is_client_error() => Err(error),
             Err(Failure::Api(error)) => return Err(error),
-            Err(Failure::Replayed) => match visits::find(conn, &id) {
+            Err(Failure::Replayed) => match visits::find(conn, &TeamScope::everything(), &id) {
                 Ok(visit) if crate::services::visits::can_read(caller, &visit) => {
                     Ok(Logged::Existing(visit))
                 }
