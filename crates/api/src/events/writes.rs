@@ -150,7 +150,7 @@ pub fn visit_logged(
     visit: &VisitRow,
     at: Timestamp,
 ) -> ApiResult<()> {
-    let data = Visit::try_from(visit.clone())?;
+    let data = Visit::from(visit.clone());
     let subject = Subject {
         id: &visit.id,
         team_id: visit.team_id.as_deref(),
@@ -169,7 +169,7 @@ pub fn visit_logged(
         caller,
         &visit.rep_id,
         visit.team_id.as_deref(),
-        &visit.business_date,
+        &visit.business_date.to_string(),
         at,
     )
 }
@@ -185,7 +185,7 @@ pub fn visit_saved(
     let Some(changes) = visit_corrected(old, new) else {
         return Ok(());
     };
-    let data = Visit::try_from(new.clone())?;
+    let data = Visit::from(new.clone());
     let subject = Subject {
         id: &new.id,
         team_id: new.team_id.as_deref(),

@@ -12,12 +12,12 @@ use crate::routes::leads;
 use crate::services::leads::Created;
 use crate::state::AppState;
 use actix_web::web;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use ironfield_auth::{policy, Scope};
 use ironfield_domain::ids::{new_id, parse_id};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::validation::optional_text;
-use ironfield_domain::visit::check_location;
+use ironfield_domain::visit::{check_location, LocationCheck};
 use ironfield_domain::{GeoPoint, ValidationErrors};
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::visits::{self, VisitRow};
@@ -181,17 +181,17 @@ fn prepare(
             lead_id: None,
             seller_account_id: None,
             visited_at: visited_at.naive_utc(),
-            business_date: String::new(),
+            business_date: NaiveDate::MIN,
             received_at: at,
             location_lat: input.location.map(|l| l.lat),
             location_lng: input.location.map(|l| l.lng),
             location_accuracy_m: input.location.and_then(|l| l.accuracy_m),
-            location_check: String::new(),
+            location_check: LocationCheck::Unverifiable,
             market,
             district,
             stall_no,
-            purpose: input.purpose.as_str().to_owned(),
-            outcome: input.outcome.as_str().to_owned(),
+            purpose: input.purpose,
+            outcome: input.outcome,
             notes,
             next_follow_up_at: input.next_follow_up_at.map(|t| t.naive_utc()),
             duration_minutes: input.duration_minutes,
@@ -219,11 +219,9 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
         Ok(tz) => tz,
         Err(error) => return Err(replayed_or(conn, &row.id, error)),
     };
-    row.business_date = business_date(row.visited_at.and_utc(), tz).to_string();
+    row.business_date = business_date(row.visited_at.and_utc(), tz);
     let reported = point(row.location_lat, row.location_lng);
-    row.location_check = check_location(reported, row.location_accuracy_m, known.point)
-        .as_str()
-        .to_owned();
+    row.location_check = check_location(reported, row.location_accuracy_m, known.point);
     if row.market.is_none() && row.stall_no.is_none() {
         // Where the visit was, when the phone did not say: the lead's or account's stall.
         (row.market, row.district, row.stall_no) = known.place.clone();
