@@ -42,6 +42,61 @@ pub struct VisitRow {
     pub version: i64,
 }
 
+/// A visit as the phone sent it and the checks made it, before the facts only the
+/// database knows (the organisation's time zone, the place visited) complete it into a row.
+#[derive(Debug, Clone)]
+pub struct NewVisit {
+    pub id: String,
+    pub rep_id: String,
+    pub team_id: Option<String>,
+    pub lead_id: Option<String>,
+    pub seller_account_id: Option<String>,
+    pub visited_at: Timestamp,
+    pub received_at: Timestamp,
+    pub location_lat: Option<f64>,
+    pub location_lng: Option<f64>,
+    pub location_accuracy_m: Option<f64>,
+    pub market: Option<String>,
+    pub district: Option<String>,
+    pub stall_no: Option<String>,
+    pub purpose: Purpose,
+    pub outcome: Outcome,
+    pub notes: Option<String>,
+    pub next_follow_up_at: Option<Timestamp>,
+    pub duration_minutes: Option<i64>,
+}
+
+impl NewVisit {
+    /// The row to store: created when it was received, at version 1.
+    pub fn into_row(self, business_date: NaiveDate, location_check: LocationCheck) -> VisitRow {
+        VisitRow {
+            id: self.id,
+            rep_id: self.rep_id,
+            team_id: self.team_id,
+            lead_id: self.lead_id,
+            seller_account_id: self.seller_account_id,
+            visited_at: self.visited_at,
+            business_date,
+            received_at: self.received_at,
+            location_lat: self.location_lat,
+            location_lng: self.location_lng,
+            location_accuracy_m: self.location_accuracy_m,
+            location_check,
+            market: self.market,
+            district: self.district,
+            stall_no: self.stall_no,
+            purpose: self.purpose,
+            outcome: self.outcome,
+            notes: self.notes,
+            next_follow_up_at: self.next_follow_up_at,
+            duration_minutes: self.duration_minutes,
+            created_at: self.received_at,
+            updated_at: self.received_at,
+            version: 1,
+        }
+    }
+}
+
 /// Inserts a visit unless one with its id exists; `false` when it did (a replay).
 pub fn insert_new(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> {
     // By value: typed fields (`Stored`) make diesel's insert owned-only.

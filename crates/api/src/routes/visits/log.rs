@@ -12,15 +12,15 @@ use crate::routes::leads;
 use crate::services::leads::Created;
 use crate::state::AppState;
 use actix_web::web;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use ironfield_auth::{policy, Scope};
 use ironfield_domain::ids::{new_id, parse_id};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::validation::optional_text;
-use ironfield_domain::visit::{check_location, LocationCheck};
+use ironfield_domain::visit::check_location;
 use ironfield_domain::{GeoPoint, ValidationErrors};
 use ironfield_persistence::audit::ChangeSet;
-use ironfield_persistence::visits::{self, VisitRow};
+use ironfield_persistence::visits::{self, NewVisit, VisitRow};
 use ironfield_persistence::{leads as lead_store, DbConnection, DbError};
 
 /// How far ahead of the server's clock a phone's `visited_at` may be.
@@ -40,7 +40,7 @@ enum Target {
 
 /// A visit that passed the checks that need no database.
 struct Prepared {
-    row: VisitRow,
+    row: NewVisit,
     target: Target,
 }
 
@@ -174,19 +174,17 @@ fn prepare(
 
     let at = received.naive_utc();
     Ok(Prepared {
-        row: VisitRow {
+        row: NewVisit {
             id: id.unwrap_or_default(),
             rep_id: caller.id().to_owned(),
             team_id: team_id.map(str::to_owned),
             lead_id: None,
             seller_account_id: None,
             visited_at: visited_at.naive_utc(),
-            business_date: NaiveDate::MIN,
             received_at: at,
             location_lat: input.location.map(|l| l.lat),
             location_lng: input.location.map(|l| l.lng),
             location_accuracy_m: input.location.and_then(|l| l.accuracy_m),
-            location_check: LocationCheck::Unverifiable,
             market,
             district,
             stall_no,
@@ -195,9 +193,6 @@ fn prepare(
             notes,
             next_follow_up_at: input.next_follow_up_at.map(|t| t.naive_utc()),
             duration_minutes: input.duration_minutes,
-            created_at: at,
-            updated_at: at,
-            version: 1,
         },
         target: target.unwrap_or(Target::Lead(String::new())),
     })
@@ -219,13 +214,14 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
         Ok(tz) => tz,
         Err(error) => return Err(replayed_or(conn, &row.id, error)),
     };
-    row.business_date = business_date(row.visited_at.and_utc(), tz);
     let reported = point(row.location_lat, row.location_lng);
-    row.location_check = check_location(reported, row.location_accuracy_m, known.point);
+    let location_check = check_location(reported, row.location_accuracy_m, known.point);
     if row.market.is_none() && row.stall_no.is_none() {
         // Where the visit was, when the phone did not say: the lead's or account's stall.
         (row.market, row.district, row.stall_no) = known.place.clone();
     }
+    let day = business_date(row.visited_at.and_utc(), tz);
+    let row = row.into_row(day, location_check);
     if !visits::insert_new(conn, &row)? {
         return Err(Failure::Replayed);
     }
@@ -263,7 +259,7 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
 fn resolve(
     conn: &mut DbConnection,
     caller: &Caller,
-    row: &mut VisitRow,
+    row: &mut NewVisit,
     target: Target,
 ) -> Result<Known, Failure> {
     Ok(match target {
