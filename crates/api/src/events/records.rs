@@ -27,10 +27,6 @@ fn money(amount: Option<i64>, currency: Option<&str>) -> Value {
     }
 }
 
-fn categories(raw: &str) -> Value {
-    serde_json::from_str(raw).unwrap_or(Value::Null)
-}
-
 /// A lead's change as events, in the API's field names:
 /// - `lead.merged` when it was merged into another lead (`merged_into_id`, `archived`);
 /// - `lead.stage_changed` when its stage moved (`stage`, with `lost_reason` and the
@@ -74,8 +70,8 @@ pub fn lead_events(old: &LeadRow, new: &LeadRow) -> Vec<(EventType, Changes)> {
         )
         .field(
             "product_categories",
-            &categories(&old.product_categories),
-            &categories(&new.product_categories),
+            &old.product_categories,
+            &new.product_categories,
         )
         .field("source", &old.source, &new.source)
         .field(
@@ -220,7 +216,7 @@ mod tests {
     fn one_change_of_a_lead_can_make_several_events() {
         let old = lead();
         let mut new = old.clone();
-        new.stage = "contacted".into();
+        new.stage = ironfield_domain::Stage::Contacted;
         new.notes = Some("回访".into());
         new.owner_id = "u2".into();
         let events = lead_events(&old, &new);

@@ -15,6 +15,7 @@ use ironfield_domain::{Money, ValidationErrors};
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads::{self, Identifiers, LeadRow};
 use ironfield_persistence::seller_accounts::AccountRow;
+use ironfield_persistence::stored::TextForm;
 use ironfield_persistence::{seller_accounts, DbConnection, DbError};
 use serde_json::json;
 
@@ -174,7 +175,6 @@ pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
         stall_no,
         location_lat,
         location_lng,
-        product_categories,
         source,
         stage,
         lost_reason,
@@ -188,6 +188,13 @@ pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
         merged_into_id,
         archived_at
     );
+    // The trail has always held the categories as their stored JSON text (a string, not an
+    // array); kept so, so that old and new entries of one history read alike.
+    let categories = |lead: &LeadRow| lead.product_categories.to_text();
+    match old {
+        Some(old) => changes.field("product_categories", &categories(old), &categories(new)),
+        None => changes.set("product_categories", &categories(new)),
+    };
     changes
 }
 
@@ -245,9 +252,9 @@ pub(crate) fn blank_lead(
         stall_no: None,
         location_lat: None,
         location_lng: None,
-        product_categories: "[]".into(),
+        product_categories: Vec::new(),
         source: None,
-        stage: Stage::New.as_str().into(),
+        stage: Stage::New,
         lost_reason: None,
         owner_id,
         team_id,
@@ -279,7 +286,7 @@ pub(crate) fn save(
         return Ok(current.clone());
     }
     let ids_changed = format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(&lead));
-    let reopened = current.stage == "lost" && lead.stage != "lost";
+    let reopened = current.stage == Stage::Lost && lead.stage != Stage::Lost;
     if lead.is_open() && (ids_changed || reopened) {
         refuse_duplicates(conn, caller, &lead)?;
     }
@@ -323,8 +330,7 @@ pub fn convert(
     conversion: Conversion,
 ) -> ApiResult<AccountRow> {
     let lead = find_writable(conn, caller, id)?;
-    let stage: Stage = lead.stage.parse().map_err(ApiError::internal)?;
-    stage
+    lead.stage
         .check_convert()
         .map_err(|e| ApiError::new(ErrorCode::InvalidTransition, e.to_string()))?;
     let signed = now();
@@ -395,7 +401,7 @@ pub fn convert(
     crate::events::writes::account_signed(conn, caller, &stored, at)?;
 
     let mut won = lead.clone();
-    won.stage = Stage::Won.as_str().to_owned();
+    won.stage = Stage::Won;
     won.account_id = Some(account.id.clone());
     save(conn, caller, &lead, won)?;
     let mut converted = ChangeSet::new();
@@ -480,7 +486,7 @@ pub fn create(
 
     let at = now().naive_utc();
     let mut lead: LeadRow = blank_lead(id, owner.id, owner.team_id, at);
-    lead.stage = stage.as_str().to_owned();
+    lead.stage = stage;
     input.apply_facts(&mut lead, &mut errors);
     errors.into_result(())?;
     lead.search_text = lead.compute_search_text();

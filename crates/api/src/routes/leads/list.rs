@@ -46,7 +46,7 @@ impl ListLeadsQuery {
         Ok(LeadFilter {
             visible_teams: caller.view.team_ids(),
             archived: self.archived.unwrap_or(false),
-            stage: self.stage.map(|s| s.as_str().to_owned()),
+            stage: self.stage,
             owner_id: self.owner_id,
             team_id: self.team_id,
             market: self.market,

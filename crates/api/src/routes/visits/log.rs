@@ -18,7 +18,7 @@ use ironfield_domain::ids::{new_id, parse_id};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::visit::check_location;
-use ironfield_domain::{GeoPoint, ValidationErrors};
+use ironfield_domain::{GeoPoint, Stage, ValidationErrors};
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::visits::{self, NewVisit, VisitRow};
 use ironfield_persistence::{leads as lead_store, DbConnection, DbError};
@@ -235,11 +235,14 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
         )?;
         // As read in this transaction; a concurrent reopen could make this audit note stale,
         // never the lead itself (the statement decides on the row as it is).
-        let moved = matches!(known.stage.as_deref(), Some("new" | "contacted"));
+        let moved_to = known
+            .stage
+            .map(Stage::after_visit)
+            .filter(|s| known.stage != Some(*s));
         let mut changes = ChangeSet::new();
         changes.set("visit_id", &row.id);
-        if moved {
-            changes.set("stage", &"visited");
+        if let Some(stage) = moved_to {
+            changes.set("stage", &stage);
         }
         crate::services::audit::record(
             conn,
@@ -329,7 +332,7 @@ struct Known {
     point: Option<GeoPoint>,
     place: (Option<String>, Option<String>, Option<String>),
     /// The lead's stage before the visit (none for a seller account).
-    stage: Option<String>,
+    stage: Option<Stage>,
 }
 
 impl Known {
@@ -341,7 +344,7 @@ impl Known {
                 lead.district.clone(),
                 lead.stall_no.clone(),
             ),
-            stage: Some(lead.stage.clone()),
+            stage: Some(lead.stage),
         }
     }
 }
