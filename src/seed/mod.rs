@@ -11,6 +11,7 @@ mod words;
 use anyhow::{ensure, Context};
 use chrono::{Duration, Months, NaiveDateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
+use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::Stage;
 use ironfield_persistence::leads::{self, LeadRow};
 use ironfield_persistence::seller_accounts::{self, AccountRow};
@@ -329,7 +330,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
                 .filter_map(|(_, a)| a.as_ref())
                 .map(|a| performance::Shop {
                     id: a.id.clone(),
-                    tier: a.membership_tier.clone(),
+                    tier: a.membership_tier,
                 }),
         );
         for (lead, _) in &batch {
@@ -520,9 +521,9 @@ fn lead(
         let (tier, yuan) = *weighted(
             rng,
             &[
-                (("standard", 9_800), 60),
-                (("gold", 19_800), 30),
-                (("premium", 39_800), 10),
+                ((MembershipTier::Standard, 9_800), 60),
+                ((MembershipTier::Gold, 19_800), 30),
+                ((MembershipTier::Premium, 39_800), 10),
             ],
         );
         let signed_at = updated_at;
@@ -543,20 +544,19 @@ fn lead(
             lead_id: Some(lead.id.clone()),
             owner_id: lead.owner_id.clone(),
             team_id: lead.team_id.clone(),
-            membership_tier: tier.to_owned(),
+            membership_tier: tier,
             status: if now - signed_at > Duration::days(14) {
-                "active"
+                AccountStatus::Active
             } else {
-                "onboarding"
-            }
-            .to_owned(),
+                AccountStatus::Onboarding
+            },
             contract_start: start,
             contract_end: start + Months::new(months),
             contract_value: i64::from(yuan) * 100 * i64::from(months / 12),
             contract_currency: "CNY".into(),
             signed_at,
             // The organisation's day (Asia/Shanghai has no daylight saving).
-            signed_business_date: start.to_string(),
+            signed_business_date: start,
             churn_reason: None,
             notes: None,
             search_text: String::new(),

@@ -4,8 +4,10 @@
 use crate::error::DbError;
 use crate::schema::{seller_accounts, seller_performance, visits};
 use crate::seller_performance::PerformanceRow;
+use crate::stored::Stored;
 use crate::{DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::account::{AccountStatus, MembershipTier};
 
 /// Ids per `IN (...)` list: well under SQLite's and PostgreSQL's bind limits.
 const CHUNK: usize = 1000;
@@ -36,7 +38,8 @@ pub fn figures_of(
 pub struct PeerListings {
     pub account_id: String,
     pub market: Option<String>,
-    pub membership_tier: String,
+    #[diesel(deserialize_as = Stored)]
+    pub membership_tier: MembershipTier,
     pub period: String,
     pub active_listings: i64,
 }
@@ -71,7 +74,7 @@ fn peer_listings_in(
         .inner_join(seller_accounts::table)
         .filter(seller_performance::period.ge(from))
         .filter(seller_performance::period.le(to))
-        .filter(seller_accounts::status.ne("churned"))
+        .filter(seller_accounts::status.ne(Stored::from(AccountStatus::Churned)))
         .filter(seller_accounts::market.eq_any(markets))
         .select((
             seller_performance::seller_account_id,
@@ -118,7 +121,7 @@ pub fn live_accounts(
 ) -> Result<Vec<crate::seller_accounts::AccountRow>, DbError> {
     use crate::seller_accounts::AccountRow;
     let mut query = seller_accounts::table
-        .filter(seller_accounts::status.ne("churned"))
+        .filter(seller_accounts::status.ne(Stored::from(AccountStatus::Churned)))
         .select(AccountRow::as_select())
         .into_boxed();
     if let Some(teams) = &filter.visible_teams {

@@ -27,6 +27,7 @@ use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
+use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 use ironfield_domain::Stage;
 
@@ -108,6 +109,8 @@ stored_as_text!(
     Purpose,
     Outcome,
     LocationCheck,
+    MembershipTier,
+    AccountStatus,
     NaiveDate,
     Vec<String>
 );
@@ -122,7 +125,7 @@ impl TextForm for Stage {
     }
 }
 
-/// The domain's visit enums share one shape (`as_str` / `parse`).
+/// The domain's visit and account enums share one shape (`as_str` / `parse`).
 macro_rules! named_text_form {
     ($($ty:ty => $what:literal),+ $(,)?) => {$(
         impl TextForm for $ty {
@@ -141,6 +144,8 @@ named_text_form!(
     Purpose => "visit purpose",
     Outcome => "visit outcome",
     LocationCheck => "location check",
+    MembershipTier => "membership tier",
+    AccountStatus => "account status",
 );
 
 /// A business day: `YYYY-MM-DD` in the organisation's time zone. TEXT rather than diesel's
@@ -187,6 +192,8 @@ mod tests {
         round_trip(Purpose::FollowUp, "follow_up");
         round_trip(Outcome::FollowUpScheduled, "follow_up_scheduled");
         round_trip(LocationCheck::OutOfRange, "out_of_range");
+        round_trip(MembershipTier::Premium, "premium");
+        round_trip(AccountStatus::Churned, "churned");
         round_trip(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(), "2026-03-07");
         round_trip(
             vec!["饰品".to_owned(), "a \"b\"".to_owned()],

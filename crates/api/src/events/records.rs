@@ -113,7 +113,7 @@ pub fn lead_events(old: &LeadRow, new: &LeadRow) -> Vec<(EventType, Changes)> {
 /// (a status change that is not a churn included). Renewals emit `seller_account.renewed`
 /// themselves.
 pub fn account_events(old: &AccountRow, new: &AccountRow) -> Vec<(EventType, Changes)> {
-    let churned = old.status != "churned" && new.status == "churned";
+    let churned = old.status.is_live() && !new.status.is_live();
     let mut updated = Changes::new()
         .field("company_name", &old.company_name, &new.company_name)
         .field("contact_name", &old.contact_name, &new.contact_name)

@@ -9,6 +9,7 @@ use crate::extract::Caller;
 use crate::routes::leads::Lead;
 use crate::routes::seller_accounts::SellerAccount;
 use crate::routes::visits::Visit;
+use chrono::NaiveDate;
 use ironfield_persistence::leads::LeadRow;
 use ironfield_persistence::seller_accounts::AccountRow;
 use ironfield_persistence::visits::VisitRow;
@@ -75,7 +76,7 @@ pub fn account_signed(
     account: &AccountRow,
     at: Timestamp,
 ) -> ApiResult<()> {
-    let data = SellerAccount::try_from(account.clone())?;
+    let data = SellerAccount::from(account.clone());
     emit(
         conn,
         caller,
@@ -90,7 +91,7 @@ pub fn account_signed(
         caller,
         &account.owner_id,
         account.team_id.as_deref(),
-        &account.signed_business_date,
+        account.signed_business_date,
         at,
     )
 }
@@ -103,10 +104,10 @@ pub fn account_saved(
     caller: &Caller,
     old: &AccountRow,
     new: &AccountRow,
-    renewed_on: Option<&str>,
+    renewed_on: Option<NaiveDate>,
     at: Timestamp,
 ) -> ApiResult<()> {
-    let data = SellerAccount::try_from(new.clone())?;
+    let data = SellerAccount::from(new.clone());
     let Some(business_date) = renewed_on else {
         return emit_each(
             conn,
@@ -169,7 +170,7 @@ pub fn visit_logged(
         caller,
         &visit.rep_id,
         visit.team_id.as_deref(),
-        &visit.business_date.to_string(),
+        visit.business_date,
         at,
     )
 }

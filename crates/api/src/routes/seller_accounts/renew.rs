@@ -115,22 +115,14 @@ pub async fn renew_account(
                     previous_end: current.contract_end,
                     new_end,
                     renewed_at: renewed.naive_utc(),
-                    business_date: today.to_string(),
+                    business_date: today,
                 },
             )?;
-            let renewed_on = today.to_string();
-            save(
-                conn,
-                &caller,
-                &current,
-                account,
-                "renewed",
-                Some(&renewed_on),
-            )
+            save(conn, &caller, &current, account, "renewed", Some(today))
         })
         .await?;
         let version = account.version;
-        Ok(Reply::ok(&SellerAccount::try_from(account)?).versioned(version))
+        Ok(Reply::ok(&SellerAccount::from(account)).versioned(version))
     })
     .await
 }
