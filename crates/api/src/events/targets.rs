@@ -107,15 +107,15 @@ fn actual(conn: &mut DbConnection, row: &TargetRow, metric: Metric) -> ApiResult
     let next = first
         .checked_add_months(Months::new(1))
         .ok_or_else(|| ApiError::invalid_field("period", "out of range"))?;
-    let (from, to) = (first.to_string(), next.to_string());
+    let (from, to) = (first, next);
     let subject = [row.subject_id.clone()];
     if row.subject_type == "team" {
         let tree = teams::tree(conn)?;
         let members: Vec<String> = tree.subtree(&row.subject_id).into_iter().collect();
-        let tally = stats::by_team(conn, &members, &from, &to)?;
+        let tally = stats::by_team(conn, &members, from, to)?;
         Ok(members.iter().map(|m| figure(&tally, m, metric)).sum())
     } else {
-        let tally = stats::by_rep(conn, &subject, &from, &to)?;
+        let tally = stats::by_rep(conn, &subject, from, to)?;
         Ok(figure(&tally, &row.subject_id, metric))
     }
 }
