@@ -7,6 +7,7 @@ use chrono::{Datelike, Duration, NaiveDateTime, NaiveTime, TimeZone};
 use indicatif::ProgressBar;
 use ironfield_domain::calendar::{Period, WorkCalendar};
 use ironfield_domain::time::{business_date, DEFAULT_TIMEZONE};
+use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 use ironfield_persistence::meetings::{self, AttendanceRow, MeetingRow, PlanRow};
 use ironfield_persistence::targets::{self, TargetRow};
 use ironfield_persistence::visits::{self, VisitRow};
@@ -15,19 +16,19 @@ use rand::seq::IndexedRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-const PURPOSES: [(&str, u32); 4] = [
-    ("prospecting", 45),
-    ("follow_up", 40),
-    ("signing", 5),
-    ("account_service", 10),
+const PURPOSES: [(Purpose, u32); 4] = [
+    (Purpose::Prospecting, 45),
+    (Purpose::FollowUp, 40),
+    (Purpose::Signing, 5),
+    (Purpose::AccountService, 10),
 ];
-const OUTCOMES: [(&str, u32); 6] = [
-    ("no_contact", 20),
-    ("not_interested", 15),
-    ("interested", 30),
-    ("follow_up_scheduled", 25),
-    ("signed", 3),
-    ("issue_resolved", 7),
+const OUTCOMES: [(Outcome, u32); 6] = [
+    (Outcome::NoContact, 20),
+    (Outcome::NotInterested, 15),
+    (Outcome::Interested, 30),
+    (Outcome::FollowUpScheduled, 25),
+    (Outcome::Signed, 3),
+    (Outcome::IssueResolved, 7),
 ];
 
 /// How far back the demo's visits go.
@@ -81,17 +82,17 @@ pub fn visits(
                 lead_id: Some(lead_id.clone()),
                 seller_account_id: None,
                 visited_at: at,
-                business_date: business_date(at.and_utc(), DEFAULT_TIMEZONE).to_string(),
+                business_date: business_date(at.and_utc(), DEFAULT_TIMEZONE),
                 received_at: received,
                 location_lat: None,
                 location_lng: None,
                 location_accuracy_m: None,
-                location_check: "unverifiable".into(),
+                location_check: LocationCheck::Unverifiable,
                 market: None,
                 district: None,
                 stall_no: None,
-                purpose: (*super::weighted(rng, &PURPOSES)).to_owned(),
-                outcome: (*super::weighted(rng, &OUTCOMES)).to_owned(),
+                purpose: *super::weighted(rng, &PURPOSES),
+                outcome: *super::weighted(rng, &OUTCOMES),
                 notes: None,
                 next_follow_up_at: None,
                 duration_minutes: Some(rng.random_range(3..45)),

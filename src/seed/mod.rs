@@ -11,6 +11,8 @@ mod words;
 use anyhow::{ensure, Context};
 use chrono::{Duration, Months, NaiveDateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
+use ironfield_domain::account::{AccountStatus, MembershipTier};
+use ironfield_domain::Stage;
 use ironfield_persistence::leads::{self, LeadRow};
 use ironfield_persistence::seller_accounts::{self, AccountRow};
 use ironfield_persistence::teams::{self, NewTeam, TeamChanges};
@@ -328,7 +330,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
                 .filter_map(|(_, a)| a.as_ref())
                 .map(|a| performance::Shop {
                     id: a.id.clone(),
-                    tier: a.membership_tier.clone(),
+                    tier: a.membership_tier,
                 }),
         );
         for (lead, _) in &batch {
@@ -336,7 +338,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
                 .iter()
                 .position(|t| Some(&t.id) == lead.team_id.as_ref())
             {
-                if lead.stage != "won" && lead.stage != "lost" {
+                if lead.stage.is_open() {
                     leads_by_team[team].push(lead.id.clone());
                 }
             }
@@ -447,12 +449,12 @@ fn lead(
     let stage = *weighted(
         rng,
         &[
-            ("new", 28),
-            ("contacted", 24),
-            ("visited", 20),
-            ("negotiating", 12),
-            ("won", 9),
-            ("lost", 7),
+            (Stage::New, 28),
+            (Stage::Contacted, 24),
+            (Stage::Visited, 20),
+            (Stage::Negotiating, 12),
+            (Stage::Won, 9),
+            (Stage::Lost, 7),
         ],
     );
     let worked_days = rng.random_range(0..=30).min(age_secs / 86_400);
@@ -468,8 +470,9 @@ fn lead(
             index
         )
     });
-    let open = !matches!(stage, "won" | "lost");
-    let visited = matches!(stage, "visited" | "negotiating" | "won");
+    let open = stage.is_open();
+    // Stages a lead reaches after its first visit, in the demo's story.
+    let visited = matches!(stage, Stage::Visited | Stage::Negotiating | Stage::Won);
     let value = rng.random_range(50..=600) * 100 * 100;
     let lat = 29.33 + f64::from(district) * 0.004 + rng.random_range(-0.002..0.002);
     let lng = 120.10 + f64::from(district) * 0.003 + rng.random_range(-0.002..0.002);
@@ -487,13 +490,14 @@ fn lead(
         stall_no: Some(stall_no),
         location_lat: rng.random_bool(0.7).then_some(lat),
         location_lng: None,
-        product_categories: serde_json::to_string(&categories).unwrap_or_else(|_| "[]".into()),
+        product_categories: categories.iter().map(|c| (*c).to_owned()).collect(),
         source: Some((*weighted(rng, SOURCES)).to_owned()),
-        stage: stage.to_owned(),
-        lost_reason: (stage == "lost").then(|| (*LOST_REASONS.choose(rng).unwrap()).to_owned()),
+        stage,
+        lost_reason: (stage == Stage::Lost)
+            .then(|| (*LOST_REASONS.choose(rng).unwrap()).to_owned()),
         owner_id: rep.id.clone(),
         team_id: Some(team.id.clone()),
-        estimated_value: (stage != "new" || rng.random_bool(0.3)).then_some(value),
+        estimated_value: (stage != Stage::New || rng.random_bool(0.3)).then_some(value),
         estimated_currency: None,
         notes: rng
             .random_bool(0.3)
@@ -513,13 +517,13 @@ fn lead(
     lead.last_visit_at = lead.last_visit_at.map(|t| t.max(created_at));
     lead.search_text = lead.compute_search_text();
 
-    let account = (stage == "won").then(|| {
+    let account = (stage == Stage::Won).then(|| {
         let (tier, yuan) = *weighted(
             rng,
             &[
-                (("standard", 9_800), 60),
-                (("gold", 19_800), 30),
-                (("premium", 39_800), 10),
+                ((MembershipTier::Standard, 9_800), 60),
+                ((MembershipTier::Gold, 19_800), 30),
+                ((MembershipTier::Premium, 39_800), 10),
             ],
         );
         let signed_at = updated_at;
@@ -540,20 +544,19 @@ fn lead(
             lead_id: Some(lead.id.clone()),
             owner_id: lead.owner_id.clone(),
             team_id: lead.team_id.clone(),
-            membership_tier: tier.to_owned(),
+            membership_tier: tier,
             status: if now - signed_at > Duration::days(14) {
-                "active"
+                AccountStatus::Active
             } else {
-                "onboarding"
-            }
-            .to_owned(),
+                AccountStatus::Onboarding
+            },
             contract_start: start,
             contract_end: start + Months::new(months),
             contract_value: i64::from(yuan) * 100 * i64::from(months / 12),
             contract_currency: "CNY".into(),
             signed_at,
             // The organisation's day (Asia/Shanghai has no daylight saving).
-            signed_business_date: start.to_string(),
+            signed_business_date: start,
             churn_reason: None,
             notes: None,
             search_text: String::new(),
@@ -639,14 +642,14 @@ mod tests {
             .unwrap()
             .items;
         assert_eq!(all.len(), 1_500);
-        let won = all.iter().filter(|l| l.stage == "won").count();
+        let won = all.iter().filter(|l| l.stage == Stage::Won).count();
         assert_eq!(won, summary.accounts);
-        for stage in ["new", "contacted", "visited", "negotiating", "lost"] {
+        for stage in Stage::ALL {
             assert!(all.iter().any(|l| l.stage == stage), "{stage}");
         }
         assert!(all
             .iter()
-            .all(|l| l.stage != "lost" || l.lost_reason.is_some()));
+            .all(|l| l.stage != Stage::Lost || l.lost_reason.is_some()));
         let phones: HashSet<_> = all.iter().map(|l| l.phone.clone()).collect();
         assert_eq!(phones.len(), 1_500);
         for lead in all.iter().take(50) {

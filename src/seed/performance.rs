@@ -6,6 +6,7 @@
 
 use super::BATCH;
 use chrono::{Duration, Months, NaiveDate, NaiveDateTime};
+use ironfield_domain::account::MembershipTier;
 use ironfield_domain::calendar::Period;
 use ironfield_domain::time::{business_date, DEFAULT_TIMEZONE};
 use ironfield_persistence::seller_performance::{self, PerformanceRow};
@@ -16,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 /// A demo account, as far as its figures need it.
 pub struct Shop {
     pub id: String,
-    pub tier: String,
+    pub tier: MembershipTier,
 }
 
 #[derive(Clone, Copy)]
@@ -50,16 +51,16 @@ pub fn figures(
     for shop in shops {
         let profile = *super::weighted(rng, &PROFILES);
         // Monthly GMV in fen and listings by tier.
-        let (gmv_base, listings_base) = match shop.tier.as_str() {
-            "premium" => (
+        let (gmv_base, listings_base) = match shop.tier {
+            MembershipTier::Premium => (
                 rng.random_range(30_000_000..150_000_000),
                 rng.random_range(150..400),
             ),
-            "gold" => (
+            MembershipTier::Gold => (
                 rng.random_range(10_000_000..40_000_000),
                 rng.random_range(60..160),
             ),
-            _ => (
+            MembershipTier::Standard => (
                 rng.random_range(3_000_000..12_000_000),
                 rng.random_range(25..70),
             ),

@@ -18,6 +18,7 @@ backend_tests!(
     archived_leads_leave_the_list,
     pagination_over_hundreds_of_leads,
     filters_and_search,
+    unreadable_stored_categories_are_a_500_not_an_empty_list,
 );
 
 async fn lead(app: &TestApp, token: &str, body_json: Value) -> Value {
@@ -780,4 +781,30 @@ async fn filters_and_search(app: TestApp) {
         "validation_failed",
     )
     .await;
+}
+
+/// A lead whose stored categories are not a JSON list is corrupt: every read that meets it
+/// fails alike (500, logged), instead of showing the lead with no categories.
+async fn unreadable_stored_categories_are_a_500_not_an_empty_list(app: TestApp) {
+    let team = app.team("East", None).await;
+    let rep = app.user("rep", Some(&team)).await;
+    let l = lead(
+        &app,
+        &rep.token,
+        json!({"company_name": "星辰饰品", "product_categories": ["饰品", "发饰"]}),
+    )
+    .await;
+    let id = l["id"].as_str().unwrap();
+    assert_eq!(l["product_categories"], json!(["饰品", "发饰"]));
+    app.execute_sql(&format!(
+        "UPDATE leads SET product_categories = '饰品|发饰' WHERE id = '{id}'"
+    ));
+    for path in [format!("/leads/{id}"), "/leads".to_owned()] {
+        assert_problem(app.get(&path, &rep.token).await, 500, "internal").await;
+    }
+    app.execute_sql(&format!(
+        "UPDATE leads SET product_categories = '[\"饰品\"]' WHERE id = '{id}'"
+    ));
+    let read = body(app.get(&format!("/leads/{id}"), &rep.token).await).await;
+    assert_eq!(read["product_categories"], json!(["饰品"]));
 }

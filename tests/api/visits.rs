@@ -18,6 +18,7 @@ backend_tests!(
     visits_are_private_to_the_rep_and_their_leads,
     my_day_lists_visits_and_follow_ups,
     a_bad_visit_correction_is_422_whatever_the_version,
+    an_unreadable_stored_visit_is_a_500_wherever_it_is_read,
 );
 
 struct Fixture {
@@ -569,4 +570,33 @@ async fn a_bad_visit_correction_is_422_whatever_the_version(app: TestApp) {
     )
     .await;
     assert_eq!(body(app.get(&path, &f.rep.token).await).await, before);
+}
+
+/// Corrupt stored data is the server's fault: a 500 on every read that meets it (one visit,
+/// the list), never a default value in its place.
+async fn an_unreadable_stored_visit_is_a_500_wherever_it_is_read(app: TestApp) {
+    let f = fixture(&app).await;
+    let id = uuid();
+    let created = app
+        .post(
+            "/visits",
+            &f.rep.token,
+            visit(&id, &f.lead_id, "2026-11-01T10:00:00+08:00"),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    // The enum columns have CHECK constraints; the day is free text to the database.
+    for text in ["2026-11-31", "01/11/2026", ""] {
+        app.execute_sql(&format!(
+            "UPDATE visits SET business_date = '{text}' WHERE id = '{id}'"
+        ));
+        for path in [format!("/visits/{id}"), "/visits".to_owned()] {
+            assert_problem(app.get(&path, &f.rep.token).await, 500, "internal").await;
+        }
+    }
+    app.execute_sql(&format!(
+        "UPDATE visits SET business_date = '2026-11-01' WHERE id = '{id}'"
+    ));
+    let read = app.get(&format!("/visits/{id}"), &f.rep.token).await;
+    assert_eq!(body(read).await["business_date"], "2026-11-01");
 }

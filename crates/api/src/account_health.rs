@@ -4,6 +4,7 @@
 //! `ironfield_domain::health`. Never a query per account.
 
 use crate::error::ApiResult;
+use ironfield_domain::account::MembershipTier;
 use ironfield_domain::health::{self, Assessment, Clock, Facts, Month, Thresholds};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::Period;
@@ -66,7 +67,7 @@ pub fn assess(
     let horizon = today + chrono::Days::new(judge.thresholds.renewal_window_days.max(0) as u64);
     let due: Vec<String> = accounts
         .iter()
-        .filter(|a| a.status != "churned" && a.contract_end <= horizon)
+        .filter(|a| a.status.is_live() && a.contract_end <= horizon)
         .map(|a| a.id.clone())
         .collect();
     let last_visits: HashMap<String, _> = reads::last_visits(conn, &due)?.into_iter().collect();
@@ -78,12 +79,12 @@ pub fn assess(
                 figures: figures.get(&a.id).unwrap_or(&none),
                 contract_start: a.contract_start,
                 contract_end: a.contract_end,
-                churned: a.status == "churned",
+                churned: !a.status.is_live(),
                 last_visit_at: last_visits.get(&a.id).map(|t| t.and_utc()),
                 peer_median_listings: a
                     .market
                     .as_ref()
-                    .and_then(|m| medians.get(&(m.clone(), a.membership_tier.clone())))
+                    .and_then(|m| medians.get(&(m.clone(), a.membership_tier)))
                     .copied(),
             };
             (
@@ -101,7 +102,7 @@ fn peer_medians(
     conn: &mut DbConnection,
     accounts: &[AccountRow],
     today: chrono::NaiveDate,
-) -> ApiResult<HashMap<(String, String), f64>> {
+) -> ApiResult<HashMap<(String, MembershipTier), f64>> {
     let mut markets: Vec<String> = accounts.iter().filter_map(|a| a.market.clone()).collect();
     markets.sort();
     markets.dedup();
@@ -114,7 +115,7 @@ fn peer_medians(
         health::months_before(current, 1).to_string(),
     );
     // Each peer's latest month: (period, listings) by account.
-    let mut latest: HashMap<String, (String, String, String, i64)> = HashMap::new();
+    let mut latest: HashMap<String, (String, String, MembershipTier, i64)> = HashMap::new();
     for peer in reads::peer_listings(conn, &markets, &m2, &m1)? {
         let Some(market) = peer.market else { continue };
         let newer = latest
@@ -132,7 +133,7 @@ fn peer_medians(
             );
         }
     }
-    let mut groups: HashMap<(String, String), Vec<i64>> = HashMap::new();
+    let mut groups: HashMap<(String, MembershipTier), Vec<i64>> = HashMap::new();
     for (_, market, tier, listings) in latest.into_values() {
         groups.entry((market, tier)).or_default().push(listings);
     }

@@ -2,6 +2,7 @@
 //!
 //! Nothing here touches a database, a socket or a clock other than through [`time::now`].
 
+pub mod account;
 pub mod calendar;
 pub mod email;
 pub mod geo;

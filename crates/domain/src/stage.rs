@@ -49,6 +49,15 @@ impl Stage {
         !matches!(self, Stage::Won | Stage::Lost)
     }
 
+    /// Where a visit moves a lead: one not yet visited (`new`, `contacted`) becomes `visited`;
+    /// a visit moves no other stage.
+    pub fn after_visit(self) -> Stage {
+        match self {
+            Stage::New | Stage::Contacted => Stage::Visited,
+            other => other,
+        }
+    }
+
     /// The position of an open stage along the pipeline; closed stages have none.
     fn rank(self) -> Option<u8> {
         match self {
@@ -213,6 +222,19 @@ mod tests {
     fn open_means_not_won_or_lost() {
         let open: Vec<Stage> = Stage::ALL.into_iter().filter(|s| s.is_open()).collect();
         assert_eq!(open, [New, Contacted, Visited, Negotiating]);
+    }
+
+    #[test]
+    fn a_visit_moves_only_unvisited_leads_and_only_forward() {
+        let moved: Vec<Stage> = Stage::ALL
+            .into_iter()
+            .filter(|s| s.after_visit() != *s)
+            .collect();
+        assert_eq!(moved, [New, Contacted]);
+        assert!(moved.iter().all(|s| s.after_visit() == Visited));
+        for stage in Stage::ALL {
+            assert!(stage.check_move(stage.after_visit()).is_ok(), "{stage}");
+        }
     }
 
     #[test]

@@ -5,8 +5,10 @@ use crate::error::DbError;
 use crate::schema::{seller_accounts, seller_performance, visits};
 use crate::scope::{in_scope, TeamScope};
 use crate::seller_performance::PerformanceRow;
+use crate::stored::Stored;
 use crate::{DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::account::{AccountStatus, MembershipTier};
 
 /// Ids per `IN (...)` list: well under SQLite's and PostgreSQL's bind limits.
 const CHUNK: usize = 1000;
@@ -37,7 +39,8 @@ pub fn figures_of(
 pub struct PeerListings {
     pub account_id: String,
     pub market: Option<String>,
-    pub membership_tier: String,
+    #[diesel(deserialize_as = Stored)]
+    pub membership_tier: MembershipTier,
     pub period: String,
     pub active_listings: i64,
 }
@@ -72,7 +75,7 @@ fn peer_listings_in(
         .inner_join(seller_accounts::table)
         .filter(seller_performance::period.ge(from))
         .filter(seller_performance::period.le(to))
-        .filter(seller_accounts::status.ne("churned"))
+        .filter(seller_accounts::status.ne(Stored::from(AccountStatus::Churned)))
         .filter(seller_accounts::market.eq_any(markets))
         .select((
             seller_performance::seller_account_id,
@@ -119,7 +122,7 @@ pub fn live_accounts(
 ) -> Result<Vec<crate::seller_accounts::AccountRow>, DbError> {
     use crate::seller_accounts::AccountRow;
     let query = seller_accounts::table
-        .filter(seller_accounts::status.ne("churned"))
+        .filter(seller_accounts::status.ne(Stored::from(AccountStatus::Churned)))
         .select(AccountRow::as_select())
         .into_boxed();
     let mut query = in_scope!(query, scope, seller_accounts::team_id);

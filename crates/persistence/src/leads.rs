@@ -5,8 +5,10 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::leads;
 use crate::scope::{in_scope, TeamScope};
+use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::Stage;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = leads)]
@@ -23,10 +25,12 @@ pub struct LeadRow {
     pub stall_no: Option<String>,
     pub location_lat: Option<f64>,
     pub location_lng: Option<f64>,
-    /// A JSON array of strings.
-    pub product_categories: String,
+    /// Stored as a JSON array of strings.
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub product_categories: Vec<String>,
     pub source: Option<String>,
-    pub stage: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub stage: Stage,
     pub lost_reason: Option<String>,
     pub owner_id: String,
     pub team_id: Option<String>,
@@ -60,8 +64,9 @@ impl LeadRow {
         .to_lowercase()
     }
 
+    /// Still being worked: not archived, and in an open stage.
     pub fn is_open(&self) -> bool {
-        self.archived_at.is_none() && self.stage != "won" && self.stage != "lost"
+        self.archived_at.is_none() && self.stage.is_open()
     }
 }
 
@@ -81,9 +86,9 @@ struct LeadUpdate<'a> {
     stall_no: Option<&'a str>,
     location_lat: Option<f64>,
     location_lng: Option<f64>,
-    product_categories: &'a str,
+    product_categories: Stored,
     source: Option<&'a str>,
-    stage: &'a str,
+    stage: Stored,
     lost_reason: Option<&'a str>,
     owner_id: &'a str,
     team_id: Option<&'a str>,
@@ -100,8 +105,9 @@ struct LeadUpdate<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, lead: &LeadRow) -> Result<(), DbError> {
+    // By value: typed fields (`Stored`) make diesel's insert owned-only.
     diesel::insert_into(leads::table)
-        .values(lead)
+        .values(lead.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -114,7 +120,7 @@ const LEAD_COLUMNS: usize = 31;
 pub fn insert_many(conn: &mut DbConnection, rows: &[LeadRow]) -> Result<(), DbError> {
     for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / LEAD_COLUMNS) {
         // Per backend: diesel's multi-connection has no multi-row INSERT of its own.
-        let insert = diesel::insert_into(leads::table).values(chunk);
+        let insert = diesel::insert_into(leads::table).values(chunk.to_vec());
         match conn {
             DbConnection::Postgresql(conn) => insert.execute(conn)?,
             DbConnection::Sqlite(conn) => insert.execute(conn)?,
@@ -147,9 +153,9 @@ pub fn save(conn: &mut DbConnection, lead: &LeadRow) -> Result<bool, DbError> {
         stall_no: lead.stall_no.as_deref(),
         location_lat: lead.location_lat,
         location_lng: lead.location_lng,
-        product_categories: &lead.product_categories,
+        product_categories: lead.product_categories.clone().into(),
         source: lead.source.as_deref(),
-        stage: &lead.stage,
+        stage: lead.stage.into(),
         lost_reason: lead.lost_reason.as_deref(),
         owner_id: &lead.owner_id,
         team_id: lead.team_id.as_deref(),
@@ -179,7 +185,7 @@ pub fn save(conn: &mut DbConnection, lead: &LeadRow) -> Result<bool, DbError> {
 #[derive(Debug, Default, Clone)]
 pub struct LeadFilter {
     pub archived: bool,
-    pub stage: Option<String>,
+    pub stage: Option<Stage>,
     pub owner_id: Option<String>,
     pub team_id: Option<String>,
     pub market: Option<String>,
@@ -200,8 +206,8 @@ fn filtered(
     } else {
         query.filter(leads::archived_at.is_null())
     };
-    if let Some(stage) = &filter.stage {
-        query = query.filter(leads::stage.eq(stage.clone()));
+    if let Some(stage) = filter.stage {
+        query = query.filter(leads::stage.eq(Stored::from(stage)));
     }
     if let Some(owner) = &filter.owner_id {
         query = query.filter(leads::owner_id.eq(owner.clone()));
@@ -299,7 +305,7 @@ pub fn open_duplicates(
         |key| {
             let mut query = leads::table
                 .filter(leads::archived_at.is_null())
-                .filter(leads::stage.ne_all(["won", "lost"]))
+                .filter(leads::stage.ne_all(closed_stages()))
                 .select(LeadRow::as_select())
                 .into_boxed();
             if let Some(id) = except_id {
@@ -320,6 +326,15 @@ pub fn open_duplicates(
     )
 }
 
+/// The stages a lead is no longer worked in (not [`Stage::is_open`]), as stored.
+fn closed_stages() -> Vec<Stored> {
+    Stage::ALL
+        .into_iter()
+        .filter(|stage| !stage.is_open())
+        .map(Stored::from)
+        .collect()
+}
+
 /// Ids of the leads inside `scope` merged into `survivor` (their history is the survivor's
 /// too).
 pub fn merged_into(
@@ -336,7 +351,7 @@ pub fn merged_into(
 /// What logging a visit does to its lead, in one statement that needs no version check (so
 /// concurrent visits on one lead never refuse each other, and the row is locked as briefly
 /// as possible): `last_visit_at` moves forward only, `next_follow_up_at` takes the visit's
-/// when it sets one, and a `new` or `contacted` lead becomes `visited`.
+/// when it sets one, and the stage moves as [`Stage::after_visit`] says.
 pub fn apply_visit(
     conn: &mut DbConnection,
     lead_id: &str,
@@ -353,9 +368,15 @@ pub fn apply_visit(
         visited_at.into_sql::<SqlTimestamp>().nullable(),
     )
     .otherwise(leads::last_visit_at);
+    // Every stage a visit moves goes to `visited` (the domain's tests hold it so).
+    let moved: Vec<Stored> = Stage::ALL
+        .into_iter()
+        .filter(|stage| stage.after_visit() != *stage)
+        .map(Stored::from)
+        .collect();
     let stage = case_when(
-        leads::stage.eq_any(["new", "contacted"]),
-        "visited".into_sql::<Text>(),
+        leads::stage.eq_any(moved),
+        Stored::from(Stage::Visited).into_sql::<Text>(),
     )
     .otherwise(leads::stage);
     let target = leads::table.filter(leads::id.eq(lead_id));
@@ -385,7 +406,7 @@ pub fn follow_ups_due(
     Ok(in_scope!(leads::table.into_boxed(), scope, leads::team_id)
         .filter(leads::owner_id.eq(owner_id))
         .filter(leads::archived_at.is_null())
-        .filter(leads::stage.ne_all(["won", "lost"]))
+        .filter(leads::stage.ne_all(closed_stages()))
         .filter(leads::next_follow_up_at.lt(before))
         .order(leads::next_follow_up_at.asc())
         .limit(limit)

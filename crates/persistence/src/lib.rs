@@ -21,6 +21,7 @@ pub mod seller_performance;
 pub mod service_accounts;
 pub mod settings;
 pub mod stats;
+pub mod stored;
 pub mod target_achievements;
 pub mod targets;
 pub mod teams;

@@ -6,9 +6,11 @@ use crate::leads::{like_pattern, LIKE_ESCAPE};
 use crate::pagination::{Page, PageRequest};
 use crate::schema::{renewals, seller_accounts};
 use crate::scope::{in_scope, TeamScope};
+use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use ironfield_domain::account::{AccountStatus, MembershipTier};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
 #[diesel(table_name = seller_accounts, treat_none_as_null = true)]
@@ -27,14 +29,18 @@ pub struct AccountRow {
     pub lead_id: Option<String>,
     pub owner_id: String,
     pub team_id: Option<String>,
-    pub membership_tier: String,
-    pub status: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub membership_tier: MembershipTier,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub status: AccountStatus,
     pub contract_start: NaiveDate,
     pub contract_end: NaiveDate,
     pub contract_value: i64,
     pub contract_currency: String,
     pub signed_at: Timestamp,
-    pub signed_business_date: String,
+    /// The day of `signed_at` in the organisation's time zone.
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub signed_business_date: NaiveDate,
     pub churn_reason: Option<String>,
     pub notes: Option<String>,
     pub search_text: String,
@@ -64,8 +70,9 @@ impl AccountRow {
 }
 
 pub fn insert(conn: &mut DbConnection, account: &AccountRow) -> Result<(), DbError> {
+    // By value: typed fields (`Stored`) make diesel's insert owned-only.
     diesel::insert_into(seller_accounts::table)
-        .values(account)
+        .values(account.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -77,7 +84,7 @@ const ACCOUNT_COLUMNS: usize = 29;
 pub fn insert_many(conn: &mut DbConnection, rows: &[AccountRow]) -> Result<(), DbError> {
     for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / ACCOUNT_COLUMNS) {
         // Per backend: diesel's multi-connection has no multi-row INSERT of its own.
-        let insert = diesel::insert_into(seller_accounts::table).values(chunk);
+        let insert = diesel::insert_into(seller_accounts::table).values(chunk.to_vec());
         match conn {
             DbConnection::Postgresql(conn) => insert.execute(conn)?,
             DbConnection::Sqlite(conn) => insert.execute(conn)?,
@@ -111,7 +118,7 @@ pub fn save(conn: &mut DbConnection, account: &AccountRow) -> Result<bool, DbErr
             .filter(seller_accounts::id.eq(&account.id))
             .filter(seller_accounts::version.eq(account.version)),
     )
-    .set((&row, seller_accounts::version.eq(account.version + 1)))
+    .set((row, seller_accounts::version.eq(account.version + 1)))
     .execute(conn)?;
     Ok(updated == 1)
 }
@@ -119,8 +126,8 @@ pub fn save(conn: &mut DbConnection, account: &AccountRow) -> Result<bool, DbErr
 /// List filters, each optional; the teams come from the list's `TeamScope`.
 #[derive(Debug, Default, Clone)]
 pub struct AccountFilter {
-    pub status: Option<String>,
-    pub membership_tier: Option<String>,
+    pub status: Option<AccountStatus>,
+    pub membership_tier: Option<MembershipTier>,
     pub owner_id: Option<String>,
     pub team_id: Option<String>,
     pub market: Option<String>,
@@ -139,11 +146,11 @@ pub fn list(
         .select(AccountRow::as_select())
         .into_boxed();
     let mut query = in_scope!(query, scope, seller_accounts::team_id);
-    if let Some(status) = &filter.status {
-        query = query.filter(seller_accounts::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(seller_accounts::status.eq(Stored::from(status)));
     }
-    if let Some(tier) = &filter.membership_tier {
-        query = query.filter(seller_accounts::membership_tier.eq(tier.clone()));
+    if let Some(tier) = filter.membership_tier {
+        query = query.filter(seller_accounts::membership_tier.eq(Stored::from(tier)));
     }
     if let Some(owner) = &filter.owner_id {
         query = query.filter(seller_accounts::owner_id.eq(owner.clone()));
@@ -165,7 +172,7 @@ pub fn list(
         // Lapsing: the contract ends before the date, and the seller has not churned.
         query = query
             .filter(seller_accounts::contract_end.lt(before))
-            .filter(seller_accounts::status.ne("churned"));
+            .filter(seller_accounts::status.ne(Stored::from(AccountStatus::Churned)));
     }
     if let Some(since) = filter.updated_since {
         query = query.filter(seller_accounts::updated_at.ge(since));
@@ -187,7 +194,7 @@ pub fn live_duplicates(
         |r: &AccountRow| &r.id,
         |key| {
             let mut query = seller_accounts::table
-                .filter(seller_accounts::status.ne("churned"))
+                .filter(seller_accounts::status.ne(Stored::from(AccountStatus::Churned)))
                 .select(AccountRow::as_select())
                 .into_boxed();
             if let Some(id) = except_id {
@@ -223,12 +230,14 @@ pub struct RenewalRow {
     pub previous_end: NaiveDate,
     pub new_end: NaiveDate,
     pub renewed_at: Timestamp,
-    pub business_date: String,
+    /// The day of `renewed_at` in the organisation's time zone.
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub business_date: NaiveDate,
 }
 
 pub fn insert_renewal(conn: &mut DbConnection, renewal: &RenewalRow) -> Result<(), DbError> {
     diesel::insert_into(renewals::table)
-        .values(renewal)
+        .values(renewal.clone())
         .execute(conn)?;
     Ok(())
 }

@@ -1,12 +1,14 @@
 //! The figures targets are measured against, counted over stored `business_date`s with a
 //! fixed number of grouped, indexed queries, whatever the number of reps.
 //!
-//! Dates are `YYYY-MM-DD` strings in the organisation's time zone; ranges are half-open
-//! (`from <= date < to`), which text comparison orders correctly.
+//! Days are stored as `YYYY-MM-DD` text in the organisation's time zone; ranges are
+//! half-open (`from <= date < to`), which text comparison orders correctly.
 
 use crate::error::DbError;
 use crate::schema::{renewals, seller_accounts, visits};
+use crate::stored::Stored;
 use crate::DbConnection;
+use chrono::NaiveDate;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -24,26 +26,27 @@ pub struct Tally {
 pub fn by_rep(
     conn: &mut DbConnection,
     reps: &[String],
-    from: &str,
-    to: &str,
+    from: NaiveDate,
+    to: NaiveDate,
 ) -> Result<Tally, DbError> {
+    let (from, to) = (Stored::from(from), Stored::from(to));
     let visits: Vec<(String, i64)> = visits::table
         .filter(visits::rep_id.eq_any(reps.to_vec()))
-        .filter(visits::business_date.ge(from))
-        .filter(visits::business_date.lt(to))
+        .filter(visits::business_date.ge(&from))
+        .filter(visits::business_date.lt(&to))
         .group_by(visits::rep_id)
         .select((visits::rep_id, count_star()))
         .load(conn)?;
     let signed: Vec<(String, i64)> = seller_accounts::table
         .filter(seller_accounts::owner_id.eq_any(reps.to_vec()))
-        .filter(seller_accounts::signed_business_date.ge(from))
-        .filter(seller_accounts::signed_business_date.lt(to))
+        .filter(seller_accounts::signed_business_date.ge(&from))
+        .filter(seller_accounts::signed_business_date.lt(&to))
         .select((seller_accounts::owner_id, seller_accounts::contract_value))
         .load(conn)?;
     let renewed: Vec<(String, i64)> = renewals::table
         .filter(renewals::owner_id.eq_any(reps.to_vec()))
-        .filter(renewals::business_date.ge(from))
-        .filter(renewals::business_date.lt(to))
+        .filter(renewals::business_date.ge(&from))
+        .filter(renewals::business_date.lt(&to))
         .group_by(renewals::owner_id)
         .select((renewals::owner_id, count_star()))
         .load(conn)?;
@@ -54,26 +57,27 @@ pub fn by_rep(
 pub fn by_team(
     conn: &mut DbConnection,
     teams: &[String],
-    from: &str,
-    to: &str,
+    from: NaiveDate,
+    to: NaiveDate,
 ) -> Result<Tally, DbError> {
+    let (from, to) = (Stored::from(from), Stored::from(to));
     let visits: Vec<(Option<String>, i64)> = visits::table
         .filter(visits::team_id.eq_any(teams.to_vec()))
-        .filter(visits::business_date.ge(from))
-        .filter(visits::business_date.lt(to))
+        .filter(visits::business_date.ge(&from))
+        .filter(visits::business_date.lt(&to))
         .group_by(visits::team_id)
         .select((visits::team_id, count_star()))
         .load(conn)?;
     let signed: Vec<(Option<String>, i64)> = seller_accounts::table
         .filter(seller_accounts::team_id.eq_any(teams.to_vec()))
-        .filter(seller_accounts::signed_business_date.ge(from))
-        .filter(seller_accounts::signed_business_date.lt(to))
+        .filter(seller_accounts::signed_business_date.ge(&from))
+        .filter(seller_accounts::signed_business_date.lt(&to))
         .select((seller_accounts::team_id, seller_accounts::contract_value))
         .load(conn)?;
     let renewed: Vec<(Option<String>, i64)> = renewals::table
         .filter(renewals::team_id.eq_any(teams.to_vec()))
-        .filter(renewals::business_date.ge(from))
-        .filter(renewals::business_date.lt(to))
+        .filter(renewals::business_date.ge(&from))
+        .filter(renewals::business_date.lt(&to))
         .group_by(renewals::team_id)
         .select((renewals::team_id, count_star()))
         .load(conn)?;

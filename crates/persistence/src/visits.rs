@@ -4,8 +4,11 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::visits;
 use crate::scope::{in_scope, TeamScope};
+use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
+use chrono::NaiveDate;
 use diesel::prelude::*;
+use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
 #[diesel(table_name = visits, treat_none_as_null = true)]
@@ -16,17 +19,22 @@ pub struct VisitRow {
     pub lead_id: Option<String>,
     pub seller_account_id: Option<String>,
     pub visited_at: Timestamp,
-    pub business_date: String,
+    /// The day of `visited_at` in the organisation's time zone.
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub business_date: NaiveDate,
     pub received_at: Timestamp,
     pub location_lat: Option<f64>,
     pub location_lng: Option<f64>,
     pub location_accuracy_m: Option<f64>,
-    pub location_check: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub location_check: LocationCheck,
     pub market: Option<String>,
     pub district: Option<String>,
     pub stall_no: Option<String>,
-    pub purpose: String,
-    pub outcome: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub purpose: Purpose,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub outcome: Outcome,
     pub notes: Option<String>,
     pub next_follow_up_at: Option<Timestamp>,
     pub duration_minutes: Option<i64>,
@@ -35,10 +43,66 @@ pub struct VisitRow {
     pub version: i64,
 }
 
+/// A visit as the phone sent it and the checks made it, before the facts only the
+/// database knows (the organisation's time zone, the place visited) complete it into a row.
+#[derive(Debug, Clone)]
+pub struct NewVisit {
+    pub id: String,
+    pub rep_id: String,
+    pub team_id: Option<String>,
+    pub lead_id: Option<String>,
+    pub seller_account_id: Option<String>,
+    pub visited_at: Timestamp,
+    pub received_at: Timestamp,
+    pub location_lat: Option<f64>,
+    pub location_lng: Option<f64>,
+    pub location_accuracy_m: Option<f64>,
+    pub market: Option<String>,
+    pub district: Option<String>,
+    pub stall_no: Option<String>,
+    pub purpose: Purpose,
+    pub outcome: Outcome,
+    pub notes: Option<String>,
+    pub next_follow_up_at: Option<Timestamp>,
+    pub duration_minutes: Option<i64>,
+}
+
+impl NewVisit {
+    /// The row to store: created when it was received, at version 1.
+    pub fn into_row(self, business_date: NaiveDate, location_check: LocationCheck) -> VisitRow {
+        VisitRow {
+            id: self.id,
+            rep_id: self.rep_id,
+            team_id: self.team_id,
+            lead_id: self.lead_id,
+            seller_account_id: self.seller_account_id,
+            visited_at: self.visited_at,
+            business_date,
+            received_at: self.received_at,
+            location_lat: self.location_lat,
+            location_lng: self.location_lng,
+            location_accuracy_m: self.location_accuracy_m,
+            location_check,
+            market: self.market,
+            district: self.district,
+            stall_no: self.stall_no,
+            purpose: self.purpose,
+            outcome: self.outcome,
+            notes: self.notes,
+            next_follow_up_at: self.next_follow_up_at,
+            duration_minutes: self.duration_minutes,
+            created_at: self.received_at,
+            updated_at: self.received_at,
+            version: 1,
+        }
+    }
+}
+
 /// Inserts a visit unless one with its id exists; `false` when it did (a replay).
 pub fn insert_new(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> {
+    // By value: typed fields (`Stored`) make diesel's insert owned-only.
     match diesel::insert_into(visits::table)
-        .values(visit)
+        .values(visit.clone())
         .execute(conn)
         .map_err(DbError::from)
     {
@@ -56,7 +120,7 @@ const VISIT_COLUMNS: usize = 24;
 pub fn insert_many(conn: &mut DbConnection, rows: &[VisitRow]) -> Result<(), DbError> {
     for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / VISIT_COLUMNS) {
         // Per backend: diesel's multi-connection has no multi-row INSERT of its own.
-        let insert = diesel::insert_into(visits::table).values(chunk);
+        let insert = diesel::insert_into(visits::table).values(chunk.to_vec());
         match conn {
             DbConnection::Postgresql(conn) => insert.execute(conn)?,
             DbConnection::Sqlite(conn) => insert.execute(conn)?,
@@ -93,7 +157,7 @@ pub fn save(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> 
             .filter(visits::id.eq(&visit.id))
             .filter(visits::version.eq(visit.version)),
     )
-    .set(&row)
+    .set(row)
     .execute(conn)?;
     Ok(updated == 1)
 }
@@ -107,9 +171,9 @@ pub struct VisitFilter {
     pub seller_account_id: Option<String>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
-    pub business_date: Option<String>,
-    pub outcome: Option<String>,
-    pub purpose: Option<String>,
+    pub business_date: Option<NaiveDate>,
+    pub outcome: Option<Outcome>,
+    pub purpose: Option<Purpose>,
     pub updated_since: Option<Timestamp>,
 }
 
@@ -139,14 +203,14 @@ pub fn list(
     if let Some(to) = filter.to {
         query = query.filter(visits::visited_at.lt(to));
     }
-    if let Some(date) = &filter.business_date {
-        query = query.filter(visits::business_date.eq(date.clone()));
+    if let Some(date) = filter.business_date {
+        query = query.filter(visits::business_date.eq(Stored::from(date)));
     }
-    if let Some(outcome) = &filter.outcome {
-        query = query.filter(visits::outcome.eq(outcome.clone()));
+    if let Some(outcome) = filter.outcome {
+        query = query.filter(visits::outcome.eq(Stored::from(outcome)));
     }
-    if let Some(purpose) = &filter.purpose {
-        query = query.filter(visits::purpose.eq(purpose.clone()));
+    if let Some(purpose) = filter.purpose {
+        query = query.filter(visits::purpose.eq(Stored::from(purpose)));
     }
     if let Some(since) = filter.updated_since {
         query = query.filter(visits::updated_at.ge(since));
@@ -161,11 +225,11 @@ pub fn list(
 pub fn of_rep_on(
     conn: &mut DbConnection,
     rep_id: &str,
-    business_date: &str,
+    business_date: NaiveDate,
 ) -> Result<Vec<VisitRow>, DbError> {
     Ok(visits::table
         .filter(visits::rep_id.eq(rep_id))
-        .filter(visits::business_date.eq(business_date))
+        .filter(visits::business_date.eq(Stored::from(business_date)))
         .order(visits::visited_at.asc())
         .limit(1000)
         .select(VisitRow::as_select())

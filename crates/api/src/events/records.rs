@@ -27,10 +27,6 @@ fn money(amount: Option<i64>, currency: Option<&str>) -> Value {
     }
 }
 
-fn categories(raw: &str) -> Value {
-    serde_json::from_str(raw).unwrap_or(Value::Null)
-}
-
 /// A lead's change as events, in the API's field names:
 /// - `lead.merged` when it was merged into another lead (`merged_into_id`, `archived`);
 /// - `lead.stage_changed` when its stage moved (`stage`, with `lost_reason` and the
@@ -74,8 +70,8 @@ pub fn lead_events(old: &LeadRow, new: &LeadRow) -> Vec<(EventType, Changes)> {
         )
         .field(
             "product_categories",
-            &categories(&old.product_categories),
-            &categories(&new.product_categories),
+            &old.product_categories,
+            &new.product_categories,
         )
         .field("source", &old.source, &new.source)
         .field(
@@ -117,7 +113,7 @@ pub fn lead_events(old: &LeadRow, new: &LeadRow) -> Vec<(EventType, Changes)> {
 /// (a status change that is not a churn included). Renewals emit `seller_account.renewed`
 /// themselves.
 pub fn account_events(old: &AccountRow, new: &AccountRow) -> Vec<(EventType, Changes)> {
-    let churned = old.status != "churned" && new.status == "churned";
+    let churned = old.status.is_live() && !new.status.is_live();
     let mut updated = Changes::new()
         .field("company_name", &old.company_name, &new.company_name)
         .field("contact_name", &old.contact_name, &new.contact_name)
@@ -220,7 +216,7 @@ mod tests {
     fn one_change_of_a_lead_can_make_several_events() {
         let old = lead();
         let mut new = old.clone();
-        new.stage = "contacted".into();
+        new.stage = ironfield_domain::Stage::Contacted;
         new.notes = Some("回访".into());
         new.owner_id = "u2".into();
         let events = lead_events(&old, &new);

@@ -8,6 +8,7 @@ use crate::extract::Caller;
 use crate::routes::targets::Target;
 use chrono::{Months, NaiveDate};
 use ironfield_domain::pacing::Metric;
+use ironfield_domain::Period;
 use ironfield_persistence::stats::{self, Tally};
 use ironfield_persistence::targets::{self, TargetRow};
 use ironfield_persistence::TeamScope;
@@ -31,19 +32,17 @@ pub fn target_set(
 }
 
 /// After a change that counts towards targets (a visit, a signing, a renewal) by `rep_id`
-/// in `team_id` on `business_date` (`YYYY-MM-DD`): announces every target of the rep, or of
+/// in `team_id` on `business_date`: announces every target of the rep, or of
 /// the team and the teams above it, in that month that is now met for the first time.
 pub fn check_achieved(
     conn: &mut DbConnection,
     caller: &Caller,
     rep_id: &str,
     team_id: Option<&str>,
-    business_date: &str,
+    business_date: NaiveDate,
     at: Timestamp,
 ) -> ApiResult<()> {
-    let Some(period) = business_date.get(..7) else {
-        return Ok(());
-    };
+    let period = Period::of(business_date).to_string();
     // The record's team and every team above it: a team's figures include its sub-teams'
     // (as on the progress page). The chain is short; a stored cycle is walked once.
     let mut candidate_teams: Vec<String> = Vec::new();
@@ -55,7 +54,7 @@ pub fn check_achieved(
         next = teams::find(conn, &TeamScope::everything(), &id)?.parent_id;
         candidate_teams.push(id);
     }
-    let rows = targets::for_subjects(conn, period, &[rep_id.to_owned()], &candidate_teams)?;
+    let rows = targets::for_subjects(conn, &period, &[rep_id.to_owned()], &candidate_teams)?;
     for row in rows {
         check_target(conn, caller, &row, at)?;
     }
@@ -109,15 +108,15 @@ fn actual(conn: &mut DbConnection, row: &TargetRow, metric: Metric) -> ApiResult
     let next = first
         .checked_add_months(Months::new(1))
         .ok_or_else(|| ApiError::invalid_field("period", "out of range"))?;
-    let (from, to) = (first.to_string(), next.to_string());
+    let (from, to) = (first, next);
     let subject = [row.subject_id.clone()];
     if row.subject_type == "team" {
         let tree = teams::tree(conn)?;
         let members: Vec<String> = tree.subtree(&row.subject_id).into_iter().collect();
-        let tally = stats::by_team(conn, &members, &from, &to)?;
+        let tally = stats::by_team(conn, &members, from, to)?;
         Ok(members.iter().map(|m| figure(&tally, m, metric)).sum())
     } else {
-        let tally = stats::by_rep(conn, &subject, &from, &to)?;
+        let tally = stats::by_rep(conn, &subject, from, to)?;
         Ok(figure(&tally, &row.subject_id, metric))
     }
 }

@@ -10,6 +10,7 @@ use crate::routes::leads::Lead;
 use crate::routes::meetings::Meeting;
 use crate::routes::seller_accounts::SellerAccount;
 use crate::routes::visits::Visit;
+use chrono::NaiveDate;
 use ironfield_persistence::leads::LeadRow;
 use ironfield_persistence::meetings::MeetingRow;
 use ironfield_persistence::seller_accounts::AccountRow;
@@ -77,7 +78,7 @@ pub fn account_signed(
     account: &AccountRow,
     at: Timestamp,
 ) -> ApiResult<()> {
-    let data = SellerAccount::try_from(account.clone())?;
+    let data = SellerAccount::from(account.clone());
     emit(
         conn,
         caller,
@@ -92,7 +93,7 @@ pub fn account_signed(
         caller,
         &account.owner_id,
         account.team_id.as_deref(),
-        &account.signed_business_date,
+        account.signed_business_date,
         at,
     )
 }
@@ -105,10 +106,10 @@ pub fn account_saved(
     caller: &Caller,
     old: &AccountRow,
     new: &AccountRow,
-    renewed_on: Option<&str>,
+    renewed_on: Option<NaiveDate>,
     at: Timestamp,
 ) -> ApiResult<()> {
-    let data = SellerAccount::try_from(new.clone())?;
+    let data = SellerAccount::from(new.clone());
     let Some(business_date) = renewed_on else {
         return emit_each(
             conn,
@@ -168,7 +169,7 @@ pub fn visit_logged(
     visit: &VisitRow,
     at: Timestamp,
 ) -> ApiResult<()> {
-    let data = Visit::try_from(visit.clone())?;
+    let data = Visit::from(visit.clone());
     let subject = Subject {
         id: &visit.id,
         team_id: visit.team_id.as_deref(),
@@ -187,7 +188,7 @@ pub fn visit_logged(
         caller,
         &visit.rep_id,
         visit.team_id.as_deref(),
-        &visit.business_date,
+        visit.business_date,
         at,
     )
 }
@@ -203,7 +204,7 @@ pub fn visit_saved(
     let Some(changes) = visit_corrected(old, new) else {
         return Ok(());
     };
-    let data = Visit::try_from(new.clone())?;
+    let data = Visit::from(new.clone());
     let subject = Subject {
         id: &new.id,
         team_id: new.team_id.as_deref(),

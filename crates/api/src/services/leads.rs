@@ -4,11 +4,11 @@
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
 use crate::routes::leads::input::LeadInput;
-use crate::routes::seller_accounts::{AccountStatus, MembershipTier};
 use crate::services::audit::row_changes;
 use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
 use ironfield_auth::{policy, Principal, Scope};
+use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::ids::{new_id, parse_id};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::Stage;
@@ -16,6 +16,7 @@ use ironfield_domain::{Money, ValidationErrors};
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads::{self, Identifiers, LeadRow};
 use ironfield_persistence::seller_accounts::AccountRow;
+use ironfield_persistence::stored::TextForm;
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{seller_accounts, DbConnection, DbError};
 use serde_json::json;
@@ -162,7 +163,7 @@ pub(crate) fn unique_to_duplicate(error: DbError) -> ApiError {
 /// The fields that differ between `old` and `new` (every set field when there is no `old`),
 /// for the audit trail.
 pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
-    row_changes!(old, new;
+    let mut changes = row_changes!(old, new;
         company_name,
         contact_name,
         phone,
@@ -174,7 +175,6 @@ pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
         stall_no,
         location_lat,
         location_lng,
-        product_categories,
         source,
         stage,
         lost_reason,
@@ -187,7 +187,15 @@ pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
         account_id,
         merged_into_id,
         archived_at
-    )
+    );
+    // The trail has always held the categories as their stored JSON text (a string, not an
+    // array); kept so, so that old and new entries of one history read alike.
+    let categories = |lead: &LeadRow| lead.product_categories.to_text();
+    match old {
+        Some(old) => changes.field("product_categories", &categories(old), &categories(new)),
+        None => changes.set("product_categories", &categories(new)),
+    };
+    changes
 }
 
 /// Records one audit event about a lead.
@@ -238,9 +246,9 @@ pub(crate) fn blank_lead(
         stall_no: None,
         location_lat: None,
         location_lng: None,
-        product_categories: "[]".into(),
+        product_categories: Vec::new(),
         source: None,
-        stage: Stage::New.as_str().into(),
+        stage: Stage::New,
         lost_reason: None,
         owner_id,
         team_id,
@@ -272,7 +280,7 @@ pub(crate) fn save(
         return Ok(current.clone());
     }
     let ids_changed = format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(&lead));
-    let reopened = current.stage == "lost" && lead.stage != "lost";
+    let reopened = current.stage == Stage::Lost && lead.stage != Stage::Lost;
     if lead.is_open() && (ids_changed || reopened) {
         refuse_duplicates(conn, caller, &lead)?;
     }
@@ -316,8 +324,7 @@ pub fn convert(
     conversion: Conversion,
 ) -> ApiResult<AccountRow> {
     let lead = find_writable(conn, caller, id)?;
-    let stage: Stage = lead.stage.parse().map_err(ApiError::internal)?;
-    stage
+    lead.stage
         .check_convert()
         .map_err(|e| ApiError::new(ErrorCode::InvalidTransition, e.to_string()))?;
     let signed = now();
@@ -338,14 +345,14 @@ pub fn convert(
         lead_id: Some(lead.id.clone()),
         owner_id: lead.owner_id.clone(),
         team_id: lead.team_id.clone(),
-        membership_tier: conversion.membership_tier.as_str().to_owned(),
-        status: AccountStatus::Onboarding.as_str().to_owned(),
+        membership_tier: conversion.membership_tier,
+        status: AccountStatus::Onboarding,
         contract_start: conversion.contract_start,
         contract_end: conversion.contract_end,
         contract_value: conversion.value.amount,
         contract_currency: conversion.value.currency,
         signed_at: at,
-        signed_business_date: business_date(signed, tz).to_string(),
+        signed_business_date: business_date(signed, tz),
         churn_reason: None,
         notes: None,
         search_text: String::new(),
@@ -388,7 +395,7 @@ pub fn convert(
     crate::events::writes::account_signed(conn, caller, &stored, at)?;
 
     let mut won = lead.clone();
-    won.stage = Stage::Won.as_str().to_owned();
+    won.stage = Stage::Won;
     won.account_id = Some(account.id.clone());
     save(conn, caller, &lead, won)?;
     let mut converted = ChangeSet::new();
@@ -480,7 +487,7 @@ pub fn create(
 
     let at = now().naive_utc();
     let mut lead: LeadRow = blank_lead(id, owner.id, owner.team_id, at);
-    lead.stage = stage.as_str().to_owned();
+    lead.stage = stage;
     input.apply_facts(&mut lead, &mut errors);
     errors.into_result(())?;
     lead.search_text = lead.compute_search_text();

@@ -54,18 +54,10 @@ pub fn renew(
             previous_end: current.contract_end,
             new_end,
             renewed_at: renewed.naive_utc(),
-            business_date: today.to_string(),
+            business_date: today,
         },
     )?;
-    let renewed_on = today.to_string();
-    save(
-        conn,
-        caller,
-        &current,
-        account,
-        "renewed",
-        Some(&renewed_on),
-    )
+    save(conn, caller, &current, account, "renewed", Some(today))
 }
 
 /// The new last day of a contract renewed for `months` on `today`: counted on from its

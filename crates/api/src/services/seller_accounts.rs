@@ -3,11 +3,12 @@
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
+use crate::routes::seller_accounts::contract_end;
 use crate::routes::seller_accounts::input::{contract_terms, AccountInput};
-use crate::routes::seller_accounts::{contract_end, AccountStatus};
 use crate::services::audit::row_changes;
 use crate::services::leads::{check_owner, duplicate};
 use ironfield_auth::{policy, Principal, Scope};
+use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::ids::new_id;
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::ValidationErrors;
@@ -101,7 +102,7 @@ pub(crate) fn find_writable(
 }
 
 pub(crate) fn is_live(account: &AccountRow) -> bool {
-    account.status != AccountStatus::Churned.as_str()
+    account.status.is_live()
 }
 
 fn identifiers(account: &AccountRow) -> Identifiers {
@@ -146,7 +147,7 @@ pub(crate) fn save(
     current: &AccountRow,
     mut account: AccountRow,
     action: &str,
-    renewed_on: Option<&str>,
+    renewed_on: Option<chrono::NaiveDate>,
 ) -> ApiResult<AccountRow> {
     let changes = account_changes(Some(current), &account);
     if changes.is_empty() {
@@ -238,14 +239,15 @@ pub fn create(
         lead_id: None,
         owner_id: String::new(),
         team_id: None,
-        membership_tier: String::new(),
-        status: status.as_str().to_owned(),
+        // Absent only when refused above (`is required`).
+        membership_tier: input.membership_tier.unwrap_or(MembershipTier::Standard),
+        status,
         contract_start: input.contract_start.unwrap_or_default(),
         contract_end: end.unwrap_or_default(),
         contract_value: 0,
         contract_currency: String::new(),
         signed_at: at,
-        signed_business_date: business_date(signed, tz).to_string(),
+        signed_business_date: business_date(signed, tz),
         churn_reason: None,
         notes: None,
         search_text: String::new(),

@@ -83,10 +83,10 @@ pub fn correct(
     if_match.check(current.version)?;
     let mut visit = current.clone();
     if let Some(purpose) = correction.purpose {
-        visit.purpose = purpose.as_str().to_owned();
+        visit.purpose = purpose;
     }
     if let Some(outcome) = correction.outcome {
-        visit.outcome = outcome.as_str().to_owned();
+        visit.outcome = outcome;
     }
     if let Some(notes) = correction.notes {
         visit.notes = notes;

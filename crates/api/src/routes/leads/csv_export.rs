@@ -217,7 +217,6 @@ fn record(row: &LeadRow) -> [String; 22] {
     let cell = |v: &str| spreadsheet::neutralise(v).into_owned();
     let text = |v: &Option<String>| cell(v.as_deref().unwrap_or_default());
     let number = |v: Option<f64>| v.map(|n| n.to_string()).unwrap_or_default();
-    let categories: Vec<String> = serde_json::from_str(&row.product_categories).unwrap_or_default();
     [
         row.id.clone(),
         cell(&row.company_name),
@@ -231,9 +230,9 @@ fn record(row: &LeadRow) -> [String; 22] {
         text(&row.stall_no),
         number(row.location_lat),
         number(row.location_lng),
-        cell(&categories.join("|")),
+        cell(&row.product_categories.join("|")),
         text(&row.source),
-        row.stage.clone(),
+        row.stage.as_str().to_owned(),
         row.owner_id.clone(),
         text(&row.team_id),
         row.estimated_value

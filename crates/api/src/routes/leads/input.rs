@@ -278,7 +278,7 @@ impl LeadInput {
                     }
                 }
             }
-            lead.product_categories = serde_json::to_string(&clean).unwrap_or_else(|_| "[]".into());
+            lead.product_categories = clean;
         }
         if let Some(v) = &self.source {
             lead.source = facts::text(errors, "source", v, 50);

@@ -45,7 +45,7 @@ impl ListLeadsQuery {
     pub(crate) fn filter(self) -> ApiResult<LeadFilter> {
         Ok(LeadFilter {
             archived: self.archived.unwrap_or(false),
-            stage: self.stage.map(|s| s.as_str().to_owned()),
+            stage: self.stage,
             owner_id: self.owner_id,
             team_id: self.team_id,
             market: self.market,

@@ -8,6 +8,7 @@ use crate::services::leads::save;
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_domain::time::now;
+use ironfield_domain::Stage;
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads;
 use ironfield_persistence::TeamScope;
@@ -67,7 +68,7 @@ pub async fn merge_lead(
     let lead = blocking::write(&state, move |conn| {
         let survivor = find_writable(conn, &caller, &id)?;
         let duplicate = find_writable(conn, &caller, &duplicate_id)?;
-        if duplicate.stage == "won" {
+        if duplicate.stage == Stage::Won {
             return Err(ApiError::invalid_field("duplicate_id", "a won lead has a seller account; merge the other way"));
         }
         // A bad `duplicate_id` is refused whatever the version: only a valid merge can be stale.

@@ -108,8 +108,8 @@ impl TryFrom<LeadRow> for Lead {
             _ => None,
         };
         Ok(Lead {
-            stage: row.stage.parse().map_err(ApiError::internal)?,
-            product_categories: serde_json::from_str(&row.product_categories).unwrap_or_default(),
+            stage: row.stage,
+            product_categories: row.product_categories,
             archived: row.archived_at.is_some(),
             location,
             estimated_value,

@@ -76,14 +76,14 @@ fn apply_update(
     }
     errors.into_result(())?;
 
-    let from: Stage = current.stage.parse().map_err(ApiError::internal)?;
     if let Some(to) = input.stage {
-        from.check_move(to)
+        current
+            .stage
+            .check_move(to)
             .map_err(|e| ApiError::new(ErrorCode::InvalidTransition, e.to_string()))?;
-        lead.stage = to.as_str().to_owned();
+        lead.stage = to;
     }
-    let stage: Stage = lead.stage.parse().map_err(ApiError::internal)?;
-    match (stage, input.lost_reason.as_deref()) {
+    match (lead.stage, input.lost_reason.as_deref()) {
         (Stage::Lost, Some(reason)) => {
             lead.lost_reason = Some(
                 validation::required_text(reason, 500)

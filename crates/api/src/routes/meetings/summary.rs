@@ -97,7 +97,7 @@ pub async fn meeting_summary(
             .into_iter()
             .map(|p| (p.user_id.clone(), p))
             .collect();
-        let tally = stats::by_rep(conn, &ids, &date.to_string(), &next.to_string())?;
+        let tally = stats::by_rep(conn, &ids, date, next)?;
 
         let mut totals = TeamTotals::default();
         let mut rows = Vec::new();

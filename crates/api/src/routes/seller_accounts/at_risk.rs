@@ -42,7 +42,7 @@ pub struct AtRiskAccount {
 impl AtRiskAccount {
     pub(crate) fn new(row: AccountRow, assessment: Assessment) -> ApiResult<Self> {
         Ok(AtRiskAccount {
-            account: SellerAccount::try_from(row)?.with_health(Some(&assessment)),
+            account: SellerAccount::from(row).with_health(Some(&assessment)),
             health: assessment.health,
             score: assessment.score,
             reasons: assessment.reasons,

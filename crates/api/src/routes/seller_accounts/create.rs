@@ -48,7 +48,7 @@ pub async fn create_account(
         .await?;
         let location = format!("/api/v1/seller-accounts/{}", account.id);
         let version = account.version;
-        Ok(Reply::created(&SellerAccount::try_from(account)?, location).versioned(version))
+        Ok(Reply::created(&SellerAccount::from(account), location).versioned(version))
     })
     .await
 }

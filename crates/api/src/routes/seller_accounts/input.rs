@@ -227,7 +227,7 @@ impl AccountInput {
             (account.location_lat, account.location_lng) = facts::location(errors, v);
         }
         if let Some(tier) = self.membership_tier {
-            account.membership_tier = tier.as_str().to_owned();
+            account.membership_tier = tier;
         }
         if let Some(v) = &self.notes {
             account.notes = facts::text(errors, "notes", v, 4000);

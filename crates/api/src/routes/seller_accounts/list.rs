@@ -43,8 +43,8 @@ pub struct ListAccountsQuery {
 impl ListAccountsQuery {
     fn filter(self) -> ApiResult<AccountFilter> {
         Ok(AccountFilter {
-            status: self.status.map(|s| s.as_str().to_owned()),
-            membership_tier: self.membership_tier.map(|t| t.as_str().to_owned()),
+            status: self.status,
+            membership_tier: self.membership_tier,
             owner_id: self.owner_id,
             team_id: self.team_id,
             market: self.market,
@@ -113,7 +113,7 @@ pub async fn list_accounts(
             .into_iter()
             .map(|row| {
                 let assessment = health.get(&row.id);
-                Ok(SellerAccount::try_from(row)?.with_health(assessment))
+                Ok(SellerAccount::from(row).with_health(assessment))
             })
             .collect::<ApiResult<_>>()?,
         next_cursor: page.next_cursor,

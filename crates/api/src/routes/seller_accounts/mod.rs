@@ -10,13 +10,13 @@ mod read;
 mod renew;
 mod update;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::services::seller_accounts::find_visible;
 use chrono::{DateTime, NaiveDate, Utc};
 use ironfield_domain::health::{Assessment, Health};
 use ironfield_domain::{GeoPoint, Money};
 use ironfield_persistence::seller_accounts::AccountRow;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -33,49 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(history::account_history);
 }
 
-/// Membership tier on the portal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MembershipTier {
-    Standard,
-    Gold,
-    Premium,
-}
-
-impl MembershipTier {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MembershipTier::Standard => "standard",
-            MembershipTier::Gold => "gold",
-            MembershipTier::Premium => "premium",
-        }
-    }
-}
-
-/// Where the seller is in their life on the portal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountStatus {
-    Onboarding,
-    Active,
-    Suspended,
-    Churned,
-}
-
-impl AccountStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountStatus::Onboarding => "onboarding",
-            AccountStatus::Active => "active",
-            AccountStatus::Suspended => "suspended",
-            AccountStatus::Churned => "churned",
-        }
-    }
-}
-
-fn parse_enum<T: for<'de> Deserialize<'de>>(value: &str) -> ApiResult<T> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned())).map_err(ApiError::internal)
-}
+pub use ironfield_domain::account::{AccountStatus, MembershipTier};
 
 /// A signed seller.
 #[derive(Debug, Serialize, ToSchema)]
@@ -123,17 +81,15 @@ impl SellerAccount {
     }
 }
 
-impl TryFrom<AccountRow> for SellerAccount {
-    type Error = ApiError;
-
-    fn try_from(row: AccountRow) -> ApiResult<Self> {
+impl From<AccountRow> for SellerAccount {
+    fn from(row: AccountRow) -> Self {
         let location = match (row.location_lat, row.location_lng) {
             (Some(lat), Some(lng)) => Some(GeoPoint { lat, lng }),
             _ => None,
         };
-        Ok(SellerAccount {
-            membership_tier: parse_enum(&row.membership_tier)?,
-            status: parse_enum(&row.status)?,
+        SellerAccount {
+            membership_tier: row.membership_tier,
+            status: row.status,
             contract_value: Money {
                 amount: row.contract_value,
                 currency: row.contract_currency,
@@ -160,7 +116,7 @@ impl TryFrom<AccountRow> for SellerAccount {
             updated_at: row.updated_at.and_utc(),
             version: row.version,
             health: None,
-        })
+        }
     }
 }
 
@@ -173,7 +129,7 @@ pub struct SellerAccountPage {
 /// The reply for one account, with its ETag.
 pub(crate) fn account_reply(row: AccountRow) -> ApiResult<crate::reply::Reply> {
     let version = row.version;
-    Ok(crate::reply::Reply::ok(&SellerAccount::try_from(row)?).versioned(version))
+    Ok(crate::reply::Reply::ok(&SellerAccount::from(row)).versioned(version))
 }
 
 /// The last day of a contract of `months` months starting on `start`.

@@ -38,6 +38,6 @@ pub async fn get_account(
     })
     .await?;
     let version = account.version;
-    let account = SellerAccount::try_from(account)?.with_health(assessment.as_ref());
+    let account = SellerAccount::from(account).with_health(assessment.as_ref());
     Ok(Reply::ok(&account).versioned(version))
 }

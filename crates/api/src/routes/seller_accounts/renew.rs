@@ -85,7 +85,7 @@ pub async fn renew_account(
             })
             .await?;
             let version = account.version;
-            Ok(Reply::ok(&SellerAccount::try_from(account)?).versioned(version))
+            Ok(Reply::ok(&SellerAccount::from(account)).versioned(version))
         },
     )
     .await

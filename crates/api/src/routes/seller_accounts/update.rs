@@ -1,5 +1,5 @@
 use super::input::{AccountInput, AccountUpdate};
-use super::{account_reply, AccountStatus, SellerAccount};
+use super::{account_reply, SellerAccount};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IfMatch};
@@ -71,9 +71,9 @@ fn apply_update(
     let mut account = current.clone();
     input.apply_facts(&mut account, &mut errors);
     if let Some(status) = input.status {
-        account.status = status.as_str().to_owned();
+        account.status = status;
     }
-    let churned = account.status == AccountStatus::Churned.as_str();
+    let churned = !account.status.is_live();
     match (churned, input.churn_reason.as_ref()) {
         (true, Some(Some(reason))) => {
             account.churn_reason =

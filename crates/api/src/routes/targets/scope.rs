@@ -91,12 +91,9 @@ pub(crate) fn load(
     reps.retain(|u| u.role == "rep" || u.role == "team_lead");
     reps.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
 
-    let (from, to) = (
-        period.first_day().to_string(),
-        period.next_first_day().to_string(),
-    );
+    let (from, to) = (period.first_day(), period.next_first_day());
     let rep_ids: Vec<String> = reps.iter().map(|r| r.id.clone()).collect();
-    let rep_figures = stats::by_rep(conn, &rep_ids, &from, &to)?;
+    let rep_figures = stats::by_rep(conn, &rep_ids, from, to)?;
 
     // A team's figures include its sub-teams': count every team in the subtrees once, then
     // add each up into the teams in scope above it.
@@ -111,7 +108,7 @@ pub(crate) fn load(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let stamped = stats::by_team(conn, &every, &from, &to)?;
+    let stamped = stats::by_team(conn, &every, from, to)?;
     let team_figures = subtrees
         .into_iter()
         .map(|(team, members)| {

@@ -51,7 +51,7 @@ pub async fn log_visit(
         };
         let location = format!("/api/v1/visits/{}", row.id);
         let version = row.version;
-        let mut reply = Reply::json(status, &Visit::try_from(row)?).versioned(version);
+        let mut reply = Reply::json(status, &Visit::from(row)).versioned(version);
         reply.location = Some(location);
         Ok(reply)
     })

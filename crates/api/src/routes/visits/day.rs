@@ -80,7 +80,7 @@ pub async fn my_day(
             .and_then(|midnight| midnight.and_local_timezone(tz).earliest())
             .ok_or_else(|| ApiError::invalid_field("date", "is out of range"))?
             .naive_utc();
-        let day_visits = visits::of_rep_on(conn, &rep_id, &date.to_string())?;
+        let day_visits = visits::of_rep_on(conn, &rep_id, date)?;
         // Leads left behind in a team the rep has moved out of are no longer theirs to see.
         let due = leads::follow_ups_due(conn, &scope, &rep_id, end_of_day, 200)?;
         let plan = meetings::plan_of(conn, &rep_id, &date.to_string())?;
@@ -99,10 +99,7 @@ pub async fn my_day(
     Ok(Reply::ok(&MyDay {
         date,
         timezone: tz.name().to_owned(),
-        visits: day_visits
-            .into_iter()
-            .map(Visit::try_from)
-            .collect::<ApiResult<_>>()?,
+        visits: day_visits.into_iter().map(Visit::from).collect(),
         follow_ups_due: due
             .into_iter()
             .map(Lead::try_from)

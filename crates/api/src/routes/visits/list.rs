@@ -99,9 +99,9 @@ pub async fn list_visits(
             .as_deref()
             .map(|t| parse_time("to", t))
             .transpose()?,
-        business_date: query.business_date.map(|d| d.to_string()),
-        outcome: query.outcome.map(|o| o.as_str().to_owned()),
-        purpose: query.purpose.map(|p| p.as_str().to_owned()),
+        business_date: query.business_date,
+        outcome: query.outcome,
+        purpose: query.purpose,
         updated_since: query
             .updated_since
             .as_deref()
@@ -114,11 +114,7 @@ pub async fn list_visits(
     })
     .await?;
     Ok(Reply::ok(&VisitPage {
-        items: page
-            .items
-            .into_iter()
-            .map(Visit::try_from)
-            .collect::<ApiResult<_>>()?,
+        items: page.items.into_iter().map(Visit::from).collect(),
         next_cursor: page.next_cursor,
     }))
 }

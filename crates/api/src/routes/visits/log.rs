@@ -20,9 +20,9 @@ use ironfield_domain::ids::{new_id, parse_id};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::visit::check_location;
-use ironfield_domain::{GeoPoint, ValidationErrors};
+use ironfield_domain::{GeoPoint, Stage, ValidationErrors};
 use ironfield_persistence::audit::ChangeSet;
-use ironfield_persistence::visits::{self, VisitRow};
+use ironfield_persistence::visits::{self, NewVisit, VisitRow};
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{leads as lead_store, DbConnection, DbError};
 
@@ -43,7 +43,7 @@ enum Target {
 
 /// A visit that passed the checks that need no database.
 pub(crate) struct Prepared {
-    row: VisitRow,
+    row: NewVisit,
     target: Target,
 }
 
@@ -179,30 +179,25 @@ pub(crate) fn prepare(
 
     let at = received.naive_utc();
     Ok(Prepared {
-        row: VisitRow {
+        row: NewVisit {
             id: id.unwrap_or_default(),
             rep_id: caller.id().to_owned(),
             team_id: team_id.map(str::to_owned),
             lead_id: None,
             seller_account_id: None,
             visited_at: visited_at.naive_utc(),
-            business_date: String::new(),
             received_at: at,
             location_lat: input.location.map(|l| l.lat),
             location_lng: input.location.map(|l| l.lng),
             location_accuracy_m: input.location.and_then(|l| l.accuracy_m),
-            location_check: String::new(),
             market,
             district,
             stall_no,
-            purpose: input.purpose.as_str().to_owned(),
-            outcome: input.outcome.as_str().to_owned(),
+            purpose: input.purpose,
+            outcome: input.outcome,
             notes,
             next_follow_up_at: input.next_follow_up_at.map(|t| t.naive_utc()),
             duration_minutes: input.duration_minutes,
-            created_at: at,
-            updated_at: at,
-            version: 1,
         },
         target: target.unwrap_or(Target::Lead(String::new())),
     })
@@ -259,15 +254,14 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
         Ok(tz) => tz,
         Err(error) => return Err(replayed_or(conn, &row.id, error)),
     };
-    row.business_date = business_date(row.visited_at.and_utc(), tz).to_string();
     let reported = point(row.location_lat, row.location_lng);
-    row.location_check = check_location(reported, row.location_accuracy_m, known.point)
-        .as_str()
-        .to_owned();
+    let location_check = check_location(reported, row.location_accuracy_m, known.point);
     if row.market.is_none() && row.stall_no.is_none() {
         // Where the visit was, when the phone did not say: the lead's or account's stall.
         (row.market, row.district, row.stall_no) = known.place.clone();
     }
+    let day = business_date(row.visited_at.and_utc(), tz);
+    let row = row.into_row(day, location_check);
     if !visits::insert_new(conn, &row)? {
         return Err(Failure::Replayed);
     }
@@ -281,11 +275,14 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
         )?;
         // As read in this transaction; a concurrent reopen could make this audit note stale,
         // never the lead itself (the statement decides on the row as it is).
-        let moved = matches!(known.stage.as_deref(), Some("new" | "contacted"));
+        let moved_to = known
+            .stage
+            .map(Stage::after_visit)
+            .filter(|s| known.stage != Some(*s));
         let mut changes = ChangeSet::new();
         changes.set("visit_id", &row.id);
-        if moved {
-            changes.set("stage", &"visited");
+        if let Some(stage) = moved_to {
+            changes.set("stage", &stage);
         }
         crate::services::audit::record(
             conn,
@@ -305,7 +302,7 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
 fn resolve(
     conn: &mut DbConnection,
     caller: &Caller,
-    row: &mut VisitRow,
+    row: &mut NewVisit,
     target: Target,
 ) -> Result<Known, Failure> {
     Ok(match target {
@@ -376,7 +373,7 @@ struct Known {
     point: Option<GeoPoint>,
     place: (Option<String>, Option<String>, Option<String>),
     /// The lead's stage before the visit (none for a seller account).
-    stage: Option<String>,
+    stage: Option<Stage>,
 }
 
 impl Known {
@@ -388,7 +385,7 @@ impl Known {
                 lead.district.clone(),
                 lead.stall_no.clone(),
             ),
-            stage: Some(lead.stage.clone()),
+            stage: Some(lead.stage),
         }
     }
 }

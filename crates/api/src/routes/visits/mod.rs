@@ -9,7 +9,6 @@ mod log;
 mod read;
 mod update;
 
-use crate::error::{ApiError, ApiResult};
 use crate::services::visits::find_visible;
 use chrono::{DateTime, NaiveDate, Utc};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
@@ -84,12 +83,9 @@ pub struct Visit {
     pub version: i64,
 }
 
-impl TryFrom<VisitRow> for Visit {
-    type Error = ApiError;
-
-    fn try_from(row: VisitRow) -> ApiResult<Self> {
-        let bad = |what: &str| ApiError::internal(BadStoredValue(what.to_owned()));
-        Ok(Visit {
+impl From<VisitRow> for Visit {
+    fn from(row: VisitRow) -> Self {
+        Visit {
             location: match (row.location_lat, row.location_lng) {
                 (Some(lat), Some(lng)) => Some(VisitLocation {
                     lat,
@@ -98,14 +94,10 @@ impl TryFrom<VisitRow> for Visit {
                 }),
                 _ => None,
             },
-            location_check: LocationCheck::parse(&row.location_check)
-                .ok_or_else(|| bad("location_check"))?,
-            purpose: Purpose::parse(&row.purpose).ok_or_else(|| bad("purpose"))?,
-            outcome: Outcome::parse(&row.outcome).ok_or_else(|| bad("outcome"))?,
-            business_date: row
-                .business_date
-                .parse()
-                .map_err(|_| bad("business_date"))?,
+            location_check: row.location_check,
+            purpose: row.purpose,
+            outcome: row.outcome,
+            business_date: row.business_date,
             id: row.id,
             rep_id: row.rep_id,
             team_id: row.team_id,
@@ -121,13 +113,9 @@ impl TryFrom<VisitRow> for Visit {
             received_at: row.received_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
             version: row.version,
-        })
+        }
     }
 }
-
-#[derive(Debug, thiserror::Error)]
-#[error("a stored visit has an unreadable {0}")]
-struct BadStoredValue(String);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VisitPage {

@@ -31,5 +31,5 @@ pub async fn get_visit(
     let id = path_id(&id, "visit")?;
     let visit = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = visit.version;
-    Ok(Reply::ok(&Visit::try_from(visit)?).versioned(version))
+    Ok(Reply::ok(&Visit::from(visit)).versioned(version))
 }

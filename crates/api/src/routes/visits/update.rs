@@ -72,7 +72,7 @@ pub async fn update_visit(
     })
     .await?;
     let version = visit.version;
-    Ok(Reply::ok(&Visit::try_from(visit)?).versioned(version))
+    Ok(Reply::ok(&Visit::from(visit)).versioned(version))
 }
 
 impl TryFrom<UpdateVisit> for VisitCorrection {

@@ -1,0 +1,213 @@
+//! Typed values in TEXT columns: domain enums, business days and string lists, read and
+//! written as the text both backends already hold.
+//!
+//! A row field keeps its own type (`Stage`, `Purpose`, `NaiveDate`, `Vec<String>`) and names
+//! [`Stored`] as the form it travels in:
+//!
+//! ```ignore
+//! #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+//! pub stage: Stage,
+//! ```
+//!
+//! Why a go-between rather than diesel's traits on the domain types themselves: the orphan
+//! rule lets only a crate that owns the trait or the type implement `AsExpression<Text>` for
+//! `Stage`, and `domain` stays free of diesel (no I/O, no database types). `NaiveDate` and
+//! `Vec<String>` belong to no crate of ours at all, so they need a go-between anyway; one for
+//! every value keeps a single path. What it costs: diesel inserts and updates a row with
+//! `serialize_as` fields only by value, so the writers clone the row first (a few short
+//! strings; the database round trip dwarfs it).
+//!
+//! Reading never defaults: a stored text that does not parse fails the query with
+//! [`Unreadable`] (a diesel deserialisation error, so a 500 `internal` with the value logged),
+//! the same for every row type and every query.
+
+use chrono::NaiveDate;
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
+use ironfield_domain::account::{AccountStatus, MembershipTier};
+use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
+use ironfield_domain::Stage;
+
+/// A value as the text of its column.
+#[derive(Debug, Clone, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct Stored(String);
+
+impl Stored {
+    /// The text as stored (for comparisons in queries).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+// Generic over the backend, so the same two impls serve SQLite, PostgreSQL and the
+// multi-connection's own backend (which has `String` impls of its own for `Text`).
+impl<DB: Backend> FromSql<Text, DB> for Stored
+where
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        String::from_sql(bytes).map(Stored)
+    }
+}
+
+impl<DB: Backend> ToSql<Text, DB> for Stored
+where
+    String: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        self.0.to_sql(out)
+    }
+}
+
+/// A stored text that is not a value of its type: corrupt or foreign data, never a client's
+/// mistake.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a stored {what} is unreadable: {text:?}")]
+pub struct Unreadable {
+    pub what: &'static str,
+    pub text: String,
+}
+
+/// How a type is written as text and read back; each stored form is exactly what the columns
+/// held before they were typed, so existing databases (and `move-data`) read unchanged.
+pub trait TextForm: Sized {
+    /// What the value is called in [`Unreadable`].
+    const WHAT: &'static str;
+    fn to_text(&self) -> String;
+    fn from_text(text: &str) -> Option<Self>;
+}
+
+/// Bridges a [`TextForm`] type to [`Stored`] both ways (the orphan rule allows these impls
+/// per type, not as one blanket impl).
+macro_rules! stored_as_text {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl From<$ty> for Stored {
+            fn from(value: $ty) -> Self {
+                Stored(value.to_text())
+            }
+        }
+
+        impl TryFrom<Stored> for $ty {
+            type Error = Unreadable;
+
+            fn try_from(stored: Stored) -> Result<Self, Unreadable> {
+                <$ty as TextForm>::from_text(&stored.0).ok_or(Unreadable {
+                    what: <$ty as TextForm>::WHAT,
+                    text: stored.0,
+                })
+            }
+        }
+    )+};
+}
+
+stored_as_text!(
+    Stage,
+    Purpose,
+    Outcome,
+    LocationCheck,
+    MembershipTier,
+    AccountStatus,
+    NaiveDate,
+    Vec<String>
+);
+
+impl TextForm for Stage {
+    const WHAT: &'static str = "stage";
+    fn to_text(&self) -> String {
+        self.as_str().to_owned()
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+}
+
+/// The domain's visit and account enums share one shape (`as_str` / `parse`).
+macro_rules! named_text_form {
+    ($($ty:ty => $what:literal),+ $(,)?) => {$(
+        impl TextForm for $ty {
+            const WHAT: &'static str = $what;
+            fn to_text(&self) -> String {
+                self.as_str().to_owned()
+            }
+            fn from_text(text: &str) -> Option<Self> {
+                <$ty>::parse(text)
+            }
+        }
+    )+};
+}
+
+named_text_form!(
+    Purpose => "visit purpose",
+    Outcome => "visit outcome",
+    LocationCheck => "location check",
+    MembershipTier => "membership tier",
+    AccountStatus => "account status",
+);
+
+/// A business day: `YYYY-MM-DD` in the organisation's time zone. TEXT rather than diesel's
+/// `Date`, because that is what both backends hold (PostgreSQL's column is `text`), and text
+/// compares by day in the same order.
+impl TextForm for NaiveDate {
+    const WHAT: &'static str = "business date";
+    fn to_text(&self) -> String {
+        self.format("%Y-%m-%d").to_string()
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    }
+}
+
+/// A list of strings as a JSON array (`["a","b"]`), e.g. a lead's product categories.
+impl TextForm for Vec<String> {
+    const WHAT: &'static str = "list of strings (JSON)";
+    fn to_text(&self) -> String {
+        serde_json::Value::from(self.clone()).to_string()
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<T>(value: T, text: &str)
+    where
+        T: TextForm + Clone + PartialEq + std::fmt::Debug + Into<Stored> + TryFrom<Stored>,
+        <T as TryFrom<Stored>>::Error: std::fmt::Debug,
+    {
+        let stored: Stored = value.clone().into();
+        assert_eq!(stored.as_str(), text);
+        assert_eq!(T::try_from(stored).unwrap(), value);
+    }
+
+    #[test]
+    fn values_keep_the_text_they_were_stored_as() {
+        round_trip(Stage::Negotiating, "negotiating");
+        round_trip(Purpose::FollowUp, "follow_up");
+        round_trip(Outcome::FollowUpScheduled, "follow_up_scheduled");
+        round_trip(LocationCheck::OutOfRange, "out_of_range");
+        round_trip(MembershipTier::Premium, "premium");
+        round_trip(AccountStatus::Churned, "churned");
+        round_trip(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(), "2026-03-07");
+        round_trip(
+            vec!["饰品".to_owned(), "a \"b\"".to_owned()],
+            r#"["饰品","a \"b\""]"#,
+        );
+        round_trip(Vec::<String>::new(), "[]");
+    }
+
+    #[test]
+    fn unreadable_text_is_an_error_naming_the_value() {
+        let error = Stage::try_from(Stored("Won".into())).unwrap_err();
+        assert_eq!(error.to_string(), "a stored stage is unreadable: \"Won\"");
+        assert!(NaiveDate::try_from(Stored("2026-3-7x".into())).is_err());
+        assert!(Vec::<String>::try_from(Stored("jewellery".into())).is_err());
+        assert!(Purpose::try_from(Stored("lunch".into())).is_err());
+    }
+}
