@@ -162,7 +162,8 @@ fn read_batch(
             }
         })
         .collect();
-    let order: Vec<String> = (1..=columns.len()).map(|i| i.to_string()).collect();
+    // Every column, in order: a total order, so the pages neither overlap nor skip rows.
+    let order: Vec<String> = columns.iter().map(|c| quote_ident(&c.name)).collect();
     let array = if sqlite {
         "json_array"
     } else {
@@ -172,14 +173,7 @@ fn read_batch(
         "SELECT {array}({}) AS row FROM (SELECT * FROM {} ORDER BY {} LIMIT {BATCH} OFFSET {offset}) AS page",
         values.join(", "),
         quote_ident(table),
-        order
-            .iter()
-            .map(|i| {
-                let c = &columns[i.parse::<usize>().unwrap() - 1];
-                quote_ident(&c.name)
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        order.join(", ")
     );
     let rows = load::<JsonRow>(conn, &sql)?;
     rows.into_iter()

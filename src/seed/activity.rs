@@ -2,7 +2,7 @@
 //! meetings of the last two weeks, so progress, the leaderboard and meeting summaries have
 //! something to show. Written in batched transactions, like the leads.
 
-use super::{id_at, Rep, BATCH};
+use super::{id_at, pick, Rep, BATCH};
 use chrono::{Datelike, Duration, NaiveDateTime, NaiveTime, TimeZone};
 use indicatif::ProgressBar;
 use ironfield_domain::calendar::{Period, WorkCalendar};
@@ -55,7 +55,7 @@ pub fn visits(
     for chunk in offsets.chunks(BATCH) {
         let mut batch = Vec::with_capacity(chunk.len());
         for days_ago in chunk {
-            let rep = reps.choose(rng).expect("reps");
+            let rep = pick(rng, reps);
             let Some(lead_id) = leads_by_team[rep.team].choose(rng) else {
                 continue;
             };

@@ -89,6 +89,12 @@ fn id_at(rng: &mut ChaCha8Rng, at: NaiveDateTime) -> String {
         .to_string()
 }
 
+/// One of `items`, uniformly. The seeder's lists are constants and its reps a non-empty set,
+/// so `items` is never empty (an empty list is a bug in the seeder: the index panics).
+pub(crate) fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
 fn weighted<'a, T>(rng: &mut ChaCha8Rng, items: &'a [(T, u32)]) -> &'a T {
     let total: u32 = items.iter().map(|(_, w)| w).sum();
     let mut pick = rng.random_range(0..total);
@@ -102,11 +108,7 @@ fn weighted<'a, T>(rng: &mut ChaCha8Rng, items: &'a [(T, u32)]) -> &'a T {
 }
 
 fn person(rng: &mut ChaCha8Rng) -> String {
-    format!(
-        "{}{}",
-        SURNAMES.choose(rng).unwrap(),
-        GIVEN_NAMES.choose(rng).unwrap()
-    )
+    format!("{}{}", pick(rng, SURNAMES), pick(rng, GIVEN_NAMES))
 }
 
 fn district_name(district: u8) -> String {
@@ -406,9 +408,9 @@ fn lead(
     reps: &[Rep],
     taken: &mut Taken,
 ) -> (LeadRow, Option<AccountRow>) {
-    let rep = reps.choose(rng).unwrap();
+    let rep = pick(rng, reps);
     let team = &teams[rep.team];
-    let district = *team.markets.choose(rng).unwrap();
+    let district = *pick(rng, &team.markets);
     let market = district_name(district);
     let stall_no = loop {
         let stall = format!(
@@ -424,18 +426,18 @@ fn lead(
     let phone = loop {
         let phone = format!(
             "+86{}{:08}",
-            MOBILE_PREFIXES.choose(rng).unwrap(),
+            pick(rng, MOBILE_PREFIXES),
             rng.random_range(0..100_000_000u32)
         );
         if taken.phones.insert(phone.clone()) {
             break phone;
         }
     };
-    let industry = INDUSTRIES.choose(rng).unwrap();
+    let industry = pick(rng, INDUSTRIES);
     let company_name = format!(
         "义乌市{}{}",
-        BRAND_WORDS.choose(rng).unwrap(),
-        industry.suffixes.choose(rng).unwrap()
+        pick(rng, BRAND_WORDS),
+        pick(rng, industry.suffixes)
     );
     let how_many = rng.random_range(1..=3);
     let mut categories: Vec<&str> = industry
@@ -493,15 +495,12 @@ fn lead(
         product_categories: categories.iter().map(|c| (*c).to_owned()).collect(),
         source: Some((*weighted(rng, SOURCES)).to_owned()),
         stage,
-        lost_reason: (stage == Stage::Lost)
-            .then(|| (*LOST_REASONS.choose(rng).unwrap()).to_owned()),
+        lost_reason: (stage == Stage::Lost).then(|| (*pick(rng, LOST_REASONS)).to_owned()),
         owner_id: rep.id.clone(),
         team_id: Some(team.id.clone()),
         estimated_value: (stage != Stage::New || rng.random_bool(0.3)).then_some(value),
         estimated_currency: None,
-        notes: rng
-            .random_bool(0.3)
-            .then(|| (*NOTES.choose(rng).unwrap()).to_owned()),
+        notes: rng.random_bool(0.3).then(|| (*pick(rng, NOTES)).to_owned()),
         last_visit_at: visited.then(|| updated_at - Duration::hours(rng.random_range(0..48))),
         next_follow_up_at: open.then(|| now + Duration::hours(rng.random_range(-72..240))),
         account_id: None,

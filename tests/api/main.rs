@@ -3,6 +3,11 @@
 //! database on `TEST_DATABASE_URL`; skipped with a message when that is unset).
 //!
 //! One test binary, so the crate graph links once.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test stops at the first value it did not expect; the panic is its report"
+)]
 
 mod helpers;
 

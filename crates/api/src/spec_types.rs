@@ -9,61 +9,71 @@ use utoipa::{ToResponse, ToSchema};
 /// The request is not valid; `errors` lists every bad field.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
-pub struct ValidationFailed(#[allow(dead_code)] Problem);
+pub struct ValidationFailed(
+    #[expect(dead_code, reason = "documents the body; never built")] Problem,
+);
 
 /// No valid access token was sent.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
-pub struct Unauthorized(#[allow(dead_code)] Problem);
+pub struct Unauthorized(#[expect(dead_code, reason = "documents the body; never built")] Problem);
 
 /// The caller may see the record but not do this to it.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
-pub struct Forbidden(#[allow(dead_code)] Problem);
+pub struct Forbidden(#[expect(dead_code, reason = "documents the body; never built")] Problem);
 
 /// No such record, or it is outside the caller's view.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
-pub struct NotFound(#[allow(dead_code)] Problem);
+pub struct NotFound(#[expect(dead_code, reason = "documents the body; never built")] Problem);
 
 /// The request conflicts with the current state (e.g. a unique field already taken).
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
-pub struct Conflict(#[allow(dead_code)] Problem);
+pub struct Conflict(#[expect(dead_code, reason = "documents the body; never built")] Problem);
 
 /// `If-Match` named a version that is no longer current; nothing was changed.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
-pub struct PreconditionFailed(#[allow(dead_code)] Problem);
+pub struct PreconditionFailed(
+    #[expect(dead_code, reason = "documents the body; never built")] Problem,
+);
 
 /// The request is not valid (`validation_failed`: `errors` lists every bad field), or its
 /// `Idempotency-Key` was used before by the same caller with a different request
 /// (`idempotency_key_reused`). Every creating `POST` answers this.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
-pub struct IdempotencyKeyReused(#[allow(dead_code)] Problem);
+pub struct IdempotencyKeyReused(
+    #[expect(dead_code, reason = "documents the body; never built")] Problem,
+);
 
 /// The request body is over 1 MiB.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
-pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
+pub struct PayloadTooLarge(
+    #[expect(dead_code, reason = "documents the body; never built")] Problem,
+);
 
 /// Too many attempts; `Retry-After` says when to try again.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
-pub struct RateLimited(#[allow(dead_code)] Problem);
+pub struct RateLimited(#[expect(dead_code, reason = "documents the body; never built")] Problem);
 
 /// The database cannot be reached, is busy, or lost the connection during the request;
 /// `Retry-After` says when to try again (a retry with the same id or `Idempotency-Key` is
 /// safe).
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
-pub struct Unavailable(#[allow(dead_code)] Problem);
+pub struct Unavailable(#[expect(dead_code, reason = "documents the body; never built")] Problem);
 
 /// The database has no space left; nothing was stored. Reads still work.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
-pub struct InsufficientStorage(#[allow(dead_code)] Problem);
+pub struct InsufficientStorage(
+    #[expect(dead_code, reason = "documents the body; never built")] Problem,
+);
 
 // Names the server reads as plain strings (or `&'static str`s it writes), listed here so the
 // document can say which values exist. Documentation only: nothing is parsed into them.
@@ -71,7 +81,6 @@ pub struct InsufficientStorage(#[allow(dead_code)] Problem);
 /// What kind of record a duplicate is.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
 pub enum DuplicateType {
     Lead,
     SellerAccount,
@@ -80,7 +89,6 @@ pub enum DuplicateType {
 /// An identifier two stall owners' records share: `stall` is the same `market` and `stall_no`.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
 pub enum MatchedOn {
     Phone,
     WechatId,
@@ -91,7 +99,6 @@ pub enum MatchedOn {
 /// A day of the week, as the settings name working days.
 #[derive(ToSchema)]
 #[schema(rename_all = "lowercase")]
-#[allow(dead_code)]
 pub enum WeekdayName {
     Mon,
     Tue,
@@ -104,7 +111,6 @@ pub enum WeekdayName {
 
 /// A permission a service account may hold.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 pub enum ScopeName {
     #[schema(rename = "leads:read")]
     LeadsRead,

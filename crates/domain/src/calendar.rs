@@ -65,11 +65,19 @@ impl Period {
     }
 
     /// The 1st of the month.
+    #[expect(
+        clippy::expect_used,
+        reason = "a period's month is 1 to 12 by construction"
+    )]
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("a period's month is 1 to 12")
     }
 
     /// The last day of the month: the 28th, 29th, 30th or 31st.
+    #[expect(
+        clippy::expect_used,
+        reason = "every 1st of a month has a day before it"
+    )]
     pub fn last_day(self) -> NaiveDate {
         self.next_first_day()
             .pred_opt()
@@ -84,6 +92,10 @@ impl Period {
     ///
     /// For December of chrono's last representable year (262143), whose following month has no
     /// date; [`Period::parse`] never makes such a period, and no business date is in it.
+    #[expect(
+        clippy::expect_used,
+        reason = "see Panics: parse never makes that period"
+    )]
     pub fn next_first_day(self) -> NaiveDate {
         let (year, month) = if self.month == 12 {
             (self.year + 1, 1)

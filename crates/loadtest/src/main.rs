@@ -220,6 +220,10 @@ async fn drive(concurrency: usize, duration: Duration, step: Step) -> Outcome {
     for client_no in 0..concurrency {
         let step = step.clone();
         tasks.push(tokio::spawn(async move {
+            #[expect(
+                clippy::expect_used,
+                reason = "a client with default TLS always builds; the harness stops if not"
+            )]
             let client = Client::builder()
                 .pool_max_idle_per_host(1)
                 .build()

@@ -140,14 +140,14 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "only whether it parses is tested")]
     struct Inner {
         lat: f64,
     }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "only whether it parses is tested")]
     struct Outer {
         name: String,
         location: Option<Inner>,
@@ -194,7 +194,7 @@ mod tests {
     fn forms_follow_the_same_rules() {
         #[derive(Debug, Deserialize)]
         #[serde(deny_unknown_fields)]
-        #[allow(dead_code)]
+        #[expect(dead_code, reason = "only whether it parses is tested")]
         struct Form {
             client_id: String,
         }

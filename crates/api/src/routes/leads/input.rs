@@ -38,7 +38,6 @@ pub struct LeadInput {
 /// The stages a lead may be created at: any open one but `lost`.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)] // Documents `LeadCreate.stage`; the value is read as a `Stage`.
 pub enum OpenStage {
     New,
     Contacted,

@@ -27,7 +27,10 @@ pub struct Attendance {
 /// A meeting's attendance as a `PUT` sends it: at most 500 entries (the body is this array).
 #[derive(ToSchema)]
 #[schema(max_items = 500)]
-#[allow(dead_code)] // Documents the body; the handler reads `Vec<Attendance>`.
+#[expect(
+    dead_code,
+    reason = "documents the body; the handler reads `Vec<Attendance>`"
+)]
 pub struct AttendanceSheet(Vec<Attendance>);
 
 /// Take attendance

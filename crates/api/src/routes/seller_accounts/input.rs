@@ -38,7 +38,10 @@ pub struct AccountInput {
 /// The statuses a seller account may be created with: any but `churned`.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)] // Documents `AccountCreate.status`; the value is read as an `AccountStatus`.
+#[expect(
+    dead_code,
+    reason = "documents `AccountCreate.status`; the value is read as an `AccountStatus`"
+)]
 pub enum NewAccountStatus {
     Onboarding,
     Active,

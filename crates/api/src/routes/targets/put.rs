@@ -31,7 +31,10 @@ pub struct TargetInput {
 /// The targets a `PUT` sets: 1 to 500 (the body is this array).
 #[derive(ToSchema)]
 #[schema(min_items = 1, max_items = 500)]
-#[allow(dead_code)] // Documents the body; the handler reads `Vec<TargetInput>`.
+#[expect(
+    dead_code,
+    reason = "documents the body; the handler reads `Vec<TargetInput>`"
+)]
 pub struct TargetBatch(Vec<TargetInput>);
 
 /// Set a month's targets

@@ -61,7 +61,6 @@ pub const MAX_DESCRIPTION_LEN: usize = 500;
 
 /// An event type a subscription may name.
 #[derive(ToSchema)]
-#[allow(dead_code)]
 pub enum WebhookEventType {
     #[schema(rename = "lead.created")]
     LeadCreated,
@@ -131,7 +130,6 @@ pub struct Webhook {
 /// Who created a subscription.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
 pub enum CreatorType {
     User,
     ServiceAccount,
@@ -259,7 +257,6 @@ impl Delivery {
 /// Where a delivery stands.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
 pub enum DeliveryStatus {
     Pending,
     Succeeded,
