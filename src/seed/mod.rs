@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::Stage;
 use ironfield_persistence::leads::{self, LeadRow};
-use ironfield_persistence::seller_accounts::{self, AccountRow};
+use ironfield_persistence::seller_accounts::{self, AccountRow, Signing};
 use ironfield_persistence::teams::{self, NewTeam, TeamChanges};
 use ironfield_persistence::users::{self, NewUser};
 use ironfield_persistence::{Db, DbConnection, TeamScope};
@@ -528,21 +528,9 @@ fn lead(
         let signed_at = updated_at;
         let start = (signed_at + Duration::hours(8)).date();
         let months = [12u32, 12, 12, 24][rng.random_range(0..4)];
-        let mut account = AccountRow {
+        // The organisation's day (Asia/Shanghai has no daylight saving).
+        let signing = Signing {
             id: id_at(rng, signed_at),
-            company_name: lead.company_name.clone(),
-            contact_name: lead.contact_name.clone(),
-            phone: lead.phone.clone(),
-            wechat_id: lead.wechat_id.clone(),
-            business_license_no: None,
-            market: lead.market.clone(),
-            district: lead.district.clone(),
-            stall_no: lead.stall_no.clone(),
-            location_lat: lead.location_lat,
-            location_lng: lead.location_lng,
-            lead_id: Some(lead.id.clone()),
-            owner_id: lead.owner_id.clone(),
-            team_id: lead.team_id.clone(),
             membership_tier: tier,
             status: if now - signed_at > Duration::days(14) {
                 AccountStatus::Active
@@ -554,16 +542,9 @@ fn lead(
             contract_value: i64::from(yuan) * 100 * i64::from(months / 12),
             contract_currency: "CNY".into(),
             signed_at,
-            // The organisation's day (Asia/Shanghai has no daylight saving).
             signed_business_date: start,
-            churn_reason: None,
-            notes: None,
-            search_text: String::new(),
-            created_at: signed_at,
-            updated_at: signed_at,
-            version: 1,
         };
-        account.search_text = account.compute_search_text();
+        let account = AccountRow::signed_from(&lead, signing);
         lead.account_id = Some(account.id.clone());
         account
     });

@@ -9,6 +9,7 @@ backend_tests!(
     concurrent_replays_of_one_batch_store_each_visit_once,
     a_batch_stores_its_valid_items_around_invalid_ones,
     a_batch_repeating_an_id_stores_it_once_and_goes_on,
+    a_batch_over_several_leads_answers_in_the_order_sent,
     business_dates_are_days_in_shanghai,
     visits_from_the_future_are_refused,
     a_visit_moves_the_lead_forward,
@@ -159,6 +160,60 @@ async fn a_batch_repeating_an_id_stores_it_once_and_goes_on(app: TestApp) {
     assert_eq!(results[1]["id"], a.as_str());
     assert_eq!(results[3]["id"], b.as_str());
     assert_eq!(app.count_visits(), 2);
+}
+
+/// The batch stores its items lead by lead in id order (so concurrent batches lock leads in
+/// one order); the answer still lists them in the order sent, each lead's visits counted.
+async fn a_batch_over_several_leads_answers_in_the_order_sent(app: TestApp) {
+    let f = fixture(&app).await;
+    let other = body(
+        app.post(
+            "/leads",
+            &f.rep.token,
+            json!({"company_name": "义乌市明月袜业", "market": "二区", "stall_no": "B-2201"}),
+        )
+        .await,
+    )
+    .await;
+    let other_id = other["id"].as_str().unwrap().to_owned();
+    // The lead with the larger id first, so the stored order differs from the sent one.
+    let (high, low) = if other_id > f.lead_id {
+        (other_id.clone(), f.lead_id.clone())
+    } else {
+        (f.lead_id.clone(), other_id.clone())
+    };
+    let ids: Vec<String> = (0..5).map(|_| uuid()).collect();
+    let batch = json!({"visits": [
+        visit(&ids[0], &high, "2026-11-01T09:00:00+08:00"),
+        visit(&ids[1], &low, "2026-11-01T09:10:00+08:00"),
+        visit(&ids[2], "0193a1b2-0000-7000-8000-00000000dead", "2026-11-01T09:20:00+08:00"),
+        visit(&ids[3], &high, "2026-11-01T09:30:00+08:00"),
+        visit(&ids[4], &low, "2026-11-01T09:40:00+08:00"),
+    ]});
+    let response = app.post("/visits/batch", &f.rep.token, batch).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let results = body(response).await["results"].as_array().unwrap().clone();
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["created", "created", "invalid", "created", "created"]
+    );
+    for i in [0, 1, 3, 4] {
+        assert_eq!(results[i]["id"], ids[i].as_str(), "result {i}");
+    }
+    assert_eq!(results[2]["errors"][0]["field"], "lead_id");
+    assert_eq!(app.count_visits(), 4);
+    for lead in [&high, &low] {
+        let visits = body(
+            app.get(&format!("/visits?lead_id={lead}"), &f.rep.token)
+                .await,
+        )
+        .await;
+        assert_eq!(visits["items"].as_array().unwrap().len(), 2, "lead {lead}");
+    }
 }
 
 async fn a_batch_stores_its_valid_items_around_invalid_ones(app: TestApp) {

@@ -63,6 +63,9 @@ impl From<DieselError> for DbError {
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
                 DbError::ConnectionLost(info.message().to_owned())
             }
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
+                DbError::Busy(info.message().to_owned())
+            }
             DieselError::DatabaseError(kind, info) => match classify(info.message()) {
                 Some(Class::Busy) => DbError::Busy(info.message().to_owned()),
                 Some(Class::Full) => DbError::Full(info.message().to_owned()),
@@ -88,6 +91,9 @@ fn classify(message: &str) -> Option<Class> {
         || m.contains("database table is locked")
         || m.contains("database is busy")
         || m.contains("could not obtain lock")
+        // PostgreSQL broke a lock cycle by rolling this transaction back: nothing of it was
+        // stored, and the same request again will pass.
+        || m.contains("deadlock detected")
     {
         Some(Class::Busy)
     } else if m.contains("database or disk is full")
@@ -130,5 +136,25 @@ impl DbError {
     /// Whether a unique key on exactly `columns` of `table` refused the write.
     pub fn is_unique_on(&self, table: &str, columns: &[&str]) -> bool {
         matches!(self, DbError::UniqueViolation(key) if key.is(table, columns))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passing_faults_are_told_apart_by_their_message() {
+        assert!(matches!(classify("deadlock detected"), Some(Class::Busy)));
+        assert!(matches!(classify("database is locked"), Some(Class::Busy)));
+        assert!(matches!(
+            classify("database or disk is full"),
+            Some(Class::Full)
+        ));
+        assert!(matches!(
+            classify("server closed the connection unexpectedly"),
+            Some(Class::Lost)
+        ));
+        assert!(classify("syntax error at or near \"SELEC\"").is_none());
     }
 }

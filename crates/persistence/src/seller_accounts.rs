@@ -53,7 +53,61 @@ pub struct AccountRow {
     pub version: i64,
 }
 
+/// The terms a lead is signed on: what the account has that the lead did not.
+#[derive(Debug, Clone)]
+pub struct Signing {
+    pub id: String,
+    pub membership_tier: MembershipTier,
+    pub status: AccountStatus,
+    pub contract_start: NaiveDate,
+    pub contract_end: NaiveDate,
+    pub contract_value: i64,
+    pub contract_currency: String,
+    pub signed_at: Timestamp,
+    /// The day of `signed_at` in the organisation's time zone.
+    pub signed_business_date: NaiveDate,
+}
+
 impl AccountRow {
+    /// The account a won lead becomes: the seller's facts and stall copied from the lead,
+    /// owned by its owner in its team, on `signing`'s terms (version 1, search text filled).
+    /// The one place that says what converting copies: the convert service and the demo
+    /// seeder both build their accounts here.
+    pub fn signed_from(lead: &crate::leads::LeadRow, signing: Signing) -> AccountRow {
+        let mut account = AccountRow {
+            id: signing.id,
+            company_name: lead.company_name.clone(),
+            contact_name: lead.contact_name.clone(),
+            phone: lead.phone.clone(),
+            wechat_id: lead.wechat_id.clone(),
+            business_license_no: lead.business_license_no.clone(),
+            market: lead.market.clone(),
+            district: lead.district.clone(),
+            stall_no: lead.stall_no.clone(),
+            location_lat: lead.location_lat,
+            location_lng: lead.location_lng,
+            lead_id: Some(lead.id.clone()),
+            owner_id: lead.owner_id.clone(),
+            team_id: lead.team_id.clone(),
+            membership_tier: signing.membership_tier,
+            status: signing.status,
+            contract_start: signing.contract_start,
+            contract_end: signing.contract_end,
+            contract_value: signing.contract_value,
+            contract_currency: signing.contract_currency,
+            signed_at: signing.signed_at,
+            signed_business_date: signing.signed_business_date,
+            churn_reason: None,
+            notes: None,
+            search_text: String::new(),
+            created_at: signing.signed_at,
+            updated_at: signing.signed_at,
+            version: 1,
+        };
+        account.search_text = account.compute_search_text();
+        account
+    }
+
     pub fn compute_search_text(&self) -> String {
         [
             Some(self.company_name.as_str()),

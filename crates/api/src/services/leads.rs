@@ -15,7 +15,7 @@ use ironfield_domain::Stage;
 use ironfield_domain::{Money, ValidationErrors};
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads::{self, Identifiers, LeadRow};
-use ironfield_persistence::seller_accounts::AccountRow;
+use ironfield_persistence::seller_accounts::{AccountRow, Signing};
 use ironfield_persistence::stored::TextForm;
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{seller_accounts, DbConnection, DbError};
@@ -330,36 +330,20 @@ pub fn convert(
     let signed = now();
     let at = signed.naive_utc();
     let tz = crate::org::timezone(conn)?;
-    let mut account = AccountRow {
-        id: new_id(),
-        company_name: lead.company_name.clone(),
-        contact_name: lead.contact_name.clone(),
-        phone: lead.phone.clone(),
-        wechat_id: lead.wechat_id.clone(),
-        business_license_no: lead.business_license_no.clone(),
-        market: lead.market.clone(),
-        district: lead.district.clone(),
-        stall_no: lead.stall_no.clone(),
-        location_lat: lead.location_lat,
-        location_lng: lead.location_lng,
-        lead_id: Some(lead.id.clone()),
-        owner_id: lead.owner_id.clone(),
-        team_id: lead.team_id.clone(),
-        membership_tier: conversion.membership_tier,
-        status: AccountStatus::Onboarding,
-        contract_start: conversion.contract_start,
-        contract_end: conversion.contract_end,
-        contract_value: conversion.value.amount,
-        contract_currency: conversion.value.currency,
-        signed_at: at,
-        signed_business_date: business_date(signed, tz),
-        churn_reason: None,
-        notes: None,
-        search_text: String::new(),
-        created_at: at,
-        updated_at: at,
-        version: 1,
-    };
+    let account = AccountRow::signed_from(
+        &lead,
+        Signing {
+            id: new_id(),
+            membership_tier: conversion.membership_tier,
+            status: AccountStatus::Onboarding,
+            contract_start: conversion.contract_start,
+            contract_end: conversion.contract_end,
+            contract_value: conversion.value.amount,
+            contract_currency: conversion.value.currency,
+            signed_at: at,
+            signed_business_date: business_date(signed, tz),
+        },
+    );
     // An account already holding the same phone, WeChat id or licence is a duplicate.
     let ids = identifiers(&lead);
     if let Some((existing, matched)) = seller_accounts::live_duplicates(conn, &ids, None)?
@@ -374,7 +358,6 @@ pub fn convert(
             &matched,
         ));
     }
-    account.search_text = account.compute_search_text();
     seller_accounts::insert(conn, &account).map_err(|e| match e {
         // Two conversions of one lead at once: the other one won.
         e if e.is_unique_on("seller_accounts", &["lead_id"]) => ApiError::new(

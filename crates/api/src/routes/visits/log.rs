@@ -41,6 +41,18 @@ enum Target {
     NewLead(Box<leads::input::LeadInput>),
 }
 
+impl Target {
+    /// The record a stored visit writes besides itself, for ordering a batch's writes: leads
+    /// first, then accounts, each by id; new stalls last (they lock nothing that exists).
+    fn lock_key(&self) -> (u8, &str) {
+        match self {
+            Target::Lead(id) => (0, id),
+            Target::Account(id) => (1, id),
+            Target::NewLead(_) => (2, ""),
+        }
+    }
+}
+
 /// A visit that passed the checks that need no database.
 pub(crate) struct Prepared {
     row: NewVisit,
@@ -217,12 +229,21 @@ pub(crate) fn store_batch(
     caller: &Caller,
     items: Vec<Prepared>,
 ) -> ApiResult<Vec<ApiResult<Logged>>> {
-    let mut outcomes = Vec::with_capacity(items.len());
-    for prepared in items {
+    // Lock order: the items are stored lead by lead (and account by account) in id order, so
+    // two batches that share records wait for each other instead of deadlocking on
+    // PostgreSQL; visits of one record keep the order they were sent in (a stable sort).
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| items[a].target.lock_key().cmp(&items[b].target.lock_key()));
+    let mut pending: Vec<Option<Prepared>> = items.into_iter().map(Some).collect();
+    let mut outcomes: Vec<Option<ApiResult<Logged>>> = pending.iter().map(|_| None).collect();
+    for place in order {
+        let Some(prepared) = pending[place].take() else {
+            continue;
+        };
         let id = prepared.row.id.clone();
         // Nested in the write transaction, diesel makes this a savepoint.
         let stored = conn.transaction(|conn| store(conn, caller, prepared));
-        outcomes.push(match stored {
+        outcomes[place] = Some(match stored {
             Ok(logged) => Ok(logged),
             Err(Failure::Api(error)) if error.code.status().is_client_error() => Err(error),
             Err(Failure::Api(error)) => return Err(error),
@@ -235,7 +256,8 @@ pub(crate) fn store_batch(
             },
         });
     }
-    Ok(outcomes)
+    // Every place was stored above, once: this keeps them all, in the order sent.
+    Ok(outcomes.into_iter().flatten().collect())
 }
 
 fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result<Logged, Failure> {
