@@ -8,7 +8,7 @@
 # reps; visits spread over 120 days, so about a quarter fall in the current month), starts a
 # release server, signs in as the manager and times REQUESTS sequential requests of
 # `GET /targets/{this month}/progress?team_id=<a 50-rep team>` and of the leaderboard,
-# reporting p50/p99 in milliseconds. BACKENDS="sqlite postgres" (default) picks backends.
+# reporting p50/p95/p99 in milliseconds (the goals are stated at p95). BACKENDS="sqlite postgres" (default) picks backends.
 set -euo pipefail
 
 COUNTS=("${@:-100000 1000000}")
@@ -48,7 +48,7 @@ bad = [c for c, _ in rows if c != "200"]
 assert not bad, f"non-200 answers: {set(bad)}"
 t = sorted(float(s) * 1000 for _, s in rows)
 p = lambda q: t[min(len(t) - 1, int(q * len(t)))]
-print(f"p50 {p(0.50):7.2f} ms   p99 {p(0.99):7.2f} ms")'
+print(f"p50 {p(0.50):7.2f} ms   p95 {p(0.95):7.2f} ms   p99 {p(0.99):7.2f} ms")'
 }
 
 run() { # name url visits
