@@ -1,8 +1,8 @@
 // Ironfield service worker: keeps the app shell so the app starts without network.
 // Generated at build time from src/sw-template.js (the file list and version are filled in).
-const VERSION = "296e614a624afd7b";
+const VERSION = "e7a96b7a79c617f8";
 const CACHE = "ironfield-shell-" + VERSION;
-const FILES = ["assets/AccountPage-CVTpzIjo.js","assets/FindStall-9juacG6b.js","assets/LeadPage-DKWvehCi.js","assets/LogVisit-BABa2qLb.js","assets/Meeting-D6aAwMVy.js","assets/MonthEnd-BFDp-bIt.js","assets/Queue-BQ6OEujv.js","assets/index-BoI43gTL.css","assets/index-xGZ5ae5p.js","assets/teams-BoBp-pB_.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
+const FILES = ["assets/AccountPage-s8GhYKN3.js","assets/FindStall-9f-HaUvR.js","assets/LeadPage-C5ITuqjz.js","assets/LogVisit-D5CW6t15.js","assets/Meeting-B4wlRYOj.js","assets/MonthEnd-BTxi-h-O.js","assets/Queue-B7Y5W4ZS.js","assets/index-BoI43gTL.css","assets/index-Cv7l8maM.js","assets/teams-CIyrteox.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
 const BASE = new URL("./", self.location).pathname; // "/app/"
 
 self.addEventListener("install", (event) => {

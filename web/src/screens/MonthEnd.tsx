@@ -65,27 +65,38 @@ export function MonthEnd() {
     if (!teamId && teams.length) setTeamId(defaultTeam(teams));
   }, [teams]);
 
+  // Switching teams while a team's figures are still loading must not let the older answer
+  // land last: each load ignores its answer once the team (or metric) has changed.
   useEffect(() => {
     if (!teamId) return;
+    let current = true;
     setError(null);
     Promise.all([
       call(api.GET("/api/v1/targets/{period}/progress", { params: { path: { period }, query: { team_id: teamId } } })),
       call(api.GET("/api/v1/targets", { params: { query: { period: nextPeriod, team_id: teamId, limit: 200 } } })),
     ])
       .then(([r, targets]) => {
+        if (!current) return;
         setReport(r);
         const values: Record<string, string> = {};
         for (const target of targets.items) values[`${target.subject_id}:${target.metric}`] = String(target.metric === "contract_value" ? target.value / 100 : target.value);
         setNext(values);
       })
-      .catch((e) => setError(explain(e)));
+      .catch((e) => current && setError(explain(e)));
+    return () => {
+      current = false;
+    };
   }, [teamId]);
 
   useEffect(() => {
     if (!teamId) return;
+    let current = true;
     call(api.GET("/api/v1/leaderboard", { params: { query: { period, metric, team_id: teamId } } }))
-      .then(setBoard)
-      .catch((e) => setError(explain(e)));
+      .then((b) => current && setBoard(b))
+      .catch((e) => current && setError(explain(e)));
+    return () => {
+      current = false;
+    };
   }, [teamId, metric]);
 
   async function saveTargets(event: Event) {
