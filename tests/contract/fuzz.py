@@ -29,7 +29,15 @@ PASSWORD = "a long fuzzing passphrase"
 ADMIN_EMAIL = "admin@fuzz.ironfield.dev"
 # Signing out ends every session of the caller, the fuzzer's token included: the rest of the
 # run would test only the 401 path. Its behaviour is covered by the HTTP suite.
-EXCLUDED = ["--exclude-path", "/api/v1/auth/logout"]
+EXCLUDED = [
+    "--exclude-path", "/api/v1/auth/logout",
+    # `DELETE /leads/{id}` archives, by contract (../shared/API.md: archived leads leave lists
+    # unless `archived=true` and stay readable with their history), so reading a lead (or its
+    # history) after its DELETE is rightly 200, which the stateful phase reports as ST301.
+    # The only other DELETE, of a webhook, is tested by tests/api/webhooks.rs (404 after).
+    # On the command line: `--checks all` there overrides the config file's `enabled`.
+    "--exclude-checks", "use_after_free",
+]
 
 
 def free_port() -> int:
