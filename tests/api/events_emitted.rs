@@ -12,6 +12,7 @@ backend_tests!(
     seller_account_changes_emit_their_events,
     visit_corrections_and_meetings_emit_events,
     a_target_reached_is_announced_once,
+    a_batch_reaching_a_target_announces_it_once,
 );
 
 /// The events after `cursor`, as admin.
@@ -360,4 +361,62 @@ async fn a_target_reached_is_announced_once(app: TestApp) {
         types_of(&since(&app, &cursor).await),
         ["visit.logged", "target.set"]
     );
+}
+
+/// A batch's visits are stored together; a target they reach is announced once, after the
+/// batch's `visit.logged` events, and a batch re-sent announces nothing.
+async fn a_batch_reaching_a_target_announces_it_once(app: TestApp) {
+    let f = fixture(&app).await;
+    let team_lead = app.user("team_lead", Some(&f.team)).await;
+    let lead = create_lead(&app, &f.rep.token, json!({"company_name": "星辰饰品"})).await;
+    let lead_id = lead["id"].as_str().unwrap().to_owned();
+    let now = chrono::Utc::now();
+    let period = (now + chrono::Duration::hours(8))
+        .format("%Y-%m")
+        .to_string();
+    let set = app
+        .request(Method::PUT, &format!("/targets/{period}"), Some(&team_lead.token))
+        .json(&json!([{"subject_type": "user", "subject_id": f.rep.id, "metric": "visits", "value": 2}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+    let visits: Vec<Value> = (0..3)
+        .map(|i| {
+            let mut v = visit(&lead_id);
+            v["id"] = json!(uuid::Uuid::now_v7().to_string());
+            v["visited_at"] = json!((now - chrono::Duration::seconds(30 + i)).to_rfc3339());
+            v
+        })
+        .collect();
+    let batch = json!({ "visits": visits });
+    let cursor = latest(&app).await;
+    let sent = app.post("/visits/batch", &f.rep.token, batch.clone()).await;
+    assert_eq!(sent.status(), StatusCode::OK);
+    let results = body(sent).await;
+    let events = since(&app, &cursor).await;
+    assert_eq!(
+        types_of(&events),
+        [
+            "visit.logged",
+            "visit.logged",
+            "visit.logged",
+            "target.achieved"
+        ]
+    );
+    for (i, event) in events[..3].iter().enumerate() {
+        assert_eq!(event["record_id"], results["results"][i]["id"], "event {i}");
+        assert_eq!(event["data"]["lead_id"], lead_id.as_str());
+        assert_eq!(event["actor"], json!({"type": "user", "id": f.rep.id}));
+    }
+    assert_eq!(events[3]["data"]["subject_id"], f.rep.id.as_str());
+
+    let cursor = latest(&app).await;
+    let again = body(app.post("/visits/batch", &f.rep.token, batch).await).await;
+    assert!(again["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["status"] == "duplicate"));
+    assert!(since(&app, &cursor).await.is_empty());
 }

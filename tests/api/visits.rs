@@ -10,6 +10,8 @@ backend_tests!(
     a_batch_stores_its_valid_items_around_invalid_ones,
     a_batch_repeating_an_id_stores_it_once_and_goes_on,
     a_batch_over_several_leads_answers_in_the_order_sent,
+    a_batch_leaves_a_lead_as_its_visits_one_by_one_would,
+    a_batch_answers_each_target_as_one_visit_would,
     business_dates_are_days_in_shanghai,
     visits_from_the_future_are_refused,
     a_visit_moves_the_lead_forward,
@@ -214,6 +216,145 @@ async fn a_batch_over_several_leads_answers_in_the_order_sent(app: TestApp) {
         .await;
         assert_eq!(visits["items"].as_array().unwrap().len(), 2, "lead {lead}");
     }
+}
+
+/// The batch writes a lead's visits together (one UPDATE of the lead, one INSERT of the
+/// audit records): the lead and its history end as when the same visits are sent one by one.
+async fn a_batch_leaves_a_lead_as_its_visits_one_by_one_would(app: TestApp) {
+    let f = fixture(&app).await;
+    let twin = body(
+        app.post(
+            "/leads",
+            &f.rep.token,
+            json!({"company_name": "义乌市星辰饰品二厂", "market": "一区", "stall_no": "A-1024"}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let visits = |lead: &str| {
+        let mut first = visit(&uuid(), lead, "2026-11-02T10:00:00+08:00");
+        first["next_follow_up_at"] = json!("2026-11-09T10:00:00+08:00");
+        let mut second = visit(&uuid(), lead, "2026-11-03T10:00:00+08:00");
+        second["next_follow_up_at"] = json!("2026-11-06T10:00:00+08:00");
+        // Earlier than the others, and sets no follow-up: changes neither.
+        let third = visit(&uuid(), lead, "2026-11-01T10:00:00+08:00");
+        [first, second, third]
+    };
+    for v in visits(&f.lead_id) {
+        assert_eq!(
+            app.post("/visits", &f.rep.token, v).await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let batch = json!({"visits": visits(&twin)});
+    let results = body(app.post("/visits/batch", &f.rep.token, batch).await).await;
+    assert!(results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["status"] == "created"));
+    let one_by_one = body(
+        app.get(&format!("/leads/{}", f.lead_id), &f.rep.token)
+            .await,
+    )
+    .await;
+    let batched = body(app.get(&format!("/leads/{twin}"), &f.rep.token).await).await;
+    for field in ["stage", "last_visit_at", "next_follow_up_at", "version"] {
+        assert_eq!(batched[field], one_by_one[field], "{field}");
+    }
+    assert_eq!(batched["stage"], "visited");
+    assert_eq!(batched["next_follow_up_at"], "2026-11-06T02:00:00Z");
+    // The history: each visit's record, the stage move on the first one only.
+    let single = visit_stage_moves(&app, &f.rep.token, &f.lead_id).await;
+    let together = visit_stage_moves(&app, &f.rep.token, &twin).await;
+    assert_eq!(together.len(), 3);
+    assert_eq!(together, single);
+    assert_eq!(together[0], Some(json!({"new": "visited"})));
+}
+
+/// The `stage` change of each `visit_logged` record in a lead's history, oldest first.
+async fn visit_stage_moves(app: &TestApp, token: &str, lead: &str) -> Vec<Option<Value>> {
+    let history = body(app.get(&format!("/leads/{lead}/history"), token).await).await;
+    let mut moves: Vec<Option<Value>> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "visit_logged")
+        .map(|e| e["changes"].get("stage").cloned())
+        .collect();
+    moves.reverse();
+    moves
+}
+
+/// Each item of a batch gets what the same visit sent alone would: a teammate's lead is
+/// refused (403 alone, `invalid` with the same message in a batch), a lead merged away counts
+/// for the lead it was merged into.
+async fn a_batch_answers_each_target_as_one_visit_would(app: TestApp) {
+    let f = fixture(&app).await;
+    let teammate = app.user("rep", Some(&f.team)).await;
+    let theirs = body(
+        app.post(
+            "/leads",
+            &teammate.token,
+            json!({"company_name": "义乌市明月袜业", "market": "二区", "stall_no": "B-2201"}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let alone = app
+        .post(
+            "/visits",
+            &f.rep.token,
+            visit(&uuid(), &theirs, "2026-11-01T09:00:00+08:00"),
+        )
+        .await;
+    let refusal = assert_problem(alone, 403, "forbidden").await;
+    let duplicate = body(
+        app.post(
+            "/leads",
+            &f.rep.token,
+            json!({"company_name": "义乌市星辰饰品厂 (重复)", "market": "三区", "stall_no": "C-1"}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let merged = app
+        .post(
+            &format!("/leads/{}/merge", f.lead_id),
+            &f.rep.token,
+            json!({"duplicate_id": duplicate}),
+        )
+        .await;
+    assert_eq!(merged.status(), StatusCode::OK);
+    let ids: Vec<String> = (0..3).map(|_| uuid()).collect();
+    let batch = json!({"visits": [
+        visit(&ids[0], &theirs, "2026-11-01T09:00:00+08:00"),
+        visit(&ids[1], &f.lead_id, "2026-11-01T09:10:00+08:00"),
+        visit(&ids[2], &duplicate, "2026-11-01T09:20:00+08:00"),
+    ]});
+    let results = body(app.post("/visits/batch", &f.rep.token, batch).await).await;
+    let results = results["results"].as_array().unwrap();
+    assert_eq!(results[0]["status"], "invalid");
+    assert_eq!(results[0]["errors"][0]["field"], "visit");
+    assert_eq!(results[0]["errors"][0]["message"], refusal["detail"]);
+    assert_eq!(results[1]["status"], "created");
+    assert_eq!(results[2]["status"], "created");
+    assert_eq!(app.count_visits(), 2);
+    let survivor = body(
+        app.get(&format!("/visits?lead_id={}", f.lead_id), &f.rep.token)
+            .await,
+    )
+    .await;
+    assert_eq!(survivor["items"].as_array().unwrap().len(), 2);
 }
 
 async fn a_batch_stores_its_valid_items_around_invalid_ones(app: TestApp) {

@@ -93,6 +93,37 @@ pub fn record(conn: &mut DbConnection, event: NewEvent<'_>) -> Result<(), DbErro
     Ok(())
 }
 
+/// Columns of `audit_events`, for sizing multi-row INSERTs.
+const AUDIT_COLUMNS: usize = 7;
+
+/// Records many events in the caller's transaction with multi-row INSERTs (a batch of
+/// visits), in the order given: the same rows as [`record`] called for each.
+pub fn record_many(conn: &mut DbConnection, events: Vec<NewEvent<'_>>) -> Result<(), DbError> {
+    let rows: Vec<_> = events
+        .into_iter()
+        .map(|event| {
+            (
+                audit_events::id.eq(ironfield_domain::ids::new_id()),
+                audit_events::entity_type.eq(event.entity_type),
+                audit_events::entity_id.eq(event.entity_id),
+                audit_events::action.eq(event.action),
+                audit_events::actor_id.eq(event.actor_id),
+                audit_events::changes.eq(event.changes.to_string()),
+                audit_events::created_at.eq(event.at),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / AUDIT_COLUMNS) {
+        // Per backend: diesel's multi-connection has no multi-row INSERT of its own.
+        let insert = diesel::insert_into(audit_events::table).values(chunk.to_vec());
+        match conn {
+            DbConnection::Postgresql(conn) => insert.execute(conn)?,
+            DbConnection::Sqlite(conn) => insert.execute(conn)?,
+        };
+    }
+    Ok(())
+}
+
 /// The history of one record, newest first.
 pub fn list(
     conn: &mut DbConnection,

@@ -91,6 +91,40 @@ pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> Result<(), DbErr
     Ok(())
 }
 
+/// Columns an append writes, for sizing multi-row INSERTs.
+const EVENT_COLUMNS: usize = 10;
+
+/// Appends many events in the caller's transaction with multi-row INSERTs, in the order
+/// given (so their `seq` follows it): the same rows as [`append`] called for each.
+pub fn append_many(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> Result<(), DbError> {
+    let rows: Vec<_> = events
+        .iter()
+        .map(|event| {
+            (
+                events::event_id.eq(event.event_id),
+                events::event_type.eq(event.event_type),
+                events::occurred_at.eq(event.occurred_at),
+                events::actor_type.eq(event.actor_type),
+                events::actor_id.eq(event.actor_id),
+                events::record_type.eq(event.record_type),
+                events::record_id.eq(event.record_id),
+                events::team_id.eq(event.team_id),
+                events::data.eq(event.data.to_string()),
+                events::changes.eq(event.changes.map(|c| c.to_string())),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / EVENT_COLUMNS) {
+        // Per backend: diesel's multi-connection has no multi-row INSERT of its own.
+        let insert = diesel::insert_into(events::table).values(chunk.to_vec());
+        match conn {
+            DbConnection::Postgresql(conn) => insert.execute(conn)?,
+            DbConnection::Sqlite(conn) => insert.execute(conn)?,
+        };
+    }
+    Ok(())
+}
+
 /// A position in the feed: every event at or before it has been served. Opaque to clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EventCursor {

@@ -129,6 +129,27 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[LeadRow]) -> Result<(), DbEr
     Ok(())
 }
 
+/// The leads of `ids` inside `scope` (any order; ids not found or out of scope are left
+/// out): one query for a batch instead of one per record.
+pub fn find_many(
+    conn: &mut DbConnection,
+    scope: &TeamScope,
+    ids: &[String],
+) -> Result<Vec<LeadRow>, DbError> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(crate::BULK_BIND_PARAMETERS) {
+        let query = leads::table
+            .filter(leads::id.eq_any(chunk.to_vec()))
+            .into_boxed();
+        found.extend(
+            in_scope!(query, scope, leads::team_id)
+                .select(LeadRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}
+
 /// The lead `id` if it is inside `scope` (else `NotFound`).
 pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<LeadRow, DbError> {
     Ok(
@@ -359,6 +380,22 @@ pub fn apply_visit(
     next_follow_up_at: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<(), DbError> {
+    apply_visits(conn, lead_id, visited_at, next_follow_up_at, 1, now)
+}
+
+/// [`apply_visit`] for `visits` visits of one lead at once (a batch): the same row as
+/// applying them one by one, in one statement. `latest_visited_at` is the latest of their
+/// times, `next_follow_up_at` the last follow-up one of them set (in the order they are
+/// logged), and the version moves by `visits`, once per visit as before.
+pub fn apply_visits(
+    conn: &mut DbConnection,
+    lead_id: &str,
+    latest_visited_at: Timestamp,
+    next_follow_up_at: Option<Timestamp>,
+    visits: i64,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let visited_at = latest_visited_at;
     use diesel::dsl::case_when;
     use diesel::sql_types::{Text, Timestamp as SqlTimestamp};
     let last_visit = case_when(
@@ -384,7 +421,7 @@ pub fn apply_visit(
         leads::last_visit_at.eq(last_visit),
         leads::stage.eq(stage),
         leads::updated_at.eq(now),
-        leads::version.eq(leads::version + 1),
+        leads::version.eq(leads::version + visits),
     );
     match next_follow_up_at {
         Some(next) => diesel::update(target)

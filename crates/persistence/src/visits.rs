@@ -112,6 +112,28 @@ pub fn insert_new(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbE
     }
 }
 
+/// Inserts each visit whose id is not stored yet, with multi-row INSERTs; returns the ids
+/// inserted. An id stored already (a replay, or a concurrent writer of the same batch) is
+/// skipped (`ON CONFLICT (id) DO NOTHING`), never an error, so the transaction goes on; on
+/// PostgreSQL an id another transaction is inserting waits for it. Rows go in the order
+/// given: callers sort by id so concurrent batches take the ids' locks in one order.
+pub fn insert_new_many(conn: &mut DbConnection, rows: &[VisitRow]) -> Result<Vec<String>, DbError> {
+    let mut inserted = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / VISIT_COLUMNS) {
+        // Per backend: diesel's multi-connection has no multi-row INSERT or upsert of its own.
+        let insert = diesel::insert_into(visits::table)
+            .values(chunk.to_vec())
+            .on_conflict(visits::id)
+            .do_nothing()
+            .returning(visits::id);
+        inserted.extend(match conn {
+            DbConnection::Postgresql(conn) => insert.get_results::<String>(conn)?,
+            DbConnection::Sqlite(conn) => insert.get_results::<String>(conn)?,
+        });
+    }
+    Ok(inserted)
+}
+
 /// Columns of `visits` (at the time of writing; see `BULK_BIND_PARAMETERS` for the headroom).
 const VISIT_COLUMNS: usize = 24;
 
@@ -136,6 +158,40 @@ pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<Visi
             .select(VisitRow::as_select())
             .first(conn)?,
     )
+}
+
+/// Which of `ids` are stored already (of any team: an id is taken whoever holds it).
+pub fn stored_ids(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<String>, DbError> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(crate::BULK_BIND_PARAMETERS) {
+        found.extend(
+            visits::table
+                .filter(visits::id.eq_any(chunk.to_vec()))
+                .select(visits::id)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// The visits of `ids` inside `scope` (any order; ids not stored are left out).
+pub fn find_many(
+    conn: &mut DbConnection,
+    scope: &TeamScope,
+    ids: &[String],
+) -> Result<Vec<VisitRow>, DbError> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(crate::BULK_BIND_PARAMETERS) {
+        let query = visits::table
+            .filter(visits::id.eq_any(chunk.to_vec()))
+            .into_boxed();
+        found.extend(
+            in_scope!(query, scope, visits::team_id)
+                .select(VisitRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
 }
 
 pub fn find_optional(conn: &mut DbConnection, id: &str) -> Result<Option<VisitRow>, DbError> {

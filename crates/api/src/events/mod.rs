@@ -197,6 +197,51 @@ pub fn emit_each<T: Serialize>(
     Ok(())
 }
 
+/// Appends events by `caller` in the caller's transaction with one multi-row INSERT, in
+/// the order given; each is `(type, record, the record's API response, when)`, as [`emit`]
+/// without `changes`.
+pub fn emit_many<T: Serialize>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    events: &[(EventType, Subject<'_>, T, Timestamp)],
+) -> ApiResult<()> {
+    let actor_type = actor_type(caller);
+    let rendered = events
+        .iter()
+        .map(|(_, _, data, _)| {
+            let data = serde_json::to_value(data).map_err(crate::error::ApiError::internal)?;
+            Ok((ironfield_domain::ids::new_id(), data))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let rows: Vec<store::NewEvent<'_>> = events
+        .iter()
+        .zip(&rendered)
+        .map(
+            |((event_type, subject, _, at), (event_id, data))| store::NewEvent {
+                event_id,
+                event_type: event_type.as_str(),
+                occurred_at: *at,
+                actor_type,
+                actor_id: caller.id(),
+                record_type: event_type.record_type(),
+                record_id: subject.id,
+                team_id: subject.team_id,
+                data,
+                changes: None,
+            },
+        )
+        .collect();
+    store::append_many(conn, &rows)?;
+    Ok(())
+}
+
+fn actor_type(caller: &Caller) -> &'static str {
+    match caller.principal {
+        Principal::User { .. } => "user",
+        Principal::Service { .. } => "service_account",
+    }
+}
+
 /// Appends one event by `caller` in the caller's transaction. `data` is the record's API
 /// response after the change.
 pub fn emit<T: Serialize>(
@@ -210,10 +255,7 @@ pub fn emit<T: Serialize>(
 ) -> ApiResult<()> {
     let data = serde_json::to_value(data).map_err(crate::error::ApiError::internal)?;
     let changes = changes.map(|c| Value::Object(c.0));
-    let actor_type = match caller.principal {
-        Principal::User { .. } => "user",
-        Principal::Service { .. } => "service_account",
-    };
+    let actor_type = actor_type(caller);
     store::append(
         conn,
         &store::NewEvent {

@@ -3,7 +3,7 @@
 
 use super::records::{account_events, lead_events, visit_corrected};
 use super::targets::check_achieved;
-use super::{emit, emit_each, Changes, EventType, Subject};
+use super::{emit, emit_each, emit_many, Changes, EventType, Subject};
 use crate::error::ApiResult;
 use crate::extract::Caller;
 use crate::routes::leads::Lead;
@@ -191,6 +191,43 @@ pub fn visit_logged(
         visit.business_date,
         at,
     )
+}
+
+/// Visits stored together (a batch), in the order given: the `visit.logged` of each (one
+/// multi-row INSERT), then the targets their reps and teams may have reached, checked once
+/// per rep, team and month rather than once per visit (the same targets are announced).
+pub fn visits_logged(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    visits: &[VisitRow],
+) -> ApiResult<()> {
+    let events = visits
+        .iter()
+        .map(|visit| {
+            let data = Visit::from(visit.clone());
+            let subject = Subject {
+                id: &visit.id,
+                team_id: visit.team_id.as_deref(),
+            };
+            (EventType::VisitLogged, subject, data, visit.received_at)
+        })
+        .collect::<Vec<_>>();
+    emit_many(conn, caller, &events)?;
+    let mut checked = std::collections::HashSet::new();
+    for visit in visits {
+        let month = ironfield_domain::Period::of(visit.business_date);
+        if checked.insert((&visit.rep_id, visit.team_id.as_deref(), month)) {
+            check_achieved(
+                conn,
+                caller,
+                &visit.rep_id,
+                visit.team_id.as_deref(),
+                visit.business_date,
+                visit.received_at,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// A visit corrected from `old` to the stored `new`: `visit.corrected` when anything moved.

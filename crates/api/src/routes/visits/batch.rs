@@ -1,5 +1,6 @@
+use super::batch_store::store_batch;
 use super::input::VisitInput;
-use super::log::{prepare, store_batch, Logged};
+use super::log::{prepare, Logged};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;

@@ -3,8 +3,9 @@
 //! One short write transaction: the target's look-up, the insert, and the lead's follow-up
 //! effects. A visit id that is already stored (the phone sent it again, or two connections
 //! raced with the same batch) fails the insert on the primary key, rolls back and answers
-//! with the stored visit; no read before the insert is needed to find it. A batch runs the
-//! same steps for each item inside one transaction, a savepoint per item (`store_batch`).
+//! with the stored visit; no read before the insert is needed to find it. A batch takes the
+//! same steps for all its items at once, in one transaction (`batch_store`), with the pieces
+//! shared here (`complete`, `lead_to_log`, `lead_audit_changes`).
 
 use super::input::VisitInput;
 use crate::error::{ApiError, ApiResult};
@@ -14,7 +15,7 @@ use crate::services::leads::Created;
 use crate::state::AppState;
 use actix_web::web;
 use chrono::{DateTime, Utc};
-use diesel::Connection;
+use chrono_tz::Tz;
 use ironfield_auth::{policy, Scope};
 use ironfield_domain::ids::{new_id, parse_id};
 use ironfield_domain::time::{business_date, now};
@@ -22,6 +23,7 @@ use ironfield_domain::validation::optional_text;
 use ironfield_domain::visit::check_location;
 use ironfield_domain::{GeoPoint, Stage, ValidationErrors};
 use ironfield_persistence::audit::ChangeSet;
+use ironfield_persistence::seller_accounts::AccountRow;
 use ironfield_persistence::visits::{self, NewVisit, VisitRow};
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{leads as lead_store, DbConnection, DbError};
@@ -35,7 +37,7 @@ pub(crate) enum Logged {
     Existing(VisitRow),
 }
 
-enum Target {
+pub(super) enum Target {
     Lead(String),
     Account(String),
     NewLead(Box<leads::input::LeadInput>),
@@ -44,7 +46,7 @@ enum Target {
 impl Target {
     /// The record a stored visit writes besides itself, for ordering a batch's writes: leads
     /// first, then accounts, each by id; new stalls last (they lock nothing that exists).
-    fn lock_key(&self) -> (u8, &str) {
+    pub(super) fn lock_key(&self) -> (u8, &str) {
         match self {
             Target::Lead(id) => (0, id),
             Target::Account(id) => (1, id),
@@ -55,11 +57,11 @@ impl Target {
 
 /// A visit that passed the checks that need no database.
 pub(crate) struct Prepared {
-    row: NewVisit,
-    target: Target,
+    pub(super) row: NewVisit,
+    pub(super) target: Target,
 }
 
-enum Failure {
+pub(super) enum Failure {
     Api(ApiError),
     /// The visit id is already stored.
     Replayed,
@@ -215,52 +217,11 @@ pub(crate) fn prepare(
     })
 }
 
-/// Stores a batch's visits in the caller's one write transaction, each inside its own
-/// savepoint: an item refused (a bad target, a stall already taken) rolls back to its
-/// savepoint and leaves the others; an item whose id is stored already answers with the
-/// stored visit. Each stored visit emits its `visit.logged` (and any target reached) in the
-/// same transaction, as a single visit does. A server failure is returned as `Err` and the
-/// whole transaction rolls back (a resend then stores the batch). One commit (one fsync on
-/// SQLite) for the batch instead of one per item; concurrent replays of the batch still meet
-/// each id's primary key and store each visit once. Callers queue first
-/// (`AppState::write_queue`): the transaction holds its connection for the whole batch.
-pub(crate) fn store_batch(
+pub(super) fn store(
     conn: &mut DbConnection,
     caller: &Caller,
-    items: Vec<Prepared>,
-) -> ApiResult<Vec<ApiResult<Logged>>> {
-    // Lock order: the items are stored lead by lead (and account by account) in id order, so
-    // two batches that share records wait for each other instead of deadlocking on
-    // PostgreSQL; visits of one record keep the order they were sent in (a stable sort).
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| items[a].target.lock_key().cmp(&items[b].target.lock_key()));
-    let mut pending: Vec<Option<Prepared>> = items.into_iter().map(Some).collect();
-    let mut outcomes: Vec<Option<ApiResult<Logged>>> = pending.iter().map(|_| None).collect();
-    for place in order {
-        let Some(prepared) = pending[place].take() else {
-            continue;
-        };
-        let id = prepared.row.id.clone();
-        // Nested in the write transaction, diesel makes this a savepoint.
-        let stored = conn.transaction(|conn| store(conn, caller, prepared));
-        outcomes[place] = Some(match stored {
-            Ok(logged) => Ok(logged),
-            Err(Failure::Api(error)) if error.code.status().is_client_error() => Err(error),
-            Err(Failure::Api(error)) => return Err(error),
-            Err(Failure::Replayed) => match visits::find(conn, &TeamScope::everything(), &id) {
-                Ok(visit) if crate::services::visits::can_read(caller, &visit) => {
-                    Ok(Logged::Existing(visit))
-                }
-                Ok(_) => Err(ApiError::conflict("a visit with this id already exists")),
-                Err(other) => return Err(other.into()),
-            },
-        });
-    }
-    // Every place was stored above, once: this keeps them all, in the order sent.
-    Ok(outcomes.into_iter().flatten().collect())
-}
-
-fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result<Logged, Failure> {
+    prepared: Prepared,
+) -> Result<Logged, Failure> {
     let Prepared { mut row, target } = prepared;
     // A replayed id is found by the insert itself (the primary key), without a read first.
     // Only a new stall looks first: its replay would meet its own lead as a duplicate.
@@ -276,14 +237,7 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
         Ok(tz) => tz,
         Err(error) => return Err(replayed_or(conn, &row.id, error)),
     };
-    let reported = point(row.location_lat, row.location_lng);
-    let location_check = check_location(reported, row.location_accuracy_m, known.point);
-    if row.market.is_none() && row.stall_no.is_none() {
-        // Where the visit was, when the phone did not say: the lead's or account's stall.
-        (row.market, row.district, row.stall_no) = known.place.clone();
-    }
-    let day = business_date(row.visited_at.and_utc(), tz);
-    let row = row.into_row(day, location_check);
+    let row = complete(row, &known, tz);
     if !visits::insert_new(conn, &row)? {
         return Err(Failure::Replayed);
     }
@@ -297,22 +251,14 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
         )?;
         // As read in this transaction; a concurrent reopen could make this audit note stale,
         // never the lead itself (the statement decides on the row as it is).
-        let moved_to = known
-            .stage
-            .map(Stage::after_visit)
-            .filter(|s| known.stage != Some(*s));
-        let mut changes = ChangeSet::new();
-        changes.set("visit_id", &row.id);
-        if let Some(stage) = moved_to {
-            changes.set("stage", &stage);
-        }
+        let moved_to = known.stage.and_then(moved_by_visit);
         crate::services::audit::record(
             conn,
             caller,
             "lead",
             lead_id,
-            "visit_logged",
-            changes,
+            VISIT_LOGGED,
+            lead_audit_changes(&row.id, moved_to),
             row.received_at,
         )?;
     }
@@ -329,34 +275,11 @@ fn resolve(
 ) -> Result<Known, Failure> {
     Ok(match target {
         Target::Lead(id) => {
-            let no_such = || ApiError::invalid_field("lead_id", "no such lead");
-            let mut lead = crate::services::leads::find_visible(conn, caller, &id)
+            let lead = crate::services::leads::find_visible(conn, caller, &id)
                 .map_err(|e| e.not_found_as_invalid("lead_id", "no such lead"))?;
-            // A visit to a lead merged away counts for the lead it was merged into (following
-            // a short chain of merges), if the caller can see that one too.
-            for _ in 0..5 {
-                let Some(survivor) = lead.merged_into_id.clone() else {
-                    break;
-                };
-                lead = match lead_store::find(conn, &caller.scope(), &survivor) {
-                    Ok(lead) => lead,
-                    Err(DbError::NotFound) => return Err(no_such().into()),
-                    Err(other) => return Err(other.into()),
-                };
-            }
-            // The visit changes the lead (follow-up, stage): a rep logs visits on their own
-            // leads only; a teammate's lead is theirs to work (or their team lead's to assign).
-            if !policy::may_write_record(
-                &caller.principal,
-                &caller.view,
-                &lead.owner_id,
-                lead.team_id.as_deref(),
-            ) {
-                return Err(ApiError::forbidden(
-                    "log visits on your own leads; ask your team lead to assign this one to you",
-                )
-                .into());
-            }
+            let lead = lead_to_log(caller, lead, |survivor| {
+                lead_store::find(conn, &caller.scope(), survivor)
+            })?;
             row.lead_id = Some(lead.id.clone());
             Known::from_lead(&lead)
         }
@@ -366,11 +289,7 @@ fn resolve(
                     e.not_found_as_invalid("seller_account_id", "no such seller account")
                 })?;
             row.seller_account_id = Some(account.id.clone());
-            Known {
-                point: point(account.location_lat, account.location_lng),
-                place: (account.market, account.district, account.stall_no),
-                stage: None,
-            }
+            Known::from_account(&account)
         }
         Target::NewLead(input) => {
             let lead = match crate::services::leads::create(conn, caller, *input)? {
@@ -390,16 +309,94 @@ fn replayed_or(conn: &mut DbConnection, id: &str, error: ApiError) -> Failure {
     }
 }
 
+/// The audit action of a visit on its lead.
+pub(super) const VISIT_LOGGED: &str = "visit_logged";
+
+/// The lead a visit to `lead` (found in the caller's view) counts for: a lead merged away
+/// counts for the lead it was merged into (following a short chain of merges, each looked
+/// up by `find_survivor` in the caller's view), and only if the caller may write it.
+pub(super) fn lead_to_log(
+    caller: &Caller,
+    mut lead: lead_store::LeadRow,
+    mut find_survivor: impl FnMut(&str) -> Result<lead_store::LeadRow, DbError>,
+) -> Result<lead_store::LeadRow, ApiError> {
+    for _ in 0..5 {
+        let Some(survivor) = lead.merged_into_id.clone() else {
+            break;
+        };
+        lead = match find_survivor(&survivor) {
+            Ok(lead) => lead,
+            Err(DbError::NotFound) => {
+                return Err(ApiError::invalid_field("lead_id", "no such lead"))
+            }
+            Err(other) => return Err(other.into()),
+        };
+    }
+    // The visit changes the lead (follow-up, stage): a rep logs visits on their own leads
+    // only; a teammate's lead is theirs to work (or their team lead's to assign).
+    if !policy::may_write_record(
+        &caller.principal,
+        &caller.view,
+        &lead.owner_id,
+        lead.team_id.as_deref(),
+    ) {
+        return Err(ApiError::forbidden(
+            "log visits on your own leads; ask your team lead to assign this one to you",
+        ));
+    }
+    Ok(lead)
+}
+
+/// The stage a visit moves a lead at `stage` to, if it moves it.
+pub(super) fn moved_by_visit(stage: Stage) -> Option<Stage> {
+    Some(stage.after_visit()).filter(|after| *after != stage)
+}
+
+/// The lead's audit record of a visit: the visit, and the stage it moved the lead to.
+pub(super) fn lead_audit_changes(visit_id: &str, moved_to: Option<Stage>) -> ChangeSet {
+    let mut changes = ChangeSet::new();
+    changes.set("visit_id", &visit_id);
+    if let Some(stage) = moved_to {
+        changes.set("stage", &stage);
+    }
+    changes
+}
+
+/// The row to store: the visit completed with what the database knows (the place visited,
+/// the organisation's time zone).
+pub(super) fn complete(mut row: NewVisit, known: &Known, tz: Tz) -> VisitRow {
+    let reported = point(row.location_lat, row.location_lng);
+    let location_check = check_location(reported, row.location_accuracy_m, known.point);
+    if row.market.is_none() && row.stall_no.is_none() {
+        // Where the visit was, when the phone did not say: the lead's or account's stall.
+        (row.market, row.district, row.stall_no) = known.place.clone();
+    }
+    let day = business_date(row.visited_at.and_utc(), tz);
+    row.into_row(day, location_check)
+}
+
 /// What is known of the place visited.
-struct Known {
+pub(super) struct Known {
     point: Option<GeoPoint>,
     place: (Option<String>, Option<String>, Option<String>),
     /// The lead's stage before the visit (none for a seller account).
-    stage: Option<Stage>,
+    pub(super) stage: Option<Stage>,
 }
 
 impl Known {
-    fn from_lead(lead: &lead_store::LeadRow) -> Self {
+    pub(super) fn from_account(account: &AccountRow) -> Self {
+        Known {
+            point: point(account.location_lat, account.location_lng),
+            place: (
+                account.market.clone(),
+                account.district.clone(),
+                account.stall_no.clone(),
+            ),
+            stage: None,
+        }
+    }
+
+    pub(super) fn from_lead(lead: &lead_store::LeadRow) -> Self {
         Known {
             point: point(lead.location_lat, lead.location_lng),
             place: (

@@ -1,0 +1,354 @@
+//! Storing a batch's visits with a handful of statements per batch, not ten per item.
+//!
+//! What each item gets is what [`store`] (one visit) would give it, stored in the same order:
+//! the batch's visits to known leads and accounts are checked against one read of their
+//! records, written with multi-row INSERTs (visits, the leads' audit records, the
+//! `visit.logged` events) and one UPDATE per lead; visits that bring a new stall are then
+//! stored one by one, each in its own savepoint, as before.
+
+use super::log::{
+    complete, lead_audit_changes, lead_to_log, moved_by_visit, store, Failure, Known, Logged,
+    Prepared, Target, VISIT_LOGGED,
+};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use diesel::Connection;
+use ironfield_auth::Scope;
+use ironfield_domain::Stage;
+use ironfield_persistence::audit::NewEvent;
+use ironfield_persistence::leads::{self as lead_store, LeadRow};
+use ironfield_persistence::seller_accounts::{self, AccountRow};
+use ironfield_persistence::visits::{self, VisitRow};
+use ironfield_persistence::{DbConnection, DbError, TeamScope, Timestamp};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Stores a batch's visits in the caller's one write transaction. An item refused (a bad
+/// target, a stall already taken) is answered with its error and leaves the others; an item
+/// whose id is stored already (sent before, repeated in the batch, or stored meanwhile by a
+/// concurrent replay) answers with the stored visit. Each stored visit emits its
+/// `visit.logged`, and the targets reached are announced, in the same transaction. A server
+/// failure is returned as `Err` and the whole transaction rolls back (a resend then stores the
+/// batch). One commit (one fsync on SQLite) for the batch; concurrent replays of the batch
+/// still meet each id's primary key and store each visit once. Callers queue first
+/// (`AppState::write_queue`): the transaction holds its connection for the whole batch.
+///
+/// Lock order: rows are written visits first (in id order), then leads (in id order), so two
+/// batches that share records wait for each other instead of deadlocking on PostgreSQL. Items
+/// are taken lead by lead, then account by account, in id order (a stable sort: one record's
+/// visits keep the order they were sent in), new stalls last; the answer keeps the order sent.
+pub(crate) fn store_batch(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    items: Vec<Prepared>,
+) -> ApiResult<Vec<ApiResult<Logged>>> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| items[a].target.lock_key().cmp(&items[b].target.lock_key()));
+    let (known, new_stalls): (Vec<usize>, Vec<usize>) = order
+        .into_iter()
+        .partition(|&place| !matches!(items[place].target, Target::NewLead(_)));
+    let mut outcomes: Vec<Option<ApiResult<Logged>>> = items.iter().map(|_| None).collect();
+    let together: Vec<&Prepared> = known.iter().map(|&place| &items[place]).collect();
+    // In a savepoint: a statement the database refuses for a reason of the request's own (a
+    // row that changed under the batch) rolls the set back, and each of its items is then
+    // stored alone, where that refusal is that item's answer.
+    let one_by_one: Vec<usize> = match conn.transaction(|conn| store_known(conn, caller, &together))
+    {
+        Ok(stored) => {
+            for (place, outcome) in known.into_iter().zip(stored) {
+                outcomes[place] = Some(outcome);
+            }
+            new_stalls
+        }
+        Err(error) if error.code.status().is_client_error() => {
+            known.into_iter().chain(new_stalls).collect()
+        }
+        Err(error) => return Err(error),
+    };
+    let mut pending: Vec<Option<Prepared>> = items.into_iter().map(Some).collect();
+    for place in one_by_one {
+        let Some(prepared) = pending[place].take() else {
+            continue;
+        };
+        let id = prepared.row.id.clone();
+        // Nested in the write transaction, diesel makes this a savepoint.
+        let stored = conn.transaction(|conn| store(conn, caller, prepared));
+        outcomes[place] = Some(match stored {
+            Ok(logged) => Ok(logged),
+            Err(Failure::Api(error)) if error.code.status().is_client_error() => Err(error),
+            Err(Failure::Api(error)) => return Err(error),
+            Err(Failure::Replayed) => {
+                // Every team: whether the caller may read it is `can_read`'s to say.
+                let visit = visits::find_many(conn, &TeamScope::everything(), &[id])?.pop();
+                stored_visit(caller, visit)?
+            }
+        });
+    }
+    // Every place was answered above, once: this keeps them all, in the order sent.
+    Ok(outcomes.into_iter().flatten().collect())
+}
+
+/// Stores the visits to known leads and accounts (`items`, in lock order), answering each in
+/// that order. `Err` only for a statement the database refused.
+fn store_known(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    items: &[&Prepared],
+) -> ApiResult<Vec<ApiResult<Logged>>> {
+    // Ids stored already are replays, whatever their target has become since.
+    let ids: Vec<String> = items.iter().map(|item| item.row.id.clone()).collect();
+    let mut taken: HashSet<String> = visits::stored_ids(conn, &ids)?.into_iter().collect();
+    let mut records = Records::read(conn, caller, items)?;
+    // Each item: its row to insert (with its lead's stage before it), or its answer now.
+    let mut planned: Vec<Result<(VisitRow, Option<Stage>), Answer>> = Vec::new();
+    let mut tz = None;
+    for item in items {
+        if !taken.insert(item.row.id.clone()) {
+            planned.push(Err(Answer::Replayed));
+            continue;
+        }
+        let mut row = item.row.clone();
+        let known = match records.resolve(conn, caller, &item.target, &mut row)? {
+            Ok(known) => known,
+            Err(refused) => {
+                // Not stored after all: a later item with this id may store it.
+                taken.remove(&item.row.id);
+                planned.push(Err(Answer::Refused(refused)));
+                continue;
+            }
+        };
+        let tz = match tz {
+            Some(tz) => tz,
+            None => *tz.insert(crate::org::timezone(conn)?),
+        };
+        planned.push(Ok((complete(row, &known, tz), known.stage)));
+    }
+
+    // The visits, in id order; an id a concurrent writer stored meanwhile is skipped.
+    let mut rows: Vec<VisitRow> = planned
+        .iter()
+        .filter_map(|p| p.as_ref().ok().map(|(row, _)| row.clone()))
+        .collect();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let inserted: HashSet<String> = visits::insert_new_many(conn, &rows)?.into_iter().collect();
+
+    // Each lead's effects, visit by visit in the order stored, as one visit at a time would
+    // leave them: its audit record names the stage the visit moved it to.
+    let mut leads: BTreeMap<String, LeadVisits> = BTreeMap::new();
+    let mut audit = Vec::new();
+    let mut stored = Vec::new();
+    for plan in &mut planned {
+        let Ok((row, stage_before)) = plan else {
+            continue;
+        };
+        if !inserted.contains(&row.id) {
+            *plan = Err(Answer::Replayed);
+            continue;
+        }
+        if let Some(lead_id) = &row.lead_id {
+            let lead = leads.entry(lead_id.clone()).or_insert(LeadVisits {
+                stage: *stage_before,
+                latest: row.visited_at,
+                next_follow_up_at: None,
+                visits: 0,
+                at: row.received_at,
+            });
+            let moved_to = lead.stage.and_then(moved_by_visit);
+            lead.stage = moved_to.or(lead.stage);
+            lead.latest = lead.latest.max(row.visited_at);
+            // The last follow-up set wins, as when the visits are applied one by one.
+            lead.next_follow_up_at = row.next_follow_up_at.or(lead.next_follow_up_at);
+            lead.visits += 1;
+            lead.at = row.received_at;
+            audit.push((
+                lead_id.clone(),
+                lead_audit_changes(&row.id, moved_to),
+                row.received_at,
+            ));
+        }
+        stored.push(row.clone());
+    }
+    for (lead_id, lead) in &leads {
+        lead_store::apply_visits(
+            conn,
+            lead_id,
+            lead.latest,
+            lead.next_follow_up_at,
+            lead.visits,
+            lead.at,
+        )?;
+    }
+    ironfield_persistence::audit::record_many(
+        conn,
+        audit
+            .iter()
+            .map(|(lead_id, changes, at)| NewEvent {
+                entity_type: "lead",
+                entity_id: lead_id,
+                action: VISIT_LOGGED,
+                actor_id: caller.id(),
+                changes: changes.clone().into_value(),
+                at: *at,
+            })
+            .collect(),
+    )?;
+    crate::events::writes::visits_logged(conn, caller, &stored)?;
+
+    // The answers; replays with the visit as stored.
+    let replayed: Vec<String> = planned
+        .iter()
+        .zip(items)
+        .filter(|(plan, _)| matches!(plan, Err(Answer::Replayed)))
+        .map(|(_, item)| item.row.id.clone())
+        .collect();
+    let existing: HashMap<String, VisitRow> = if replayed.is_empty() {
+        HashMap::new()
+    } else {
+        // Every team: whether the caller may read a visit is `can_read`'s to say, as for one.
+        visits::find_many(conn, &TeamScope::everything(), &replayed)?
+            .into_iter()
+            .map(|visit| (visit.id.clone(), visit))
+            .collect()
+    };
+    planned
+        .into_iter()
+        .zip(items)
+        .map(|(plan, item)| match plan {
+            Ok((row, _)) => Ok(Ok(Logged::Created(row))),
+            Err(Answer::Refused(error)) => Ok(Err(error)),
+            Err(Answer::Replayed) => stored_visit(caller, existing.get(&item.row.id).cloned()),
+        })
+        .collect()
+}
+
+/// The answer to an item whose id was stored already: the stored visit if the caller may
+/// read it (a replay), else a conflict; `Err` if it cannot be read back.
+fn stored_visit(caller: &Caller, visit: Option<VisitRow>) -> ApiResult<ApiResult<Logged>> {
+    match visit {
+        Some(visit) if crate::services::visits::can_read(caller, &visit) => {
+            Ok(Ok(Logged::Existing(visit)))
+        }
+        Some(_) => Ok(Err(ApiError::conflict(
+            "a visit with this id already exists",
+        ))),
+        None => Err(DbError::NotFound.into()),
+    }
+}
+
+enum Answer {
+    Replayed,
+    Refused(ApiError),
+}
+
+/// What the batch's visits do to one lead.
+struct LeadVisits {
+    /// Its stage as the visits so far left it (none when unknown).
+    stage: Option<Stage>,
+    latest: Timestamp,
+    next_follow_up_at: Option<Timestamp>,
+    visits: i64,
+    /// When the last of them was received.
+    at: Timestamp,
+}
+
+/// The batch's leads and accounts in the caller's view, read once.
+struct Records {
+    leads: HashMap<String, LeadRow>,
+    accounts: HashMap<String, AccountRow>,
+}
+
+impl Records {
+    fn read(conn: &mut DbConnection, caller: &Caller, items: &[&Prepared]) -> ApiResult<Self> {
+        let mut lead_ids = Vec::new();
+        let mut account_ids = Vec::new();
+        for item in items {
+            match &item.target {
+                Target::Lead(id) => lead_ids.push(id.clone()),
+                Target::Account(id) => account_ids.push(id.clone()),
+                Target::NewLead(_) => {}
+            }
+        }
+        for ids in [&mut lead_ids, &mut account_ids] {
+            ids.sort();
+            ids.dedup();
+        }
+        let leads = if lead_ids.is_empty() || caller.require_scope(Scope::LeadsRead).is_err() {
+            Vec::new()
+        } else {
+            lead_store::find_many(conn, &caller.scope(), &lead_ids)?
+        };
+        let accounts =
+            if account_ids.is_empty() || caller.require_scope(Scope::AccountsRead).is_err() {
+                Vec::new()
+            } else {
+                seller_accounts::find_many(conn, &caller.scope(), &account_ids)?
+            };
+        Ok(Records {
+            leads: leads.into_iter().map(|l| (l.id.clone(), l)).collect(),
+            accounts: accounts.into_iter().map(|a| (a.id.clone(), a)).collect(),
+        })
+    }
+
+    /// The record `target` names, set on `row`, with the refusal one visit would get (`Ok(Err)`)
+    /// when the caller may not log a visit there; `Err` for a failed read.
+    fn resolve(
+        &mut self,
+        conn: &mut DbConnection,
+        caller: &Caller,
+        target: &Target,
+        row: &mut ironfield_persistence::visits::NewVisit,
+    ) -> ApiResult<Result<Known, ApiError>> {
+        let refused = |error: ApiError| {
+            if error.code.status().is_client_error() {
+                Ok(Err(error))
+            } else {
+                Err(error)
+            }
+        };
+        match target {
+            Target::Lead(id) => {
+                if let Err(error) = caller.require_scope(Scope::LeadsRead) {
+                    return refused(error);
+                }
+                let Some(lead) = self.leads.get(id).cloned() else {
+                    return Ok(Err(ApiError::invalid_field("lead_id", "no such lead")));
+                };
+                let leads = &mut self.leads;
+                let lead = lead_to_log(caller, lead, |survivor| {
+                    if let Some(lead) = leads.get(survivor) {
+                        return Ok(lead.clone());
+                    }
+                    let lead = lead_store::find(conn, &caller.scope(), survivor)?;
+                    leads.insert(lead.id.clone(), lead.clone());
+                    Ok(lead)
+                });
+                match lead {
+                    Ok(lead) => {
+                        row.lead_id = Some(lead.id.clone());
+                        Ok(Ok(Known::from_lead(&lead)))
+                    }
+                    Err(error) => refused(error),
+                }
+            }
+            Target::Account(id) => {
+                if let Err(error) = caller.require_scope(Scope::AccountsRead) {
+                    return refused(error);
+                }
+                match self.accounts.get(id) {
+                    Some(account) => {
+                        row.seller_account_id = Some(account.id.clone());
+                        Ok(Ok(Known::from_account(account)))
+                    }
+                    None => Ok(Err(ApiError::invalid_field(
+                        "seller_account_id",
+                        "no such seller account",
+                    ))),
+                }
+            }
+            Target::NewLead(_) => Err(ApiError::internal(NewStallInBulk)),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("a visit bringing a new stall reached the batch's bulk path")]
+struct NewStallInBulk;
