@@ -11,7 +11,7 @@ use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 use ironfield_persistence::meetings::{self, AttendanceRow, MeetingRow, PlanRow};
 use ironfield_persistence::targets::{self, TargetRow};
 use ironfield_persistence::visits::{self, VisitRow};
-use ironfield_persistence::Db;
+use ironfield_persistence::{bulk, Db};
 use rand::seq::IndexedRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -52,59 +52,65 @@ pub fn visits(
         .map(|_| rng.random_range(0..VISIT_DAYS))
         .collect();
     offsets.sort_unstable_by(|a, b| b.cmp(a));
-    for chunk in offsets.chunks(BATCH) {
-        let mut batch = Vec::with_capacity(chunk.len());
-        for days_ago in chunk {
-            let rep = pick(rng, reps);
-            let Some(lead_id) = leads_by_team[rep.team].choose(rng) else {
-                continue;
-            };
-            let mut day = (now - Duration::days(*days_ago))
-                .and_utc()
-                .with_timezone(&DEFAULT_TIMEZONE)
-                .date_naive();
-            while !calendar.is_working_day(day) {
-                day = day.pred_opt().unwrap_or(day);
+    // One transaction, the indexes built once at the end (see `bulk::without_indexes`).
+    db.write(|conn| -> anyhow::Result<()> {
+        bulk::without_indexes(conn, &["visits"], |conn| {
+            for chunk in offsets.chunks(BATCH) {
+                let mut batch = Vec::with_capacity(chunk.len());
+                for days_ago in chunk {
+                    let rep = pick(rng, reps);
+                    let Some(lead_id) = leads_by_team[rep.team].choose(rng) else {
+                        continue;
+                    };
+                    let mut day = (now - Duration::days(*days_ago))
+                        .and_utc()
+                        .with_timezone(&DEFAULT_TIMEZONE)
+                        .date_naive();
+                    while !calendar.is_working_day(day) {
+                        day = day.pred_opt().unwrap_or(day);
+                    }
+                    let minutes = rng.random_range(9 * 60..18 * 60);
+                    let local = day.and_time(
+                        NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).unwrap_or_default(),
+                    );
+                    let Some(at) = DEFAULT_TIMEZONE.from_local_datetime(&local).earliest() else {
+                        continue;
+                    };
+                    let at = at.naive_utc().min(now);
+                    let received = at + Duration::minutes(rng.random_range(0..30));
+                    batch.push(VisitRow {
+                        id: id_at(rng, at),
+                        rep_id: rep.id.clone(),
+                        team_id: Some(rep.team_id.clone()),
+                        lead_id: Some(lead_id.clone()),
+                        seller_account_id: None,
+                        visited_at: at,
+                        business_date: business_date(at.and_utc(), DEFAULT_TIMEZONE),
+                        received_at: received,
+                        location_lat: None,
+                        location_lng: None,
+                        location_accuracy_m: None,
+                        location_check: LocationCheck::Unverifiable,
+                        market: None,
+                        district: None,
+                        stall_no: None,
+                        purpose: *super::weighted(rng, &PURPOSES),
+                        outcome: *super::weighted(rng, &OUTCOMES),
+                        notes: None,
+                        next_follow_up_at: None,
+                        duration_minutes: Some(rng.random_range(3..45)),
+                        created_at: received,
+                        updated_at: received,
+                        version: 1,
+                    });
+                }
+                visits::insert_many(conn, &batch)?;
+                written += batch.len();
+                bar.inc(chunk.len() as u64);
             }
-            let minutes = rng.random_range(9 * 60..18 * 60);
-            let local = day.and_time(
-                NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).unwrap_or_default(),
-            );
-            let Some(at) = DEFAULT_TIMEZONE.from_local_datetime(&local).earliest() else {
-                continue;
-            };
-            let at = at.naive_utc().min(now);
-            let received = at + Duration::minutes(rng.random_range(0..30));
-            batch.push(VisitRow {
-                id: id_at(rng, at),
-                rep_id: rep.id.clone(),
-                team_id: Some(rep.team_id.clone()),
-                lead_id: Some(lead_id.clone()),
-                seller_account_id: None,
-                visited_at: at,
-                business_date: business_date(at.and_utc(), DEFAULT_TIMEZONE),
-                received_at: received,
-                location_lat: None,
-                location_lng: None,
-                location_accuracy_m: None,
-                location_check: LocationCheck::Unverifiable,
-                market: None,
-                district: None,
-                stall_no: None,
-                purpose: *super::weighted(rng, &PURPOSES),
-                outcome: *super::weighted(rng, &OUTCOMES),
-                notes: None,
-                next_follow_up_at: None,
-                duration_minutes: Some(rng.random_range(3..45)),
-                created_at: received,
-                updated_at: received,
-                version: 1,
-            });
-        }
-        db.write(|conn| -> anyhow::Result<()> { Ok(visits::insert_many(conn, &batch)?) })?;
-        written += batch.len();
-        bar.inc(chunk.len() as u64);
-    }
+            anyhow::Ok(())
+        })
+    })?;
     Ok(written)
 }
 

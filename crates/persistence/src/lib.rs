@@ -3,6 +3,7 @@
 
 pub mod account_health;
 pub mod audit;
+pub mod bulk;
 pub mod db;
 pub mod duplicates;
 pub mod error;
