@@ -9,6 +9,11 @@
 # release server, signs in as the manager and times REQUESTS sequential requests of
 # `GET /targets/{this month}/progress?team_id=<a 50-rep team>` and of the leaderboard,
 # reporting p50/p95/p99 in milliseconds (the goals are stated at p95). BACKENDS="sqlite postgres" (default) picks backends.
+#
+# FIXED_MONTH=1: the month held fixed while the table grows. Visits are spread over
+# 120 x VISITS/100000 days instead of 120, so every run has this month's visits of the 100k
+# run (about VISITS x days-so-far-this-month / days) and only the history around them grows:
+# if the cost follows the month's rows, not the table, the figures stay flat.
 set -euo pipefail
 
 COUNTS=("${@:-100000 1000000}")
@@ -55,7 +60,10 @@ run() { # name url visits
     local name=$1 url=$2 visits=$3 start
     echo "== $name, $visits visits"
     start=$(date +%s.%N)
-    DATABASE_URL=$url "$BIN" seed-demo --leads 20000 --reps 150 --visits "$visits" 2>/dev/null | tail -2 | head -1
+    local days=120
+    if [[ -n ${FIXED_MONTH:-} ]]; then days=$((120 * visits / 100000)); fi
+    echo "   visits spread over $days days"
+    DATABASE_URL=$url "$BIN" seed-demo --leads 20000 --reps 150 --visits "$visits" --visit-days "$days" 2>/dev/null | tail -2 | head -1
     echo "   seeding took $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s"
     DATABASE_URL=$url IRONFIELD_ADDR=127.0.0.1:$PORT IRONFIELD_JWT_SECRET=bench-secret-bench-secret-bench-secret \
         IRONFIELD_ACCESS_TOKEN_TTL_SECS=3600 RUST_LOG=warn "$BIN" serve >"$WORK/$name.log" 2>&1 &

@@ -58,9 +58,14 @@ pub enum Command {
         /// How many reps, spread over the three teams.
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(3..=3000))]
         reps: u32,
-        /// How many visits over the last 120 days (default: about twelve a working day per rep).
+        /// How many visits over the last `--visit-days` days (default: about twelve a working
+        /// day per rep).
         #[arg(long)]
         visits: Option<u32>,
+        /// Over how many days back the visits are spread (benchmarks hold this month's visits
+        /// fixed while the table grows by spreading more visits over more days).
+        #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=36500))]
+        visit_days: u32,
     },
 }
 

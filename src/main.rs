@@ -63,6 +63,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             leads,
             reps,
             visits,
+            visit_days,
         } => {
             // Two connections, not the server's pool: the seeder writes from one thread, and
             // SQLite's page-cache budget is shared by the pool, so eight connections left the
@@ -76,6 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     leads,
                     reps,
                     visits,
+                    visit_days,
                     admin_email: cli.settings.admin_email.clone(),
                     admin_password: cli
                         .settings

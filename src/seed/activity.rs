@@ -31,26 +31,28 @@ const OUTCOMES: [(Outcome, u32); 6] = [
     (Outcome::IssueResolved, 7),
 ];
 
-/// How far back the demo's visits go.
-const VISIT_DAYS: i64 = 120;
+/// How many visits, over how many days back.
+pub struct Spread {
+    pub count: usize,
+    pub days: i64,
+}
 
-/// Writes `count` visits spread over the last 120 days, during market hours (Shanghai),
+/// Writes `count` visits spread over the last `days` days, during market hours (Shanghai),
 /// each by a rep on a lead of their own team. `leads_by_team[i]` are team `i`'s lead ids.
 pub fn visits(
     db: &Db,
     rng: &mut ChaCha8Rng,
     reps: &[Rep],
     leads_by_team: &[Vec<String>],
-    count: usize,
+    spread: Spread,
     now: NaiveDateTime,
     bar: &ProgressBar,
 ) -> anyhow::Result<usize> {
+    let Spread { count, days } = spread;
     let calendar = WorkCalendar::default();
     let mut written = 0;
     // Oldest first, so the indexes grow at their ends.
-    let mut offsets: Vec<i64> = (0..count)
-        .map(|_| rng.random_range(0..VISIT_DAYS))
-        .collect();
+    let mut offsets: Vec<i64> = (0..count).map(|_| rng.random_range(0..days)).collect();
     offsets.sort_unstable_by(|a, b| b.cmp(a));
     // One transaction, the indexes built once at the end (see `bulk::without_indexes`).
     db.write(|conn| -> anyhow::Result<()> {

@@ -71,8 +71,11 @@ pub struct Options {
     pub leads: u32,
     /// Reps, spread evenly over the three teams.
     pub reps: u32,
-    /// Visits over the last 120 days (`None`: about twelve a working day for every rep).
+    /// Visits over the last `visit_days` days (`None`: about twelve a working day for every
+    /// rep over 120 days).
     pub visits: Option<u32>,
+    /// How many days back the visits go (120 unless a benchmark says otherwise).
+    pub visit_days: u32,
     /// The admin made on a database without users (`IRONFIELD_ADMIN_EMAIL` /
     /// `IRONFIELD_ADMIN_PASSWORD`); unset: `admin@demo.ironfield.local` with the demo password.
     pub admin_email: Option<String>,
@@ -372,7 +375,10 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         &mut rng,
         &reps,
         &leads_by_team,
-        n_visits,
+        activity::Spread {
+            count: n_visits,
+            days: i64::from(options.visit_days.max(1)),
+        },
         now,
         &visit_bar,
     )?;
@@ -569,6 +575,7 @@ mod tests {
                 leads: 1_500,
                 reps: 20,
                 visits: Some(3_000),
+                visit_days: 120,
                 admin_email: None,
                 admin_password: None,
             },
@@ -650,6 +657,7 @@ mod tests {
                 leads: 10,
                 reps: 20,
                 visits: Some(0),
+                visit_days: 120,
                 admin_email: None,
                 admin_password: None,
             },
