@@ -95,7 +95,7 @@ pub fn create_admin(db: &Db, email: &str, password_text: &str) -> Result<(), Boo
                 email: email.as_str(),
                 name: "Administrator",
                 phone: None,
-                role: Role::Admin.as_str(),
+                role: Role::Admin,
                 team_id: None,
                 password_hash: &hash,
                 created_at: at,

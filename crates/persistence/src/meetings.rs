@@ -4,8 +4,10 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::{meeting_attendance, meeting_plans, meetings};
 use crate::scope::{in_scope, TeamScope};
+use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::meeting::AttendanceStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
 #[diesel(table_name = meetings, treat_none_as_null = true)]
@@ -28,7 +30,8 @@ pub struct MeetingRow {
 pub struct AttendanceRow {
     pub meeting_id: String,
     pub user_id: String,
-    pub status: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub status: AttendanceStatus,
     pub note: Option<String>,
     pub updated_at: Timestamp,
 }
@@ -135,8 +138,9 @@ pub fn replace_attendance(
     diesel::delete(meeting_attendance::table.filter(meeting_attendance::meeting_id.eq(meeting_id)))
         .execute(conn)?;
     for row in rows {
+        // By value: the typed status (`Stored`) makes diesel's insert owned-only.
         diesel::insert_into(meeting_attendance::table)
-            .values(row)
+            .values(row.clone())
             .execute(conn)?;
     }
     Ok(())

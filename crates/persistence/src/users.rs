@@ -4,8 +4,10 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::users;
 use crate::scope::{in_scope, TeamScope};
+use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
@@ -14,7 +16,8 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub phone: Option<String>,
-    pub role: String,
+    #[diesel(deserialize_as = Stored)]
+    pub role: Role,
     pub team_id: Option<String>,
     pub password_hash: String,
     pub session_epoch: i64,
@@ -30,14 +33,15 @@ impl UserRow {
     }
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
     pub id: &'a str,
     pub email: &'a str,
     pub name: &'a str,
     pub phone: Option<&'a str>,
-    pub role: &'a str,
+    #[diesel(serialize_as = Stored)]
+    pub role: Role,
     pub team_id: Option<&'a str>,
     pub password_hash: &'a str,
     pub created_at: Timestamp,
@@ -45,13 +49,14 @@ pub struct NewUser<'a> {
 }
 
 /// The fields a PATCH may change; `None` leaves a field alone.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct UserChanges {
     pub email: Option<String>,
     pub name: Option<String>,
     pub phone: Option<Option<String>>,
-    pub role: Option<String>,
+    #[diesel(serialize_as = Stored)]
+    pub role: Option<Role>,
     pub team_id: Option<Option<String>>,
     pub password_hash: Option<String>,
     pub session_epoch: Option<i64>,
@@ -63,14 +68,15 @@ pub struct UserChanges {
 #[derive(Debug, Default)]
 pub struct UserFilter {
     pub team_id: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub active: Option<bool>,
     pub updated_since: Option<Timestamp>,
 }
 
 pub fn insert(conn: &mut DbConnection, user: &NewUser<'_>) -> Result<UserRow, DbError> {
+    // By value: the typed role (`Stored`) makes diesel's insert owned-only.
     diesel::insert_into(users::table)
-        .values(user)
+        .values(user.clone())
         .execute(conn)?;
     // Just written by the caller, who may create outside their own view (an admin).
     find(conn, &TeamScope::everything(), user.id)
@@ -110,7 +116,7 @@ pub fn update(
             .filter(users::id.eq(id))
             .filter(users::version.eq(version)),
     )
-    .set((changes, users::version.eq(users::version + 1)))
+    .set((changes.clone(), users::version.eq(users::version + 1)))
     .execute(conn)?;
     Ok(updated == 1)
 }
@@ -126,8 +132,8 @@ pub fn list(
     if let Some(team) = &filter.team_id {
         query = query.filter(users::team_id.eq(team.clone()));
     }
-    if let Some(role) = &filter.role {
-        query = query.filter(users::role.eq(role.clone()));
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(Stored::from(role)));
     }
     match filter.active {
         Some(true) => query = query.filter(users::deactivated_at.is_null()),

@@ -6,8 +6,9 @@
 use crate::error::ApiResult;
 use ironfield_auth::{Scope, Scopes};
 use ironfield_domain::ids::new_id;
+use ironfield_domain::webhook::{CreatorType, DeliveryStatus};
 use ironfield_domain::Role;
-use ironfield_persistence::webhooks::{self, DeliveryRow, WebhookRow, STATUS_PENDING};
+use ironfield_persistence::webhooks::{self, DeliveryRow, WebhookRow};
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{service_accounts, users, DbConnection, DbError, Timestamp};
 
@@ -72,7 +73,7 @@ pub fn enqueue_for(
             event_type: event.event_type.to_owned(),
             payload: event.body.to_owned(),
             attempt: 0,
-            status: STATUS_PENDING.to_owned(),
+            status: DeliveryStatus::Pending,
             response_status: None,
             duration_ms: None,
             error: None,
@@ -91,7 +92,7 @@ fn creator_may_see(
     hook: &WebhookRow,
     event: EventEnvelope<'_>,
 ) -> ApiResult<bool> {
-    if hook.creator_kind == "service_account" {
+    if hook.creator_kind == CreatorType::ServiceAccount {
         let account = match service_accounts::find_live(conn, &hook.created_by) {
             Ok(account) => account,
             Err(DbError::NotFound) => return Ok(false),
@@ -105,5 +106,5 @@ fn creator_may_see(
         Err(DbError::NotFound) => return Ok(false),
         Err(other) => return Err(other.into()),
     };
-    Ok(user.is_active() && user.role.parse::<Role>().ok() == Some(Role::Admin))
+    Ok(user.is_active() && user.role == Role::Admin)
 }

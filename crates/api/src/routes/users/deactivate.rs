@@ -8,7 +8,6 @@ use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_auth::policy;
 use ironfield_domain::time::now;
-use ironfield_domain::Role;
 use ironfield_persistence::users::{self, UserChanges};
 use ironfield_persistence::TeamScope;
 
@@ -44,11 +43,10 @@ pub async fn deactivate_user(
     let id = path_id(&id, "user")?;
     let user = blocking::write(&state, move |conn| {
         let current = find_visible(conn, &caller, &id)?;
-        let role: Role = current.role.parse().map_err(ApiError::internal)?;
         if !policy::may_manage_user(
             &caller.principal,
             &caller.view,
-            role,
+            current.role,
             current.team_id.as_deref(),
         ) {
             return Err(ApiError::forbidden("you may not deactivate this user"));
@@ -77,5 +75,5 @@ pub async fn deactivate_user(
     })
     .await?;
     let version = user.version;
-    Ok(Reply::ok(&User::try_from(user)?).versioned(version))
+    Ok(Reply::ok(&User::from(user)).versioned(version))
 }
