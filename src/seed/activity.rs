@@ -6,6 +6,7 @@ use super::{id_at, pick, Rep, BATCH};
 use chrono::{Datelike, Duration, NaiveDateTime, NaiveTime, TimeZone};
 use indicatif::ProgressBar;
 use ironfield_domain::calendar::{Period, WorkCalendar};
+use ironfield_domain::ids::LeadId;
 use ironfield_domain::time::{business_date, DEFAULT_TIMEZONE};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 use ironfield_persistence::meetings::{self, AttendanceRow, MeetingRow, PlanRow};
@@ -40,7 +41,7 @@ pub fn visits(
     db: &Db,
     rng: &mut ChaCha8Rng,
     reps: &[Rep],
-    leads_by_team: &[Vec<String>],
+    leads_by_team: &[Vec<LeadId>],
     count: usize,
     now: NaiveDateTime,
     bar: &ProgressBar,

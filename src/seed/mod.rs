@@ -12,6 +12,7 @@ use anyhow::{ensure, Context};
 use chrono::{Duration, Months, NaiveDateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
+use ironfield_domain::ids::{LeadId, RecordId};
 use ironfield_domain::Stage;
 use ironfield_persistence::leads::{self, LeadRow};
 use ironfield_persistence::seller_accounts::{self, AccountRow, Signing};
@@ -80,13 +81,11 @@ pub struct Options {
 }
 
 /// Ids as UUID v7 with the record's own time, the random part from the seeded generator.
-fn id_at(rng: &mut ChaCha8Rng, at: NaiveDateTime) -> String {
+fn id_at<I: RecordId>(rng: &mut ChaCha8Rng, at: NaiveDateTime) -> I {
     let mut random = [0u8; 10];
     rng.fill_bytes(&mut random);
     let millis = at.and_utc().timestamp_millis().max(0) as u64;
-    uuid::Builder::from_unix_timestamp_millis(millis, &random)
-        .into_uuid()
-        .to_string()
+    I::from_uuid(uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid())
 }
 
 /// One of `items`, uniformly. The seeder's lists are constants and its reps a non-empty set,
@@ -144,7 +143,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
     ];
     let (teams_made, reps) = db.write(|conn| -> anyhow::Result<(Vec<Team>, Vec<Rep>)> {
         let no_users = users::count(conn)? == 0;
-        let branch_id = id_at(&mut rng, founded);
+        let branch_id: String = id_at(&mut rng, founded);
         teams::insert(
             conn,
             &NewTeam {
@@ -159,7 +158,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         )?;
         let mut made = Vec::new();
         for (name, markets) in team_specs {
-            let id = id_at(&mut rng, founded);
+            let id: String = id_at(&mut rng, founded);
             teams::insert(
                 conn,
                 &NewTeam {
@@ -182,7 +181,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
                     role: &str,
                     team: &str,
                     rng: &mut ChaCha8Rng| {
-            let id = id_at(rng, founded);
+            let id: String = id_at(rng, founded);
             let name = person(rng);
             users::insert(
                 conn,
@@ -203,7 +202,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         };
         if no_users {
             // `serve` makes a first admin only on a database without users.
-            let id = id_at(&mut rng, founded);
+            let id: String = id_at(&mut rng, founded);
             let admin_email = options
                 .admin_email
                 .clone()
@@ -300,7 +299,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         .collect();
     ages.sort_unstable_by(|a, b| b.cmp(a));
     let mut made = 0u32;
-    let mut leads_by_team: Vec<Vec<String>> = vec![Vec::new(); teams_made.len()];
+    let mut leads_by_team: Vec<Vec<LeadId>> = vec![Vec::new(); teams_made.len()];
     let mut shops: Vec<performance::Shop> = Vec::new();
     while made < n_leads {
         let size = (n_leads - made).min(BATCH as u32);
@@ -463,7 +462,7 @@ fn lead(
     let updated_at =
         (created_at + Duration::days(worked_days) + Duration::minutes(rng.random_range(0..600)))
             .min(now);
-    let id = id_at(rng, created_at);
+    let id: LeadId = id_at(rng, created_at);
     let contact_name = person(rng);
     let wechat_id = rng.random_bool(0.45).then(|| {
         format!(

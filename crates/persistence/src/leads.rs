@@ -5,15 +5,19 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::leads;
 use crate::scope::{in_scope, TeamScope};
-use crate::stored::Stored;
+use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::ids::{LeadId, SellerAccountId};
 use ironfield_domain::Stage;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
+// No `Identifiable`: diesel wants the key's own type to be its `serialize_as` form there, and
+// nothing updates or deletes through a row's identity (every write filters by `id`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = leads)]
 pub struct LeadRow {
-    pub id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: LeadId,
     pub company_name: String,
     pub contact_name: Option<String>,
     pub phone: Option<String>,
@@ -39,8 +43,10 @@ pub struct LeadRow {
     pub notes: Option<String>,
     pub last_visit_at: Option<Timestamp>,
     pub next_follow_up_at: Option<Timestamp>,
-    pub account_id: Option<String>,
-    pub merged_into_id: Option<String>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub account_id: Option<SellerAccountId>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub merged_into_id: Option<LeadId>,
     pub archived_at: Option<Timestamp>,
     pub search_text: String,
     pub created_at: Timestamp,
@@ -130,12 +136,14 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[LeadRow]) -> Result<(), DbEr
 }
 
 /// The lead `id` if it is inside `scope` (else `NotFound`).
-pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<LeadRow, DbError> {
-    Ok(
-        in_scope!(leads::table.find(id).into_boxed(), scope, leads::team_id)
-            .select(LeadRow::as_select())
-            .first(conn)?,
+pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &LeadId) -> Result<LeadRow, DbError> {
+    Ok(in_scope!(
+        leads::table.find(id.as_str()).into_boxed(),
+        scope,
+        leads::team_id
     )
+    .select(LeadRow::as_select())
+    .first(conn)?)
 }
 
 /// Writes `lead` over the stored row if that is still at `lead.version`, and bumps the
@@ -164,15 +172,15 @@ pub fn save(conn: &mut DbConnection, lead: &LeadRow) -> Result<bool, DbError> {
         notes: lead.notes.as_deref(),
         last_visit_at: lead.last_visit_at,
         next_follow_up_at: lead.next_follow_up_at,
-        account_id: lead.account_id.as_deref(),
-        merged_into_id: lead.merged_into_id.as_deref(),
+        account_id: lead.account_id.as_ref().map(SellerAccountId::as_str),
+        merged_into_id: lead.merged_into_id.as_ref().map(LeadId::as_str),
         archived_at: lead.archived_at,
         search_text: &lead.compute_search_text(),
         updated_at: lead.updated_at,
     };
     let updated = diesel::update(
         leads::table
-            .filter(leads::id.eq(&lead.id))
+            .filter(leads::id.eq(lead.id.as_str()))
             .filter(leads::version.eq(lead.version)),
     )
     .set((&update, leads::version.eq(leads::version + 1)))
@@ -263,7 +271,7 @@ pub fn list(
     let query = filtered(scope, filter).select(LeadRow::as_select());
     let rows = paginate!(query, leads, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |l: &LeadRow| {
-        (l.created_at, l.id.clone())
+        (l.created_at, l.id.to_string())
     }))
 }
 
@@ -297,11 +305,11 @@ pub use crate::duplicates::Identifiers;
 pub fn open_duplicates(
     conn: &mut DbConnection,
     ids: &Identifiers,
-    except_id: Option<&str>,
+    except_id: Option<&LeadId>,
 ) -> Result<Vec<(LeadRow, Vec<&'static str>)>, DbError> {
     duplicates::matches(
         ids,
-        |r: &LeadRow| &r.id,
+        |r: &LeadRow| r.id.as_str(),
         |key| {
             let mut query = leads::table
                 .filter(leads::archived_at.is_null())
@@ -309,7 +317,7 @@ pub fn open_duplicates(
                 .select(LeadRow::as_select())
                 .into_boxed();
             if let Some(id) = except_id {
-                query = query.filter(leads::id.ne(id.to_owned()));
+                query = query.filter(leads::id.ne(id.as_str().to_owned()));
             }
             let query = match key {
                 Key::Phone(phone) => query.filter(leads::phone.eq(phone.to_owned())),
@@ -340,12 +348,15 @@ fn closed_stages() -> Vec<Stored> {
 pub fn merged_into(
     conn: &mut DbConnection,
     scope: &TeamScope,
-    survivor: &str,
-) -> Result<Vec<String>, DbError> {
-    Ok(in_scope!(leads::table.into_boxed(), scope, leads::team_id)
-        .filter(leads::merged_into_id.eq(survivor))
+    survivor: &LeadId,
+) -> Result<Vec<LeadId>, DbError> {
+    let ids: Vec<Stored> = in_scope!(leads::table.into_boxed(), scope, leads::team_id)
+        .filter(leads::merged_into_id.eq(survivor.as_str()))
         .select(leads::id)
-        .load(conn)?)
+        .load(conn)?;
+    ids.into_iter()
+        .map(|id| LeadId::try_from(id).map_err(DbError::from))
+        .collect()
 }
 
 /// What logging a visit does to its lead, in one statement that needs no version check (so
@@ -354,7 +365,7 @@ pub fn merged_into(
 /// when it sets one, and the stage moves as [`Stage::after_visit`] says.
 pub fn apply_visit(
     conn: &mut DbConnection,
-    lead_id: &str,
+    lead_id: &LeadId,
     visited_at: Timestamp,
     next_follow_up_at: Option<Timestamp>,
     now: Timestamp,
@@ -379,7 +390,7 @@ pub fn apply_visit(
         Stored::from(Stage::Visited).into_sql::<Text>(),
     )
     .otherwise(leads::stage);
-    let target = leads::table.filter(leads::id.eq(lead_id));
+    let target = leads::table.filter(leads::id.eq(lead_id.as_str()));
     let common = (
         leads::last_visit_at.eq(last_visit),
         leads::stage.eq(stage),

@@ -4,10 +4,11 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::visits;
 use crate::scope::{in_scope, TeamScope};
-use crate::stored::Stored;
+use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use ironfield_domain::ids::{LeadId, SellerAccountId};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
@@ -16,8 +17,10 @@ pub struct VisitRow {
     pub id: String,
     pub rep_id: String,
     pub team_id: Option<String>,
-    pub lead_id: Option<String>,
-    pub seller_account_id: Option<String>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub lead_id: Option<LeadId>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub seller_account_id: Option<SellerAccountId>,
     pub visited_at: Timestamp,
     /// The day of `visited_at` in the organisation's time zone.
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
@@ -50,8 +53,8 @@ pub struct NewVisit {
     pub id: String,
     pub rep_id: String,
     pub team_id: Option<String>,
-    pub lead_id: Option<String>,
-    pub seller_account_id: Option<String>,
+    pub lead_id: Option<LeadId>,
+    pub seller_account_id: Option<SellerAccountId>,
     pub visited_at: Timestamp,
     pub received_at: Timestamp,
     pub location_lat: Option<f64>,
@@ -167,8 +170,8 @@ pub fn save(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> 
 pub struct VisitFilter {
     pub rep_id: Option<String>,
     pub team_id: Option<String>,
-    pub lead_id: Option<String>,
-    pub seller_account_id: Option<String>,
+    pub lead_id: Option<LeadId>,
+    pub seller_account_id: Option<SellerAccountId>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
     pub business_date: Option<NaiveDate>,
@@ -192,10 +195,10 @@ pub fn list(
         query = query.filter(visits::team_id.eq(team.clone()));
     }
     if let Some(lead) = &filter.lead_id {
-        query = query.filter(visits::lead_id.eq(lead.clone()));
+        query = query.filter(visits::lead_id.eq(lead.as_str().to_owned()));
     }
     if let Some(account) = &filter.seller_account_id {
-        query = query.filter(visits::seller_account_id.eq(account.clone()));
+        query = query.filter(visits::seller_account_id.eq(account.as_str().to_owned()));
     }
     if let Some(from) = filter.from {
         query = query.filter(visits::visited_at.ge(from));
@@ -239,12 +242,12 @@ pub fn of_rep_on(
 /// Moves the visits of a merged-away lead onto its survivor.
 pub fn move_to_lead(
     conn: &mut DbConnection,
-    from_lead: &str,
-    to_lead: &str,
+    from_lead: &LeadId,
+    to_lead: &LeadId,
 ) -> Result<usize, DbError> {
     Ok(
-        diesel::update(visits::table.filter(visits::lead_id.eq(from_lead)))
-            .set(visits::lead_id.eq(to_lead))
+        diesel::update(visits::table.filter(visits::lead_id.eq(from_lead.as_str())))
+            .set(visits::lead_id.eq(to_lead.as_str()))
             .execute(conn)?,
     )
 }

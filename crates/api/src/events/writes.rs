@@ -20,14 +20,14 @@ use serde_json::json;
 
 fn lead_subject(row: &LeadRow) -> Subject<'_> {
     Subject {
-        id: &row.id,
+        id: row.id.as_str(),
         team_id: row.team_id.as_deref(),
     }
 }
 
 fn account_subject(row: &AccountRow) -> Subject<'_> {
     Subject {
-        id: &row.id,
+        id: row.id.as_str(),
         team_id: row.team_id.as_deref(),
     }
 }

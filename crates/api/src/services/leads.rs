@@ -9,7 +9,7 @@ use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
 use ironfield_auth::{policy, Principal, Scope};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{new_id, parse_id};
+use ironfield_domain::ids::{LeadId, SellerAccountId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::Stage;
 use ironfield_domain::{Money, ValidationErrors};
@@ -25,7 +25,7 @@ use serde_json::json;
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &LeadId,
 ) -> ApiResult<LeadRow> {
     caller.require_scope(Scope::LeadsRead)?;
     match leads::find(conn, &caller.scope(), id) {
@@ -40,7 +40,7 @@ pub(crate) fn find_visible(
 pub(crate) fn find_writable(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &LeadId,
 ) -> ApiResult<LeadRow> {
     caller.require_scope(Scope::LeadsWrite)?;
     let lead = find_visible(conn, caller, id)?;
@@ -85,7 +85,7 @@ pub(crate) fn refuse_duplicates(
         return Err(duplicate(
             caller,
             "lead",
-            &existing.id,
+            existing.id.as_str(),
             existing.team_id.as_deref(),
             &matched,
         ));
@@ -97,7 +97,7 @@ pub(crate) fn refuse_duplicates(
         return Err(duplicate(
             caller,
             "seller_account",
-            &existing.id,
+            existing.id.as_str(),
             existing.team_id.as_deref(),
             &matched,
         ));
@@ -202,12 +202,12 @@ pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
 pub(crate) fn audit(
     conn: &mut DbConnection,
     caller: &Caller,
-    lead_id: &str,
+    lead_id: &LeadId,
     action: &str,
     changes: ChangeSet,
     at: ironfield_persistence::Timestamp,
 ) -> ApiResult<()> {
-    crate::services::audit::record(conn, caller, "lead", lead_id, action, changes, at)
+    crate::services::audit::record(conn, caller, "lead", lead_id.as_str(), action, changes, at)
 }
 
 /// An owner named in a request: an active user whose team the caller can see.
@@ -228,7 +228,7 @@ pub(crate) fn check_owner(
 
 /// A lead with every field empty, to be filled by a create.
 pub(crate) fn blank_lead(
-    id: String,
+    id: LeadId,
     owner_id: String,
     team_id: Option<String>,
     at: ironfield_persistence::Timestamp,
@@ -320,7 +320,7 @@ pub struct Conversion {
 pub fn convert(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &LeadId,
     conversion: Conversion,
 ) -> ApiResult<AccountRow> {
     let lead = find_writable(conn, caller, id)?;
@@ -333,7 +333,7 @@ pub fn convert(
     let account = AccountRow::signed_from(
         &lead,
         Signing {
-            id: new_id(),
+            id: SellerAccountId::new(),
             membership_tier: conversion.membership_tier,
             status: AccountStatus::Onboarding,
             contract_start: conversion.contract_start,
@@ -353,7 +353,7 @@ pub fn convert(
         return Err(duplicate(
             caller,
             "seller_account",
-            &existing.id,
+            existing.id.as_str(),
             existing.team_id.as_deref(),
             &matched,
         ));
@@ -407,8 +407,8 @@ pub fn create(
 ) -> ApiResult<Created> {
     let mut errors = ValidationErrors::new();
     let id = match input.id.as_deref() {
-        Some(raw) => errors.check("id", parse_id(raw).ok_or("must be a UUID")),
-        None => Some(new_id()),
+        Some(raw) => errors.check("id", LeadId::parse(raw).ok_or("must be a UUID")),
+        None => Some(LeadId::new()),
     };
     if input.team_id.is_some() {
         errors.add(
@@ -429,10 +429,9 @@ pub fn create(
     if input.company_name.is_none() {
         errors.add("company_name", "is required");
     }
-    let id = id.unwrap_or_default();
-    if !errors.is_empty() {
+    let Some(id) = id.filter(|_| errors.is_empty()) else {
         return Err(errors.into());
-    }
+    };
 
     // A phone that synced late sends the same lead again: answer with what is stored. Every
     // team: an id taken in a team out of view is a conflict, not a fresh lead.

@@ -9,7 +9,7 @@ use crate::services::audit::row_changes;
 use crate::services::leads::{check_owner, duplicate};
 use ironfield_auth::{policy, Principal, Scope};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::SellerAccountId;
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::ValidationErrors;
 use ironfield_persistence::audit::ChangeSet;
@@ -23,7 +23,7 @@ use ironfield_persistence::{DbConnection, DbError, Timestamp};
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &SellerAccountId,
 ) -> ApiResult<AccountRow> {
     caller.require_scope(Scope::AccountsRead)?;
     match seller_accounts::find(conn, &caller.scope(), id) {
@@ -64,7 +64,7 @@ pub(crate) fn account_changes(old: Option<&AccountRow>, new: &AccountRow) -> Cha
 pub(crate) fn audit_account(
     conn: &mut DbConnection,
     caller: &Caller,
-    account_id: &str,
+    account_id: &SellerAccountId,
     action: &str,
     changes: ChangeSet,
     at: Timestamp,
@@ -73,7 +73,7 @@ pub(crate) fn audit_account(
         conn,
         caller,
         "seller_account",
-        account_id,
+        account_id.as_str(),
         action,
         changes,
         at,
@@ -84,7 +84,7 @@ pub(crate) fn audit_account(
 pub(crate) fn find_writable(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &SellerAccountId,
 ) -> ApiResult<AccountRow> {
     caller.require_scope(Scope::AccountsWrite)?;
     let account = find_visible(conn, caller, id)?;
@@ -124,13 +124,13 @@ pub(crate) fn refuse_duplicates(
     account: &AccountRow,
     except_self: bool,
 ) -> ApiResult<()> {
-    let except = except_self.then_some(account.id.as_str());
+    let except = except_self.then_some(&account.id);
     let found = seller_accounts::live_duplicates(conn, &identifiers(account), except)?;
     match found.into_iter().next() {
         Some((existing, matched)) => Err(duplicate(
             caller,
             "seller_account",
-            &existing.id,
+            existing.id.as_str(),
             existing.team_id.as_deref(),
             &matched,
         )),
@@ -225,7 +225,7 @@ pub fn create(
     let at = signed.naive_utc();
     let tz = crate::org::timezone(conn)?;
     let mut account = AccountRow {
-        id: new_id(),
+        id: SellerAccountId::new(),
         company_name: String::new(),
         contact_name: None,
         phone: None,

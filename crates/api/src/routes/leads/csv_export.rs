@@ -218,7 +218,7 @@ fn record(row: &LeadRow) -> [String; 22] {
     let text = |v: &Option<String>| cell(v.as_deref().unwrap_or_default());
     let number = |v: Option<f64>| v.map(|n| n.to_string()).unwrap_or_default();
     [
-        row.id.clone(),
+        row.id.to_string(),
         cell(&row.company_name),
         text(&row.contact_name),
         text(&row.phone),

@@ -10,6 +10,7 @@ use crate::state::AppState;
 use actix_web::{patch, web};
 use ironfield_auth::policy;
 use ironfield_domain::ids::parse_id;
+use ironfield_domain::ids::LeadId;
 use ironfield_domain::{validation, Stage, ValidationErrors};
 use ironfield_persistence::leads::LeadRow;
 use ironfield_persistence::DbConnection;
@@ -49,7 +50,7 @@ pub async fn update_lead(
     if_match: IfMatch,
     body: ApiJson<LeadUpdate>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "lead")?;
+    let id: LeadId = path_id(&id, "lead")?;
     let input = LeadInput::from(body.into_inner());
     let lead = blocking::write(&state, move |conn| {
         let current = find_writable(conn, &caller, &id)?;

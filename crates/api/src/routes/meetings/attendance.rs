@@ -59,7 +59,7 @@ pub async fn put_attendance(
     id: web::Path<String>,
     body: ApiJson<Vec<Attendance>>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "meeting")?;
+    let id: String = path_id(&id, "meeting")?;
     let entries = body.into_inner();
     if entries.len() > 500 {
         return Err(ApiError::invalid_field("body", "at most 500 entries"));

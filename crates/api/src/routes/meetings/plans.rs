@@ -70,8 +70,8 @@ pub async fn put_plan(
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::MeetingsWrite)?;
     let (id, user_id) = path.into_inner();
-    let id = path_id(&id, "meeting")?;
-    let user_id = path_id(&user_id, "member")?;
+    let id: String = path_id(&id, "meeting")?;
+    let user_id: String = path_id(&user_id, "member")?;
     let input = body.into_inner();
     let mut errors = ValidationErrors::new();
     if !(0..=200).contains(&input.planned_visits) {

@@ -27,7 +27,7 @@ pub async fn get_meeting(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "meeting")?;
+    let id: String = path_id(&id, "meeting")?;
     let meeting = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = meeting.version;
     Ok(Reply::ok(&Meeting::try_from(meeting)?).versioned(version))

@@ -79,7 +79,7 @@ pub async fn meeting_summary(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "meeting")?;
+    let id: String = path_id(&id, "meeting")?;
     let summary = blocking::read(&state, move |conn| {
         let meeting = find_visible(conn, &caller, &id)?;
         let date: NaiveDate = meeting

@@ -62,7 +62,7 @@ pub async fn update_meeting(
     if_match: IfMatch,
     body: ApiJson<UpdateMeeting>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "meeting")?;
+    let id: String = path_id(&id, "meeting")?;
     let input = body.into_inner();
     let mut errors = ValidationErrors::new();
     let flat = |v: &Option<Option<String>>| v.clone().flatten();

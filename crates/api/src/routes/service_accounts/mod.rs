@@ -210,7 +210,7 @@ async fn delete_service_account(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     caller.require_admin()?;
-    let id = path_id(&id, "service account")?;
+    let id: String = path_id(&id, "service account")?;
     let deleted = blocking::write(&state, move |conn| {
         Ok(service_accounts::delete(conn, &id, now().naive_utc())?)
     })

@@ -41,7 +41,7 @@ pub async fn deactivate_user(
     if_match: IfMatch,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id = path_id(&id, "user")?;
+    let id: String = path_id(&id, "user")?;
     let user = blocking::write(&state, move |conn| {
         let current = find_visible(conn, &caller, &id)?;
         let role: Role = current.role.parse().map_err(ApiError::internal)?;

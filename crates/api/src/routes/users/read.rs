@@ -55,7 +55,7 @@ pub async fn get_user(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id = path_id(&id, "user")?;
+    let id: String = path_id(&id, "user")?;
     let user = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = user.version;
     Ok(Reply::ok(&User::try_from(user)?).versioned(version))

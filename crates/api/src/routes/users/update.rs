@@ -76,7 +76,7 @@ pub async fn update_user(
     body: ApiJson<UpdateUser>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id = path_id(&id, "user")?;
+    let id: String = path_id(&id, "user")?;
     let input = body.into_inner();
 
     let mut change = checked(&input)?;

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::{Principal, Scope};
+use ironfield_domain::ids::{LeadId, SellerAccountId};
 use ironfield_domain::visit::{Outcome, Purpose};
 use ironfield_domain::Role;
 use ironfield_persistence::visits::{self, VisitFilter};
@@ -22,12 +23,12 @@ pub struct ListVisitsQuery {
     #[param(format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub lead_id: Option<String>,
-    #[param(format = Uuid)]
+    pub lead_id: Option<LeadId>,
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub seller_account_id: Option<String>,
+    pub seller_account_id: Option<SellerAccountId>,
     /// Visits at or after this time (RFC 3339).
     #[param(format = DateTime)]
     pub from: Option<String>,

@@ -16,7 +16,7 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use diesel::Connection;
 use ironfield_auth::{policy, Scope};
-use ironfield_domain::ids::{new_id, parse_id};
+use ironfield_domain::ids::{new_id, parse_id, LeadId, SellerAccountId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::visit::check_location;
@@ -36,8 +36,8 @@ pub(crate) enum Logged {
 }
 
 enum Target {
-    Lead(String),
-    Account(String),
+    Lead(LeadId),
+    Account(SellerAccountId),
     NewLead(Box<leads::input::LeadInput>),
 }
 
@@ -46,8 +46,8 @@ impl Target {
     /// first, then accounts, each by id; new stalls last (they lock nothing that exists).
     fn lock_key(&self) -> (u8, &str) {
         match self {
-            Target::Lead(id) => (0, id),
-            Target::Account(id) => (1, id),
+            Target::Lead(id) => (0, id.as_str()),
+            Target::Account(id) => (1, id.as_str()),
             Target::NewLead(_) => (2, ""),
         }
     }
@@ -134,12 +134,12 @@ pub(crate) fn prepare(
     };
     let target = match (input.lead_id, input.seller_account_id, input.new_lead) {
         (Some(lead), None, None) => errors
-            .check("lead_id", parse_id(&lead).ok_or("must be a lead id"))
+            .check("lead_id", LeadId::parse(&lead).ok_or("must be a lead id"))
             .map(Target::Lead),
         (None, Some(account), None) => errors
             .check(
                 "seller_account_id",
-                parse_id(&account).ok_or("must be a seller account id"),
+                SellerAccountId::parse(&account).ok_or("must be a seller account id"),
             )
             .map(Target::Account),
         (None, None, Some(lead)) => Some(Target::NewLead(Box::new(lead.into()))),
@@ -187,12 +187,16 @@ pub(crate) fn prepare(
     let district = text(&mut errors, "district", &input.district, 100);
     let stall_no = text(&mut errors, "stall_no", &input.stall_no, 50).map(|s| s.to_uppercase());
     let notes = text(&mut errors, "notes", &input.notes, 4000);
-    errors.into_result(())?;
+    // Each id or target missing has put its error in `errors`.
+    let (id, target) = match (id, target) {
+        (Some(id), Some(target)) if errors.is_empty() => (id, target),
+        _ => return Err(errors.into()),
+    };
 
     let at = received.naive_utc();
     Ok(Prepared {
         row: NewVisit {
-            id: id.unwrap_or_default(),
+            id,
             rep_id: caller.id().to_owned(),
             team_id: team_id.map(str::to_owned),
             lead_id: None,
@@ -211,7 +215,7 @@ pub(crate) fn prepare(
             next_follow_up_at: input.next_follow_up_at.map(|t| t.naive_utc()),
             duration_minutes: input.duration_minutes,
         },
-        target: target.unwrap_or(Target::Lead(String::new())),
+        target,
     })
 }
 
@@ -310,7 +314,7 @@ fn store(conn: &mut DbConnection, caller: &Caller, prepared: Prepared) -> Result
             conn,
             caller,
             "lead",
-            lead_id,
+            lead_id.as_str(),
             "visit_logged",
             changes,
             row.received_at,

@@ -28,7 +28,7 @@ pub async fn get_visit(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "visit")?;
+    let id: String = path_id(&id, "visit")?;
     let visit = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = visit.version;
     Ok(Reply::ok(&Visit::from(visit)).versioned(version))

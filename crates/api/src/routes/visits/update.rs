@@ -65,7 +65,7 @@ pub async fn update_visit(
     body: ApiJson<UpdateVisit>,
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::VisitsWrite)?;
-    let id = path_id(&id, "visit")?;
+    let id: String = path_id(&id, "visit")?;
     let correction = VisitCorrection::try_from(body.into_inner())?;
     let visit = blocking::write(&state, move |conn| {
         visits::correct(conn, &caller, &id, correction, &if_match)
