@@ -8,13 +8,15 @@ use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use ironfield_domain::ids::{LeadId, SellerAccountId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, VisitId};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+// No `Identifiable` (see `LeadRow`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = visits, treat_none_as_null = true)]
 pub struct VisitRow {
-    pub id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: VisitId,
     pub rep_id: String,
     pub team_id: Option<String>,
     #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
@@ -50,7 +52,7 @@ pub struct VisitRow {
 /// database knows (the organisation's time zone, the place visited) complete it into a row.
 #[derive(Debug, Clone)]
 pub struct NewVisit {
-    pub id: String,
+    pub id: VisitId,
     pub rep_id: String,
     pub team_id: Option<String>,
     pub lead_id: Option<LeadId>,
@@ -133,17 +135,19 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[VisitRow]) -> Result<(), DbE
 }
 
 /// The visit `id` if it is inside `scope` (else `NotFound`).
-pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<VisitRow, DbError> {
-    Ok(
-        in_scope!(visits::table.find(id).into_boxed(), scope, visits::team_id)
-            .select(VisitRow::as_select())
-            .first(conn)?,
+pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &VisitId) -> Result<VisitRow, DbError> {
+    Ok(in_scope!(
+        visits::table.find(id.as_str()).into_boxed(),
+        scope,
+        visits::team_id
     )
+    .select(VisitRow::as_select())
+    .first(conn)?)
 }
 
-pub fn find_optional(conn: &mut DbConnection, id: &str) -> Result<Option<VisitRow>, DbError> {
+pub fn find_optional(conn: &mut DbConnection, id: &VisitId) -> Result<Option<VisitRow>, DbError> {
     Ok(visits::table
-        .find(id)
+        .find(id.as_str())
         .select(VisitRow::as_select())
         .first(conn)
         .optional()?)
@@ -157,7 +161,7 @@ pub fn save(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> 
     row.version += 1;
     let updated = diesel::update(
         visits::table
-            .filter(visits::id.eq(&visit.id))
+            .filter(visits::id.eq(visit.id.as_str()))
             .filter(visits::version.eq(visit.version)),
     )
     .set(row)
@@ -220,7 +224,7 @@ pub fn list(
     }
     let rows = paginate!(query, visits, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |v: &VisitRow| {
-        (v.created_at, v.id.clone())
+        (v.created_at, v.id.to_string())
     }))
 }
 

@@ -171,7 +171,7 @@ pub fn visit_logged(
 ) -> ApiResult<()> {
     let data = Visit::from(visit.clone());
     let subject = Subject {
-        id: &visit.id,
+        id: visit.id.as_str(),
         team_id: visit.team_id.as_deref(),
     };
     emit(
@@ -206,7 +206,7 @@ pub fn visit_saved(
     };
     let data = Visit::from(new.clone());
     let subject = Subject {
-        id: &new.id,
+        id: new.id.as_str(),
         team_id: new.team_id.as_deref(),
     };
     emit(

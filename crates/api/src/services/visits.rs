@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, IfMatch};
 use crate::services::audit;
 use ironfield_auth::{policy, Scope};
+use ironfield_domain::ids::VisitId;
 use ironfield_domain::time::now;
 use ironfield_domain::visit::{Outcome, Purpose};
 use ironfield_domain::Role;
@@ -26,7 +27,7 @@ pub(crate) fn can_read(caller: &Caller, visit: &VisitRow) -> bool {
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &VisitId,
 ) -> ApiResult<VisitRow> {
     caller.require_scope(Scope::VisitsRead)?;
     // Every team first: a person's own visit is theirs to read whatever its team, so the
@@ -57,7 +58,7 @@ pub struct VisitCorrection {
 pub fn correct(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &VisitId,
     correction: VisitCorrection,
     if_match: &IfMatch,
 ) -> ApiResult<VisitRow> {
@@ -119,7 +120,15 @@ pub fn correct(
     if !visits::save(conn, &visit)? {
         return Err(ApiError::precondition_failed());
     }
-    audit::record(conn, caller, "visit", &visit.id, "updated", changes, at)?;
+    audit::record(
+        conn,
+        caller,
+        "visit",
+        visit.id.as_str(),
+        "updated",
+        changes,
+        at,
+    )?;
     let stored = visits::find(conn, &TeamScope::everything(), &visit.id)?;
     crate::events::writes::visit_saved(conn, caller, &current, &stored, stored.updated_at)?;
     Ok(stored)

@@ -16,7 +16,7 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use diesel::Connection;
 use ironfield_auth::{policy, Scope};
-use ironfield_domain::ids::{new_id, parse_id, LeadId, SellerAccountId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, VisitId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::visit::check_location;
@@ -125,12 +125,12 @@ pub(crate) fn prepare(
     let (_, team_id) = caller.require_user()?;
     let mut errors = ValidationErrors::new();
     let id = match input.id.as_deref() {
-        Some(raw) => errors.check("id", parse_id(raw).ok_or("must be a UUID")),
+        Some(raw) => errors.check("id", VisitId::parse(raw).ok_or("must be a UUID")),
         None if require_id => {
             errors.add("id", "each visit in a batch needs its client-made UUID");
             None
         }
-        None => Some(new_id()),
+        None => Some(VisitId::new()),
     };
     let target = match (input.lead_id, input.seller_account_id, input.new_lead) {
         (Some(lead), None, None) => errors
@@ -387,7 +387,7 @@ fn resolve(
 }
 
 /// `error`, unless the visit id is stored already: then the request is a replay.
-fn replayed_or(conn: &mut DbConnection, id: &str, error: ApiError) -> Failure {
+fn replayed_or(conn: &mut DbConnection, id: &VisitId, error: ApiError) -> Failure {
     match visits::find_optional(conn, id) {
         Ok(Some(_)) => Failure::Replayed,
         _ => Failure::Api(error),

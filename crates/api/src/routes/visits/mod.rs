@@ -98,7 +98,7 @@ impl From<VisitRow> for Visit {
             purpose: row.purpose,
             outcome: row.outcome,
             business_date: row.business_date,
-            id: row.id,
+            id: row.id.into(),
             rep_id: row.rep_id,
             team_id: row.team_id,
             lead_id: row.lead_id.map(String::from),
