@@ -138,16 +138,16 @@ pub fn targets(
             });
         };
     for rep in reps {
-        target("user", &rep.id, &rep.team_id, "visits", 260);
-        target("user", &rep.id, &rep.team_id, "new_sellers", 4);
+        target("user", rep.id.as_str(), &rep.team_id, "visits", 260);
+        target("user", rep.id.as_str(), &rep.team_id, "new_sellers", 4);
         target(
             "user",
-            &rep.id,
+            rep.id.as_str(),
             &rep.team_id,
             "contract_value",
             4 * 1_980_000,
         );
-        target("user", &rep.id, &rep.team_id, "renewals", 2);
+        target("user", rep.id.as_str(), &rep.team_id, "renewals", 2);
     }
     for team in team_ids {
         let members = reps.iter().filter(|r| &r.team_id == team).count() as i64;
@@ -217,7 +217,7 @@ pub fn meetings(
                     );
                     attendance.push(AttendanceRow {
                         meeting_id: meeting.id.clone(),
-                        user_id: rep.id.clone(),
+                        user_id: rep.id.to_string(),
                         status: status.into(),
                         note: None,
                         updated_at: held,
@@ -226,12 +226,12 @@ pub fn meetings(
                         conn,
                         &PlanRow {
                             meeting_id: meeting.id.clone(),
-                            user_id: rep.id.clone(),
+                            user_id: rep.id.to_string(),
                             planned_visits: rng.random_range(8..16),
                             planned_signings: rng.random_range(0..2),
                             focus_market: None,
                             notes: None,
-                            updated_by: rep.id.clone(),
+                            updated_by: rep.id.to_string(),
                             updated_at: held,
                         },
                     )?;

@@ -12,7 +12,7 @@ use anyhow::{ensure, Context};
 use chrono::{Duration, Months, NaiveDateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{LeadId, RecordId};
+use ironfield_domain::ids::{LeadId, RecordId, UserId};
 use ironfield_domain::Stage;
 use ironfield_persistence::leads::{self, LeadRow};
 use ironfield_persistence::seller_accounts::{self, AccountRow, Signing};
@@ -61,7 +61,7 @@ struct Taken {
 }
 
 struct Rep {
-    id: String,
+    id: UserId,
     team: usize,
     team_id: String,
 }
@@ -181,12 +181,12 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
                     role: &str,
                     team: &str,
                     rng: &mut ChaCha8Rng| {
-            let id: String = id_at(rng, founded);
+            let id: UserId = id_at(rng, founded);
             let name = person(rng);
             users::insert(
                 conn,
-                &NewUser {
-                    id: &id,
+                NewUser {
+                    id: id.clone(),
                     email: &email,
                     name: &name,
                     phone: None,
@@ -202,7 +202,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         };
         if no_users {
             // `serve` makes a first admin only on a database without users.
-            let id: String = id_at(&mut rng, founded);
+            let id: UserId = id_at(&mut rng, founded);
             let admin_email = options
                 .admin_email
                 .clone()
@@ -214,8 +214,8 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
             };
             users::insert(
                 conn,
-                &NewUser {
-                    id: &id,
+                NewUser {
+                    id,
                     email: &admin_email,
                     name: "系统管理员",
                     phone: None,
@@ -268,7 +268,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
                 &team,
                 1,
                 &TeamChanges {
-                    lead_id: Some(Some(lead)),
+                    lead_id: Some(Some(lead.into())),
                     updated_at: Some(founded),
                     ..TeamChanges::default()
                 },
@@ -380,7 +380,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
             .iter()
             .map(|id| {
                 let team = teams::find(conn, &TeamScope::everything(), id)?;
-                Ok((team.id, team.lead_id.unwrap_or_default()))
+                Ok((team.id, team.lead_id.map(String::from).unwrap_or_default()))
             })
             .collect()
     })?;
@@ -668,7 +668,7 @@ mod tests {
             markets: vec![1, 2],
         }];
         let reps = vec![Rep {
-            id: "r".into(),
+            id: UserId::new(),
             team: 0,
             team_id: "t".into(),
         }];

@@ -159,6 +159,9 @@ id_types! {
     SellerAccountId => "seller account";
     /// A visit (`visits.id`).
     VisitId => "visit";
+    /// A person who signs in (`users.id`, and the columns that name one: an owner, a rep, a
+    /// team's lead, a plan's or an attendance's member, a refresh token's user).
+    UserId => "user";
 }
 
 #[cfg(test)]

@@ -117,6 +117,8 @@ pub fn last_visits(
 #[derive(Debug, Default, Clone)]
 pub struct RankFilter {
     pub team_id: Option<String>,
+    /// As the client sent it (the at-risk list does not check it is an id: any other text
+    /// matches no owner).
     pub owner_id: Option<String>,
 }
 

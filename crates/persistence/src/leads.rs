@@ -8,7 +8,7 @@ use crate::scope::{in_scope, TeamScope};
 use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
-use ironfield_domain::ids::{LeadId, SellerAccountId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
 use ironfield_domain::Stage;
 
 // No `Identifiable`: diesel wants the key's own type to be its `serialize_as` form there, and
@@ -36,7 +36,8 @@ pub struct LeadRow {
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub stage: Stage,
     pub lost_reason: Option<String>,
-    pub owner_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub owner_id: UserId,
     pub team_id: Option<String>,
     pub estimated_value: Option<i64>,
     pub estimated_currency: Option<String>,
@@ -165,7 +166,7 @@ pub fn save(conn: &mut DbConnection, lead: &LeadRow) -> Result<bool, DbError> {
         source: lead.source.as_deref(),
         stage: lead.stage.into(),
         lost_reason: lead.lost_reason.as_deref(),
-        owner_id: &lead.owner_id,
+        owner_id: lead.owner_id.as_str(),
         team_id: lead.team_id.as_deref(),
         estimated_value: lead.estimated_value,
         estimated_currency: lead.estimated_currency.as_deref(),
@@ -194,7 +195,7 @@ pub fn save(conn: &mut DbConnection, lead: &LeadRow) -> Result<bool, DbError> {
 pub struct LeadFilter {
     pub archived: bool,
     pub stage: Option<Stage>,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     pub team_id: Option<String>,
     pub market: Option<String>,
     pub district: Option<String>,
@@ -218,7 +219,7 @@ fn filtered(
         query = query.filter(leads::stage.eq(Stored::from(stage)));
     }
     if let Some(owner) = &filter.owner_id {
-        query = query.filter(leads::owner_id.eq(owner.clone()));
+        query = query.filter(leads::owner_id.eq(owner.as_str().to_owned()));
     }
     if let Some(team) = &filter.team_id {
         query = query.filter(leads::team_id.eq(team.clone()));
@@ -410,12 +411,12 @@ pub fn apply_visit(
 pub fn follow_ups_due(
     conn: &mut DbConnection,
     scope: &TeamScope,
-    owner_id: &str,
+    owner_id: &UserId,
     before: Timestamp,
     limit: i64,
 ) -> Result<Vec<LeadRow>, DbError> {
     Ok(in_scope!(leads::table.into_boxed(), scope, leads::team_id)
-        .filter(leads::owner_id.eq(owner_id))
+        .filter(leads::owner_id.eq(owner_id.as_str()))
         .filter(leads::archived_at.is_null())
         .filter(leads::stage.ne_all(closed_stages()))
         .filter(leads::next_follow_up_at.lt(before))

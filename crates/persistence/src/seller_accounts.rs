@@ -11,7 +11,7 @@ use crate::{paginate, DbConnection, Timestamp};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{LeadId, SellerAccountId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
 
 // No `Identifiable` (see `LeadRow`).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -31,7 +31,8 @@ pub struct AccountRow {
     pub location_lng: Option<f64>,
     #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
     pub lead_id: Option<LeadId>,
-    pub owner_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub owner_id: UserId,
     pub team_id: Option<String>,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub membership_tier: MembershipTier,
@@ -193,7 +194,7 @@ pub fn save(conn: &mut DbConnection, account: &AccountRow) -> Result<bool, DbErr
 pub struct AccountFilter {
     pub status: Option<AccountStatus>,
     pub membership_tier: Option<MembershipTier>,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     pub team_id: Option<String>,
     pub market: Option<String>,
     pub q: Option<String>,
@@ -218,7 +219,7 @@ pub fn list(
         query = query.filter(seller_accounts::membership_tier.eq(Stored::from(tier)));
     }
     if let Some(owner) = &filter.owner_id {
-        query = query.filter(seller_accounts::owner_id.eq(owner.clone()));
+        query = query.filter(seller_accounts::owner_id.eq(owner.as_str().to_owned()));
     }
     if let Some(team) = &filter.team_id {
         query = query.filter(seller_accounts::team_id.eq(team.clone()));
@@ -287,7 +288,8 @@ pub struct RenewalRow {
     pub id: String,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub account_id: SellerAccountId,
-    pub owner_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub owner_id: UserId,
     pub team_id: Option<String>,
     pub actor_id: String,
     pub contract_months: i64,

@@ -28,7 +28,7 @@ use diesel::expression::AsExpression;
 use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::{Nullable, Text};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{LeadId, SellerAccountId, VisitId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, UserId, VisitId};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 use ironfield_domain::Stage;
 
@@ -175,6 +175,7 @@ stored_as_text!(
     LeadId,
     SellerAccountId,
     VisitId,
+    UserId,
 );
 
 /// Record ids (`ironfield_domain::ids`): stored as their canonical UUID text, and read back
@@ -197,6 +198,7 @@ id_text_form!(
     LeadId => "lead id",
     SellerAccountId => "seller account id",
     VisitId => "visit id",
+    UserId => "user id",
 );
 
 impl TextForm for Stage {

@@ -8,7 +8,7 @@ use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use ironfield_domain::ids::{LeadId, SellerAccountId, VisitId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, UserId, VisitId};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 
 // No `Identifiable` (see `LeadRow`).
@@ -17,7 +17,8 @@ use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 pub struct VisitRow {
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub id: VisitId,
-    pub rep_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub rep_id: UserId,
     pub team_id: Option<String>,
     #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
     pub lead_id: Option<LeadId>,
@@ -53,7 +54,7 @@ pub struct VisitRow {
 #[derive(Debug, Clone)]
 pub struct NewVisit {
     pub id: VisitId,
-    pub rep_id: String,
+    pub rep_id: UserId,
     pub team_id: Option<String>,
     pub lead_id: Option<LeadId>,
     pub seller_account_id: Option<SellerAccountId>,
@@ -172,7 +173,7 @@ pub fn save(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> 
 /// List filters, each optional; the teams come from the list's `TeamScope`.
 #[derive(Debug, Default, Clone)]
 pub struct VisitFilter {
-    pub rep_id: Option<String>,
+    pub rep_id: Option<UserId>,
     pub team_id: Option<String>,
     pub lead_id: Option<LeadId>,
     pub seller_account_id: Option<SellerAccountId>,
@@ -193,7 +194,7 @@ pub fn list(
     let query = visits::table.select(VisitRow::as_select()).into_boxed();
     let mut query = in_scope!(query, scope, visits::team_id);
     if let Some(rep) = &filter.rep_id {
-        query = query.filter(visits::rep_id.eq(rep.clone()));
+        query = query.filter(visits::rep_id.eq(rep.as_str().to_owned()));
     }
     if let Some(team) = &filter.team_id {
         query = query.filter(visits::team_id.eq(team.clone()));
@@ -231,11 +232,11 @@ pub fn list(
 /// A rep's visits on one business day, in the order they happened.
 pub fn of_rep_on(
     conn: &mut DbConnection,
-    rep_id: &str,
+    rep_id: &UserId,
     business_date: NaiveDate,
 ) -> Result<Vec<VisitRow>, DbError> {
     Ok(visits::table
-        .filter(visits::rep_id.eq(rep_id))
+        .filter(visits::rep_id.eq(rep_id.as_str()))
         .filter(visits::business_date.eq(Stored::from(business_date)))
         .order(visits::visited_at.asc())
         .limit(1000)

@@ -200,11 +200,11 @@ pub fn visit_corrected(old: &VisitRow, new: &VisitRow) -> Option<Changes> {
 mod tests {
     use super::*;
     use crate::services::leads::blank_lead;
-    use ironfield_domain::ids::LeadId;
+    use ironfield_domain::ids::{LeadId, UserId};
 
     fn lead() -> LeadRow {
         let at = chrono::Utc::now().naive_utc();
-        let mut lead = blank_lead(LeadId::new(), "u1".into(), Some("t1".into()), at);
+        let mut lead = blank_lead(LeadId::new(), UserId::new(), Some("t1".into()), at);
         lead.company_name = "星辰饰品".into();
         lead
     }
@@ -219,7 +219,7 @@ mod tests {
         let mut new = old.clone();
         new.stage = ironfield_domain::Stage::Contacted;
         new.notes = Some("回访".into());
-        new.owner_id = "u2".into();
+        new.owner_id = UserId::new();
         let events = lead_events(&old, &new);
         assert_eq!(
             names(&events),

@@ -91,7 +91,7 @@ pub fn account_signed(
     check_achieved(
         conn,
         caller,
-        &account.owner_id,
+        account.owner_id.as_str(),
         account.team_id.as_deref(),
         account.signed_business_date,
         at,
@@ -139,7 +139,7 @@ pub fn account_saved(
     check_achieved(
         conn,
         caller,
-        &new.owner_id,
+        new.owner_id.as_str(),
         new.team_id.as_deref(),
         business_date,
         at,
@@ -186,7 +186,7 @@ pub fn visit_logged(
     check_achieved(
         conn,
         caller,
-        &visit.rep_id,
+        visit.rep_id.as_str(),
         visit.team_id.as_deref(),
         visit.business_date,
         at,

@@ -9,7 +9,7 @@ use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
 use ironfield_auth::{policy, Principal, Scope};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{LeadId, SellerAccountId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::Stage;
 use ironfield_domain::{Money, ValidationErrors};
@@ -218,7 +218,7 @@ pub(crate) fn check_owner(
 ) -> ApiResult<ironfield_persistence::users::UserRow> {
     let bad =
         || ApiError::invalid_field("owner_id", "must be an active user in a team you can see");
-    let id = ironfield_domain::ids::parse_id(owner_id).ok_or_else(bad)?;
+    let id = UserId::parse(owner_id).ok_or_else(bad)?;
     match ironfield_persistence::users::find(conn, &caller.scope(), &id) {
         Ok(user) if user.is_active() && user.team_id.is_some() => Ok(user),
         Ok(_) | Err(DbError::NotFound) => Err(bad()),
@@ -229,7 +229,7 @@ pub(crate) fn check_owner(
 /// A lead with every field empty, to be filled by a create.
 pub(crate) fn blank_lead(
     id: LeadId,
-    owner_id: String,
+    owner_id: UserId,
     team_id: Option<String>,
     at: ironfield_persistence::Timestamp,
 ) -> LeadRow {
@@ -447,7 +447,7 @@ pub fn create(
     let owner = match (&input.owner_id, &caller.principal) {
         (Some(owner_id), _) => {
             let owner = check_owner(conn, caller, owner_id)?;
-            if owner.id != caller.id()
+            if caller.user_id() != Some(&owner.id)
                 && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
             {
                 return Err(ApiError::forbidden(
@@ -456,8 +456,8 @@ pub fn create(
             }
             owner
         }
-        (None, Principal::User { .. }) => {
-            ironfield_persistence::users::find(conn, &TeamScope::everything(), caller.id())?
+        (None, Principal::User { id, .. }) => {
+            ironfield_persistence::users::find(conn, &TeamScope::everything(), id)?
         }
         (None, Principal::Service { .. }) => {
             return Err(ApiError::invalid_field(

@@ -9,7 +9,7 @@ use crate::services::audit::row_changes;
 use crate::services::leads::{check_owner, duplicate};
 use ironfield_auth::{policy, Principal, Scope};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::SellerAccountId;
+use ironfield_domain::ids::{SellerAccountId, UserId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::ValidationErrors;
 use ironfield_persistence::audit::ChangeSet;
@@ -237,7 +237,9 @@ pub fn create(
         location_lat: None,
         location_lng: None,
         lead_id: None,
-        owner_id: String::new(),
+        // Set below once the owner is known; without one, `errors` refuses the request
+        // before this id is ever stored.
+        owner_id: owner.as_ref().map_or_else(UserId::new, |o| o.id.clone()),
         team_id: None,
         // Absent only when refused above (`is required`).
         membership_tier: input.membership_tier.unwrap_or(MembershipTier::Standard),
@@ -286,7 +288,7 @@ fn owner(conn: &mut DbConnection, caller: &Caller, named: Option<&str>) -> ApiRe
     match (named, &caller.principal) {
         (Some(owner_id), _) => {
             let owner = check_owner(conn, caller, owner_id)?;
-            if owner.id != caller.id()
+            if caller.user_id() != Some(&owner.id)
                 && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
             {
                 return Err(ApiError::forbidden(
@@ -295,10 +297,10 @@ fn owner(conn: &mut DbConnection, caller: &Caller, named: Option<&str>) -> ApiRe
             }
             Ok(owner)
         }
-        (None, Principal::User { .. }) => Ok(ironfield_persistence::users::find(
+        (None, Principal::User { id, .. }) => Ok(ironfield_persistence::users::find(
             conn,
             &TeamScope::everything(),
-            caller.id(),
+            id,
         )?),
         (None, Principal::Service { .. }) => Err(ApiError::invalid_field(
             "owner_id",

@@ -18,8 +18,10 @@ use ironfield_persistence::{DbConnection, DbError};
 /// Whether `caller` may read `visit`: a rep their own; others the visits of their view.
 pub(crate) fn can_read(caller: &Caller, visit: &VisitRow) -> bool {
     match caller.principal.role() {
-        Some(Role::Rep) => visit.rep_id == caller.id(),
-        _ => visit.rep_id == caller.id() || caller.can_see_team(visit.team_id.as_deref()),
+        Some(Role::Rep) => caller.user_id() == Some(&visit.rep_id),
+        _ => {
+            caller.user_id() == Some(&visit.rep_id) || caller.can_see_team(visit.team_id.as_deref())
+        }
     }
 }
 
@@ -65,7 +67,7 @@ pub fn correct(
     caller.require_scope(Scope::VisitsWrite)?;
     let current = find_visible(conn, caller, id)?;
     let at = now().naive_utc();
-    let own = current.rep_id == caller.id();
+    let own = caller.user_id() == Some(&current.rep_id);
     let in_window = at - current.received_at <= REP_EDIT_WINDOW;
     let leads_team = caller.principal.role().is_some_and(|r| r != Role::Rep)
         && policy::may_write_record(

@@ -6,6 +6,7 @@
 use crate::error::ApiResult;
 use ironfield_auth::{Scope, Scopes};
 use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::Role;
 use ironfield_persistence::webhooks::{self, DeliveryRow, WebhookRow, STATUS_PENDING};
 use ironfield_persistence::TeamScope;
@@ -100,7 +101,11 @@ fn creator_may_see(
         let scopes = Scopes::parse(&account.scopes).unwrap_or_default();
         return Ok(read_scope(event.record_type).is_some_and(|s| scopes.contains(s)));
     }
-    let user = match users::find(conn, &TeamScope::everything(), &hook.created_by) {
+    // A person's subscription names them; other text names nobody.
+    let Some(creator) = UserId::parse(&hook.created_by) else {
+        return Ok(false);
+    };
+    let user = match users::find(conn, &TeamScope::everything(), &creator) {
         Ok(user) => user,
         Err(DbError::NotFound) => return Ok(false),
         Err(other) => return Err(other.into()),

@@ -107,7 +107,7 @@ pub async fn find_duplicates(
                 kind: "lead",
                 id: visible.then(|| lead.id.to_string()),
                 company_name: visible.then(|| lead.company_name.clone()),
-                owner_id: visible.then(|| lead.owner_id.clone()),
+                owner_id: visible.then(|| lead.owner_id.to_string()),
                 matched_on,
                 visible,
             });
@@ -119,7 +119,7 @@ pub async fn find_duplicates(
                 kind: "seller_account",
                 id: visible.then(|| account.id.to_string()),
                 company_name: visible.then(|| account.company_name.clone()),
-                owner_id: visible.then(|| account.owner_id.clone()),
+                owner_id: visible.then(|| account.owner_id.to_string()),
                 matched_on,
                 visible,
             });

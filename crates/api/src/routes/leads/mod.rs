@@ -125,7 +125,7 @@ impl TryFrom<LeadRow> for Lead {
             stall_no: row.stall_no,
             source: row.source,
             lost_reason: row.lost_reason,
-            owner_id: row.owner_id,
+            owner_id: row.owner_id.into(),
             team_id: row.team_id,
             notes: row.notes,
             last_visit_at: row.last_visit_at.map(|t| t.and_utc()),

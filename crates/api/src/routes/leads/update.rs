@@ -107,7 +107,11 @@ fn apply_update(
         (_, None) => lead.lost_reason = None,
     }
 
-    if let Some(owner_id) = input.owner_id.as_deref().filter(|o| *o != current.owner_id) {
+    if let Some(owner_id) = input
+        .owner_id
+        .as_deref()
+        .filter(|o| *o != current.owner_id.as_str())
+    {
         if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
             return Err(ApiError::forbidden(
                 "only a team lead or above may reassign a lead",

@@ -69,7 +69,7 @@ pub async fn put_attendance(
         require_lead(&caller, &meeting)?;
         let team: HashSet<String> = members(conn, &meeting.team_id)?
             .into_iter()
-            .map(|u| u.id)
+            .map(|u| u.id.into())
             .collect();
         let mut errors = ValidationErrors::new();
         let mut seen = HashSet::new();

@@ -88,7 +88,7 @@ pub async fn meeting_summary(
             .map_err(crate::error::ApiError::internal)?;
         let next = date.checked_add_days(Days::new(1)).unwrap_or(date);
         let team = members(conn, &meeting.team_id)?;
-        let ids: Vec<String> = team.iter().map(|m| m.id.clone()).collect();
+        let ids: Vec<String> = team.iter().map(|m| m.id.to_string()).collect();
         let attendance: HashMap<String, _> = meetings::attendance(conn, &meeting.id)?
             .into_iter()
             .map(|a| (a.user_id.clone(), a))
@@ -102,7 +102,7 @@ pub async fn meeting_summary(
         let mut totals = TeamTotals::default();
         let mut rows = Vec::new();
         for member in team {
-            let mark = attendance.get(&member.id);
+            let mark = attendance.get(member.id.as_str());
             let status = mark.and_then(|a| AttendanceStatus::parse(&a.status));
             match status {
                 Some(AttendanceStatus::Present) => totals.present += 1,
@@ -112,12 +112,16 @@ pub async fn meeting_summary(
                 None => {}
             }
             let actual = DayFigures {
-                visits: tally.visits.get(&member.id).copied().unwrap_or(0),
-                signings: tally.new_sellers.get(&member.id).copied().unwrap_or(0),
+                visits: tally.visits.get(member.id.as_str()).copied().unwrap_or(0),
+                signings: tally
+                    .new_sellers
+                    .get(member.id.as_str())
+                    .copied()
+                    .unwrap_or(0),
             };
             totals.actual_visits += actual.visits;
             totals.actual_signings += actual.signings;
-            let plan = plans.remove(&member.id).map(Plan::from);
+            let plan = plans.remove(member.id.as_str()).map(Plan::from);
             let versus_plan = plan.as_ref().map(|p| {
                 totals.planned_visits += p.planned_visits;
                 totals.planned_signings += p.planned_signings;
@@ -127,7 +131,7 @@ pub async fn meeting_summary(
                 }
             });
             rows.push(MemberSummary {
-                user_id: member.id,
+                user_id: member.id.into(),
                 name: member.name,
                 attendance: status,
                 attendance_note: mark.and_then(|a| a.note.clone()),

@@ -105,7 +105,7 @@ impl From<AccountRow> for SellerAccount {
             district: row.district,
             stall_no: row.stall_no,
             lead_id: row.lead_id.map(String::from),
-            owner_id: row.owner_id,
+            owner_id: row.owner_id.into(),
             team_id: row.team_id,
             contract_start: row.contract_start,
             contract_end: row.contract_end,

@@ -101,7 +101,11 @@ fn apply_update(
     // A bad body is 422 whatever the version: only a valid change can be stale.
     if_match.check(current.version)?;
 
-    if let Some(owner_id) = input.owner_id.as_deref().filter(|o| *o != current.owner_id) {
+    if let Some(owner_id) = input
+        .owner_id
+        .as_deref()
+        .filter(|o| *o != current.owner_id.as_str())
+    {
         if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
             return Err(ApiError::forbidden(
                 "only a team lead or above may reassign a seller account",

@@ -54,7 +54,7 @@ impl TryFrom<UserRow> for User {
         Ok(User {
             active: row.is_active(),
             role: row.role.parse().map_err(ApiError::internal)?,
-            id: row.id,
+            id: row.id.into(),
             email: row.email,
             name: row.name,
             phone: row.phone,

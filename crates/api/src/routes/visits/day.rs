@@ -67,9 +67,8 @@ pub async fn my_day(
     caller: Caller,
     query: web::Query<DayQuery>,
 ) -> ApiResult<Reply> {
-    caller.require_user()?;
+    let rep_id = caller.require_user_id()?.clone();
     let requested = query.into_inner().date;
-    let rep_id = caller.id().to_owned();
     let scope = caller.scope();
     let (tz, date, day_visits, due, plan, to_service) = blocking::read(&state, move |conn| {
         let tz = crate::org::timezone(conn)?;
@@ -83,13 +82,13 @@ pub async fn my_day(
         let day_visits = visits::of_rep_on(conn, &rep_id, date)?;
         // Leads left behind in a team the rep has moved out of are no longer theirs to see.
         let due = leads::follow_ups_due(conn, &scope, &rep_id, end_of_day, 200)?;
-        let plan = meetings::plan_of(conn, &rep_id, &date.to_string())?;
+        let plan = meetings::plan_of(conn, rep_id.as_str(), &date.to_string())?;
         let mut to_service = account_health::ranked(
             conn,
             &scope,
             &RankFilter {
                 team_id: None,
-                owner_id: Some(rep_id.clone()),
+                owner_id: Some(rep_id.to_string()),
             },
         )?;
         to_service.truncate(MAX_ACCOUNTS_TO_SERVICE);

@@ -123,6 +123,7 @@ pub(crate) fn prepare(
 ) -> ApiResult<Prepared> {
     caller.require_scope(Scope::VisitsWrite)?;
     let (_, team_id) = caller.require_user()?;
+    let rep_id = caller.require_user_id()?.clone();
     let mut errors = ValidationErrors::new();
     let id = match input.id.as_deref() {
         Some(raw) => errors.check("id", VisitId::parse(raw).ok_or("must be a UUID")),
@@ -197,7 +198,7 @@ pub(crate) fn prepare(
     Ok(Prepared {
         row: NewVisit {
             id,
-            rep_id: caller.id().to_owned(),
+            rep_id,
             team_id: team_id.map(str::to_owned),
             lead_id: None,
             seller_account_id: None,

@@ -99,7 +99,7 @@ impl From<VisitRow> for Visit {
             outcome: row.outcome,
             business_date: row.business_date,
             id: row.id.into(),
-            rep_id: row.rep_id,
+            rep_id: row.rep_id.into(),
             team_id: row.team_id,
             lead_id: row.lead_id.map(String::from),
             seller_account_id: row.seller_account_id.map(String::from),
