@@ -13,7 +13,7 @@ use chrono::{Duration, Months, NaiveDateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::ids::{LeadId, RecordId, UserId};
-use ironfield_domain::Stage;
+use ironfield_domain::{Role, Stage};
 use ironfield_persistence::leads::{self, LeadRow};
 use ironfield_persistence::seller_accounts::{self, AccountRow, Signing};
 use ironfield_persistence::teams::{self, NewTeam, TeamChanges};
@@ -178,14 +178,14 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         }
         let user = |conn: &mut DbConnection,
                     email: String,
-                    role: &str,
+                    role: Role,
                     team: &str,
                     rng: &mut ChaCha8Rng| {
             let id: UserId = id_at(rng, founded);
             let name = person(rng);
             users::insert(
                 conn,
-                NewUser {
+                &NewUser {
                     id: id.clone(),
                     email: &email,
                     name: &name,
@@ -214,12 +214,12 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
             };
             users::insert(
                 conn,
-                NewUser {
+                &NewUser {
                     id,
                     email: &admin_email,
                     name: "系统管理员",
                     phone: None,
-                    role: "admin",
+                    role: Role::Admin,
                     team_id: None,
                     password_hash: &admin_hash,
                     created_at: founded,
@@ -230,7 +230,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         let manager = user(
             conn,
             format!("manager@{EMAIL_DOMAIN}"),
-            "manager",
+            Role::Manager,
             &branch_id,
             &mut rng,
         )?;
@@ -239,7 +239,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
             let lead = user(
                 conn,
                 format!("lead{:02}@{EMAIL_DOMAIN}", i + 1),
-                "team_lead",
+                Role::TeamLead,
                 &team.id,
                 &mut rng,
             )?;
@@ -252,7 +252,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
             let id = user(
                 conn,
                 format!("rep{:02}@{EMAIL_DOMAIN}", r + 1),
-                "rep",
+                Role::Rep,
                 &made[team].id,
                 &mut rng,
             )?;

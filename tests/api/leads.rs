@@ -19,6 +19,7 @@ backend_tests!(
     pagination_over_hundreds_of_leads,
     filters_and_search,
     unreadable_stored_categories_are_a_500_not_an_empty_list,
+    every_bad_fact_is_named_in_the_order_of_the_fields,
 );
 
 async fn lead(app: &TestApp, token: &str, body_json: Value) -> Value {
@@ -807,4 +808,69 @@ async fn unreadable_stored_categories_are_a_500_not_an_empty_list(app: TestApp) 
     ));
     let read = body(app.get(&format!("/leads/{id}"), &rep.token).await).await;
     assert_eq!(read["product_categories"], json!(["饰品"]));
+}
+
+/// The fields of a 422, in order.
+fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn every_bad_fact_is_named_in_the_order_of_the_fields(app: TestApp) {
+    let team = app.team("East", None).await;
+    let rep = app.user("rep", Some(&team)).await;
+    let long = |n: usize| "x".repeat(n);
+    let bad = json!({
+        "company_name": " ", "contact_name": long(101), "phone": "12", "wechat_id": "1",
+        "email": "nope", "business_license_no": "123", "market": long(101),
+        "district": long(101), "stall_no": long(51), "location": {"lat": 200.0, "lng": 0.0},
+        "product_categories": [""], "source": long(51),
+        "estimated_value": {"amount": 1, "currency": "XX"}, "notes": long(4001)
+    });
+    let expected = [
+        "company_name",
+        "contact_name",
+        "phone",
+        "wechat_id",
+        "email",
+        "business_license_no",
+        "market",
+        "district",
+        "stall_no",
+        "location",
+        "product_categories[0]",
+        "source",
+        "estimated_value",
+        "notes",
+    ];
+    let problem = assert_problem(
+        app.post("/leads", &rep.token, bad.clone()).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), expected, "{problem}");
+
+    // A change is checked the same way, and nothing of it is stored.
+    let l = lead(
+        &app,
+        &rep.token,
+        json!({"company_name": "义乌市星辰饰品厂"}),
+    )
+    .await;
+    let id = l["id"].as_str().unwrap();
+    let problem = assert_problem(
+        app.patch(&format!("/leads/{id}"), &rep.token, bad).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(error_fields(&problem), expected, "{problem}");
+    let stored = body(app.get(&format!("/leads/{id}"), &rep.token).await).await;
+    assert_eq!(stored["company_name"], "义乌市星辰饰品厂");
+    assert_eq!(stored["version"], l["version"]);
 }

@@ -12,6 +12,7 @@ backend_tests!(
     another_teams_account_is_not_found,
     reps_change_only_their_own_accounts,
     churning_needs_a_reason,
+    every_bad_fact_is_named_in_the_order_of_the_fields,
 );
 
 fn account(name: &str, start: &str, months: u32) -> Value {
@@ -249,4 +250,67 @@ async fn churning_needs_a_reason(app: TestApp) {
         "invalid_transition",
     )
     .await;
+}
+
+async fn every_bad_fact_is_named_in_the_order_of_the_fields(app: TestApp) {
+    let team = app.team("East", None).await;
+    let rep = app.user("rep", Some(&team)).await;
+    let long = |n: usize| "x".repeat(n);
+    let bad = json!({
+        "company_name": " ", "contact_name": long(101), "phone": "12", "wechat_id": "1",
+        "business_license_no": "123", "market": long(101), "district": long(101),
+        "stall_no": long(51), "location": {"lat": 200.0, "lng": 0.0}, "notes": long(4001)
+    });
+    let expected = [
+        "company_name",
+        "contact_name",
+        "phone",
+        "wechat_id",
+        "business_license_no",
+        "market",
+        "district",
+        "stall_no",
+        "location",
+        "notes",
+    ];
+    let fields = |problem: &Value| -> Vec<String> {
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut new = account("x", "2026-11-01", 12);
+    new.as_object_mut()
+        .unwrap()
+        .extend(bad.as_object().unwrap().clone());
+    let problem = assert_problem(
+        app.post("/seller-accounts", &rep.token, new).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(fields(&problem), expected, "{problem}");
+
+    // A change is checked the same way, and nothing of it is stored.
+    let created = create(
+        &app,
+        &rep,
+        account("义乌市星辰饰品厂", "2026-11-01", 12),
+        json!({}),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap();
+    let problem = assert_problem(
+        app.patch(&format!("/seller-accounts/{id}"), &rep.token, bad)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(fields(&problem), expected, "{problem}");
+    let stored = body(app.get(&format!("/seller-accounts/{id}"), &rep.token).await).await;
+    assert_eq!(stored["company_name"], "义乌市星辰饰品厂");
+    assert_eq!(stored["version"], created["version"]);
 }

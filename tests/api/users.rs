@@ -12,6 +12,7 @@ backend_tests!(
     emails_are_unique,
     user_lists_follow_visibility,
     a_bad_user_change_is_422_whatever_the_version,
+    an_unreadable_stored_role_is_a_500_wherever_it_is_read,
 );
 
 fn new_user(role: &str, team: Option<&str>) -> serde_json::Value {
@@ -343,4 +344,43 @@ async fn a_bad_user_change_is_422_whatever_the_version(app: TestApp) {
     )
     .await;
     assert_eq!(body(app.get(&path, &app.admin_token).await).await, before);
+}
+
+/// A stored role that is not one of the four is corrupt data: every read that meets it fails
+/// alike (500, logged), the user's own sign-in included, never a guessed role.
+async fn an_unreadable_stored_role_is_a_500_wherever_it_is_read(app: TestApp) {
+    let team = app.team("East", None).await;
+    let rep = app.user("rep", Some(&team)).await;
+    // The column's CHECK keeps such text out; step around it to plant it.
+    let plant = |role: &str| {
+        let update = format!("UPDATE users SET role = '{role}' WHERE id = '{}';", rep.id);
+        if app.is_postgres() {
+            app.execute_sql(&format!(
+                "ALTER TABLE users DROP CONSTRAINT IF EXISTS users_role_check; {update}"
+            ));
+        } else {
+            app.execute_sql(&format!(
+                "PRAGMA ignore_check_constraints = ON; {update} \
+                 PRAGMA ignore_check_constraints = OFF;"
+            ));
+        }
+    };
+    plant("superuser");
+    for path in [
+        format!("/users/{}", rep.id),
+        "/users".to_owned(),
+        format!("/teams/{team}/members"),
+    ] {
+        assert_problem(app.get(&path, &app.admin_token).await, 500, "internal").await;
+    }
+    assert_problem(app.get("/me", &rep.token).await, 500, "internal").await;
+
+    plant("rep");
+    let read = body(
+        app.get(&format!("/users/{}", rep.id), &app.admin_token)
+            .await,
+    )
+    .await;
+    assert_eq!(read["role"], "rep");
+    assert_eq!(app.get("/me", &rep.token).await.status(), StatusCode::OK);
 }

@@ -90,12 +90,12 @@ pub fn create_admin(db: &Db, email: &str, password_text: &str) -> Result<(), Boo
     let result = db.write(|conn| {
         users::insert(
             conn,
-            NewUser {
+            &NewUser {
                 id: UserId::new(),
                 email: email.as_str(),
                 name: "Administrator",
                 phone: None,
-                role: Role::Admin.as_str(),
+                role: Role::Admin,
                 team_id: None,
                 password_hash: &hash,
                 created_at: at,

@@ -1,5 +1,6 @@
 //! A seller account's standing on the portal: its membership tier and where it is in its life.
 
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// Membership tier on the portal.
@@ -70,9 +71,25 @@ impl AccountStatus {
     }
 }
 
+/// The last day of a contract of `months` months starting on `start` (the day before its
+/// anniversary); `None` past the calendar.
+pub fn contract_end(start: NaiveDate, months: u32) -> Option<NaiveDate> {
+    start
+        .checked_add_months(Months::new(months))
+        .and_then(|d| d.pred_opt())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contracts_end_the_day_before_their_anniversary() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(contract_end(d("2026-11-01"), 12), Some(d("2027-10-31")));
+        assert_eq!(contract_end(d("2026-01-15"), 1), Some(d("2026-02-14")));
+        assert_eq!(contract_end(NaiveDate::MAX, 1), None);
+    }
 
     #[test]
     fn names_round_trip_and_match_the_json() {

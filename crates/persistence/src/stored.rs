@@ -30,7 +30,7 @@ use diesel::sql_types::{Nullable, Text};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::ids::{LeadId, SellerAccountId, UserId, VisitId};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
-use ironfield_domain::Stage;
+use ironfield_domain::{Role, Stage};
 
 /// A value as the text of its column.
 #[derive(Debug, Clone, PartialEq, Eq, AsExpression, FromSqlRow)]
@@ -170,6 +170,7 @@ stored_as_text!(
     LocationCheck,
     MembershipTier,
     AccountStatus,
+    Role,
     NaiveDate,
     Vec<String>,
     LeadId,
@@ -203,6 +204,16 @@ id_text_form!(
 
 impl TextForm for Stage {
     const WHAT: &'static str = "stage";
+    fn to_text(&self) -> String {
+        self.as_str().to_owned()
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+}
+
+impl TextForm for Role {
+    const WHAT: &'static str = "role";
     fn to_text(&self) -> String {
         self.as_str().to_owned()
     }
@@ -280,6 +291,7 @@ mod tests {
         round_trip(LocationCheck::OutOfRange, "out_of_range");
         round_trip(MembershipTier::Premium, "premium");
         round_trip(AccountStatus::Churned, "churned");
+        round_trip(Role::TeamLead, "team_lead");
         round_trip(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(), "2026-03-07");
         round_trip(
             vec!["饰品".to_owned(), "a \"b\"".to_owned()],
@@ -313,5 +325,6 @@ mod tests {
         assert!(NaiveDate::try_from(Stored("2026-3-7x".into())).is_err());
         assert!(Vec::<String>::try_from(Stored("jewellery".into())).is_err());
         assert!(Purpose::try_from(Stored("lunch".into())).is_err());
+        assert!(Role::try_from(Stored("Admin".into())).is_err());
     }
 }

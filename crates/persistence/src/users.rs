@@ -8,6 +8,7 @@ use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 use ironfield_domain::ids::UserId;
+use ironfield_domain::Role;
 
 // No `Identifiable` (see `LeadRow`).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -18,7 +19,8 @@ pub struct UserRow {
     pub email: String,
     pub name: String,
     pub phone: Option<String>,
-    pub role: String,
+    #[diesel(deserialize_as = Stored)]
+    pub role: Role,
     pub team_id: Option<String>,
     pub password_hash: String,
     pub session_epoch: i64,
@@ -34,7 +36,7 @@ impl UserRow {
     }
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
     #[diesel(serialize_as = Stored)]
@@ -42,7 +44,8 @@ pub struct NewUser<'a> {
     pub email: &'a str,
     pub name: &'a str,
     pub phone: Option<&'a str>,
-    pub role: &'a str,
+    #[diesel(serialize_as = Stored)]
+    pub role: Role,
     pub team_id: Option<&'a str>,
     pub password_hash: &'a str,
     pub created_at: Timestamp,
@@ -50,13 +53,14 @@ pub struct NewUser<'a> {
 }
 
 /// The fields a PATCH may change; `None` leaves a field alone.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct UserChanges {
     pub email: Option<String>,
     pub name: Option<String>,
     pub phone: Option<Option<String>>,
-    pub role: Option<String>,
+    #[diesel(serialize_as = Stored)]
+    pub role: Option<Role>,
     pub team_id: Option<Option<String>>,
     pub password_hash: Option<String>,
     pub session_epoch: Option<i64>,
@@ -68,19 +72,18 @@ pub struct UserChanges {
 #[derive(Debug, Default)]
 pub struct UserFilter {
     pub team_id: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub active: Option<bool>,
     pub updated_since: Option<Timestamp>,
 }
 
-pub fn insert(conn: &mut DbConnection, user: NewUser<'_>) -> Result<UserRow, DbError> {
-    let id = user.id.clone();
+pub fn insert(conn: &mut DbConnection, user: &NewUser<'_>) -> Result<UserRow, DbError> {
     // By value: typed fields (`Stored`) make diesel's insert owned-only.
     diesel::insert_into(users::table)
-        .values(user)
+        .values(user.clone())
         .execute(conn)?;
     // Just written by the caller, who may create outside their own view (an admin).
-    find(conn, &TeamScope::everything(), &id)
+    find(conn, &TeamScope::everything(), &user.id)
 }
 
 /// The user `id` if their team is inside `scope` (else `NotFound`).
@@ -119,7 +122,7 @@ pub fn update(
             .filter(users::id.eq(id.as_str()))
             .filter(users::version.eq(version)),
     )
-    .set((changes, users::version.eq(users::version + 1)))
+    .set((changes.clone(), users::version.eq(users::version + 1)))
     .execute(conn)?;
     Ok(updated == 1)
 }
@@ -135,8 +138,8 @@ pub fn list(
     if let Some(team) = &filter.team_id {
         query = query.filter(users::team_id.eq(team.clone()));
     }
-    if let Some(role) = &filter.role {
-        query = query.filter(users::role.eq(role.clone()));
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(Stored::from(role)));
     }
     match filter.active {
         Some(true) => query = query.filter(users::deactivated_at.is_null()),

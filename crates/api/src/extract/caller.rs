@@ -117,7 +117,7 @@ fn load(conn: &mut ironfield_persistence::DbConnection, claims: AccessClaims) ->
             if !user.is_active() || claims.sep != Some(user.session_epoch) {
                 return Err(rejected());
             }
-            let role: Role = user.role.parse().map_err(ApiError::internal)?;
+            let role = user.role;
             let principal = Principal::User {
                 id: user.id,
                 role,

@@ -4,7 +4,6 @@
 pub mod audit;
 pub mod auth;
 pub mod events;
-pub mod facts;
 pub mod health;
 pub mod leads;
 pub mod meetings;

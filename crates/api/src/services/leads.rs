@@ -3,7 +3,6 @@
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
-use crate::routes::leads::input::LeadInput;
 use crate::services::audit::row_changes;
 use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
@@ -20,6 +19,10 @@ use ironfield_persistence::stored::TextForm;
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{seller_accounts, DbConnection, DbError};
 use serde_json::json;
+
+pub mod input;
+
+pub use input::LeadInput;
 
 /// Loads a lead the caller can read (its team is in their view); any other is 404.
 pub(crate) fn find_visible(
@@ -426,7 +429,7 @@ pub fn create(
             "a new lead starts at an open stage (new, contacted, visited or negotiating)",
         );
     }
-    if input.company_name.is_none() {
+    if input.facts.company_name.is_none() {
         errors.add("company_name", "is required");
     }
     let Some(id) = id.filter(|_| errors.is_empty()) else {

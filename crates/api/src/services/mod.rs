@@ -7,6 +7,7 @@
 //! module: what two resources share lives here.
 
 pub mod audit;
+pub mod facts;
 pub mod leads;
 pub mod meetings;
 pub mod renewals;

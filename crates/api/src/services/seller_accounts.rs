@@ -3,12 +3,10 @@
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
-use crate::routes::seller_accounts::contract_end;
-use crate::routes::seller_accounts::input::{contract_terms, AccountInput};
 use crate::services::audit::row_changes;
 use crate::services::leads::{check_owner, duplicate};
 use ironfield_auth::{policy, Principal, Scope};
-use ironfield_domain::account::{AccountStatus, MembershipTier};
+use ironfield_domain::account::{contract_end, AccountStatus, MembershipTier};
 use ironfield_domain::ids::{SellerAccountId, UserId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::ValidationErrors;
@@ -18,6 +16,10 @@ use ironfield_persistence::seller_accounts::{self, AccountRow};
 use ironfield_persistence::users::UserRow;
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{DbConnection, DbError, Timestamp};
+
+pub mod input;
+
+pub use input::{contract_terms, AccountInput};
 
 /// Loads an account the caller can read; any other is 404.
 pub(crate) fn find_visible(
@@ -178,7 +180,7 @@ pub fn create(
     mut input: AccountInput,
 ) -> ApiResult<AccountRow> {
     let mut errors = ValidationErrors::new();
-    if input.company_name.is_none() {
+    if input.facts.company_name.is_none() {
         errors.add("company_name", "is required");
     }
     if input.membership_tier.is_none() {

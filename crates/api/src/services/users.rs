@@ -79,7 +79,7 @@ pub fn update(
     if_match: &IfMatch,
 ) -> ApiResult<UserRow> {
     let current = find_visible(conn, caller, id)?;
-    let current_role: Role = current.role.parse().map_err(ApiError::internal)?;
+    let current_role = current.role;
     let is_self = caller.user_id() == Some(&current.id);
     let manages = policy::may_manage_user(
         &caller.principal,
@@ -123,7 +123,7 @@ pub fn update(
         email: change.email.map(Email::into_string),
         name: change.name,
         phone: change.phone,
-        role: change.role.map(|r| r.as_str().to_owned()),
+        role: change.role,
         team_id: change.team_id,
         password_hash: change.password_hash,
         updated_at: Some(at),

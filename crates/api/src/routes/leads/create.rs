@@ -1,11 +1,11 @@
-use super::input::{LeadCreate, LeadInput};
+use super::input::LeadCreate;
 use super::Lead;
 use crate::blocking;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
-use crate::services::leads::{self as service, Created};
+use crate::services::leads::{self as service, Created, LeadInput};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web};

@@ -3,12 +3,12 @@
 
 use super::create::create;
 use super::csv_export::COLUMNS;
-use super::input::LeadInput;
 use crate::error::{ApiError, ApiResult, ErrorCode, ProblemField};
 use crate::extract::json::{body_error, NUL_MESSAGE};
 use crate::extract::{Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
+use crate::services::leads::LeadInput;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
@@ -323,15 +323,15 @@ fn to_input(columns: &[String], record: &csv::StringRecord) -> Result<LeadInput,
 
     input.id = cells.get("id").map(|v| (*v).to_owned());
     input.owner_id = cells.get("owner_id").map(|v| (*v).to_owned());
-    input.company_name = cells.get("company_name").map(|v| (*v).to_owned());
-    input.contact_name = text("contact_name");
-    input.phone = text("phone");
-    input.wechat_id = text("wechat_id");
-    input.email = text("email");
-    input.business_license_no = text("business_license_no");
-    input.market = text("market");
-    input.district = text("district");
-    input.stall_no = text("stall_no");
+    input.facts.company_name = cells.get("company_name").map(|v| (*v).to_owned());
+    input.facts.contact_name = text("contact_name");
+    input.facts.phone = text("phone");
+    input.facts.wechat_id = text("wechat_id");
+    input.facts.email = text("email");
+    input.facts.business_license_no = text("business_license_no");
+    input.facts.market = text("market");
+    input.facts.district = text("district");
+    input.facts.stall_no = text("stall_no");
     input.source = text("source");
     input.notes = text("notes");
     input.stage = cells
@@ -345,7 +345,7 @@ fn to_input(columns: &[String], record: &csv::StringRecord) -> Result<LeadInput,
             .collect()
     });
     match (number(&mut errors, "lat"), number(&mut errors, "lng")) {
-        (Some(lat), Some(lng)) => input.location = Some(Some(GeoPoint { lat, lng })),
+        (Some(lat), Some(lng)) => input.facts.location = Some(Some(GeoPoint { lat, lng })),
         (Some(_), None) if !cells.contains_key("lng") => errors.add("lng", "is required with lat"),
         (None, Some(_)) if !cells.contains_key("lat") => errors.add("lat", "is required with lng"),
         _ => {}

@@ -2,7 +2,7 @@ use crate::blocking;
 use crate::error::ApiResult;
 use crate::extract::Caller;
 use crate::reply::Reply;
-use crate::routes::facts;
+use crate::services::facts;
 use crate::state::AppState;
 use actix_web::{get, web};
 use ironfield_auth::Scope;

@@ -1,39 +1,13 @@
-//! What a client may send to create or change a lead, and how it is checked and applied.
-//! Owner, team and stage are not applied here: who may set them is each endpoint's question.
+//! What a client may send to create or change a lead: the wire types with their schemas,
+//! each converted into the service's [`LeadInput`], which checks and applies them.
 
-use crate::routes::{double_option, facts};
+use crate::routes::double_option;
+use crate::services::facts::StallFacts;
+use crate::services::leads::input::LeadInput;
 use chrono::{DateTime, FixedOffset};
-use ironfield_domain::{validation, GeoPoint, Money, Stage, ValidationErrors};
-use ironfield_persistence::leads::LeadRow;
+use ironfield_domain::{GeoPoint, Money, Stage};
 use serde::Deserialize;
 use utoipa::ToSchema;
-
-/// A lead's writable fields as the create and update paths apply them (also filled by CSV
-/// import and by a visit's inline `new_lead`). Clients send [`LeadCreate`] or
-/// [`LeadUpdate`], each with its own schema; both convert into this.
-#[derive(Debug, Default)]
-pub struct LeadInput {
-    pub id: Option<String>,
-    pub stage: Option<Stage>,
-    pub lost_reason: Option<String>,
-    pub owner_id: Option<String>,
-    pub team_id: Option<String>,
-    pub company_name: Option<String>,
-    pub contact_name: Option<Option<String>>,
-    pub phone: Option<Option<String>>,
-    pub wechat_id: Option<Option<String>>,
-    pub email: Option<Option<String>>,
-    pub business_license_no: Option<Option<String>>,
-    pub market: Option<Option<String>>,
-    pub district: Option<Option<String>>,
-    pub stall_no: Option<Option<String>>,
-    pub location: Option<Option<GeoPoint>>,
-    pub product_categories: Option<Vec<String>>,
-    pub source: Option<Option<String>>,
-    pub estimated_value: Option<Option<Money>>,
-    pub notes: Option<Option<String>>,
-    pub next_follow_up_at: Option<Option<DateTime<FixedOffset>>>,
-}
 
 /// The stages a lead may be created at: any open one but `lost`.
 #[derive(ToSchema)]
@@ -109,16 +83,18 @@ impl From<LeadCreate> for LeadInput {
             lost_reason: None,
             owner_id: c.owner_id,
             team_id: None,
-            company_name: c.company_name,
-            contact_name: c.contact_name.map(Some),
-            phone: c.phone.map(Some),
-            wechat_id: c.wechat_id.map(Some),
-            email: c.email.map(Some),
-            business_license_no: c.business_license_no.map(Some),
-            market: c.market.map(Some),
-            district: c.district.map(Some),
-            stall_no: c.stall_no.map(Some),
-            location: c.location.map(Some),
+            facts: StallFacts {
+                company_name: c.company_name,
+                contact_name: c.contact_name.map(Some),
+                phone: c.phone.map(Some),
+                wechat_id: c.wechat_id.map(Some),
+                email: c.email.map(Some),
+                business_license_no: c.business_license_no.map(Some),
+                market: c.market.map(Some),
+                district: c.district.map(Some),
+                stall_no: c.stall_no.map(Some),
+                location: c.location.map(Some),
+            },
             product_categories: c.product_categories,
             source: c.source.map(Some),
             estimated_value: c.estimated_value.map(Some),
@@ -202,97 +178,23 @@ impl From<LeadUpdate> for LeadInput {
             lost_reason: u.lost_reason,
             owner_id: u.owner_id,
             team_id: u.team_id,
-            company_name: u.company_name,
-            contact_name: u.contact_name,
-            phone: u.phone,
-            wechat_id: u.wechat_id,
-            email: u.email,
-            business_license_no: u.business_license_no,
-            market: u.market,
-            district: u.district,
-            stall_no: u.stall_no,
-            location: u.location,
+            facts: StallFacts {
+                company_name: u.company_name,
+                contact_name: u.contact_name,
+                phone: u.phone,
+                wechat_id: u.wechat_id,
+                email: u.email,
+                business_license_no: u.business_license_no,
+                market: u.market,
+                district: u.district,
+                stall_no: u.stall_no,
+                location: u.location,
+            },
             product_categories: u.product_categories,
             source: u.source,
             estimated_value: u.estimated_value,
             notes: u.notes,
             next_follow_up_at: u.next_follow_up_at,
-        }
-    }
-}
-
-impl LeadInput {
-    /// Applies the contact and stall facts that are present to `lead`, collecting every
-    /// invalid one. `id`, `stage`, `lost_reason`, `owner_id` and `team_id` are the
-    /// endpoint's to apply.
-    pub fn apply_facts(&mut self, lead: &mut LeadRow, errors: &mut ValidationErrors) {
-        if let Some(name) = &self.company_name {
-            if let Some(name) = errors.check("company_name", validation::required_text(name, 200)) {
-                lead.company_name = name;
-            }
-        }
-        if let Some(v) = &self.contact_name {
-            lead.contact_name = facts::text(errors, "contact_name", v, 100);
-        }
-        if let Some(v) = self.phone.take() {
-            lead.phone = facts::phone(errors, v);
-        }
-        if let Some(v) = self.wechat_id.take() {
-            lead.wechat_id = facts::wechat_id(errors, v);
-        }
-        if let Some(v) = self.email.take() {
-            lead.email = v.and_then(|e| {
-                errors
-                    .check("email", ironfield_domain::Email::parse(&e))
-                    .map(|e| e.into_string())
-            });
-        }
-        if let Some(v) = self.business_license_no.take() {
-            lead.business_license_no = facts::business_license_no(errors, v);
-        }
-        if let Some(v) = &self.market {
-            lead.market = facts::text(errors, "market", v, 100);
-        }
-        if let Some(v) = &self.district {
-            lead.district = facts::text(errors, "district", v, 100);
-        }
-        if let Some(v) = &self.stall_no {
-            lead.stall_no = facts::stall_no(errors, v);
-        }
-        if let Some(v) = self.location.take() {
-            (lead.location_lat, lead.location_lng) = facts::location(errors, v);
-        }
-        if let Some(categories) = self.product_categories.take() {
-            let mut clean = Vec::new();
-            if categories.len() > 20 {
-                errors.add("product_categories", "at most 20 categories");
-            }
-            for (i, category) in categories.iter().enumerate() {
-                if let Some(c) = errors.check(
-                    &format!("product_categories[{i}]"),
-                    validation::required_text(category, 50),
-                ) {
-                    if !clean.contains(&c) {
-                        clean.push(c);
-                    }
-                }
-            }
-            lead.product_categories = clean;
-        }
-        if let Some(v) = &self.source {
-            lead.source = facts::text(errors, "source", v, 50);
-        }
-        if let Some(v) = self.estimated_value.take() {
-            let money =
-                v.and_then(|m| errors.check("estimated_value", Money::new(m.amount, &m.currency)));
-            lead.estimated_value = money.as_ref().map(|m| m.amount);
-            lead.estimated_currency = money.map(|m| m.currency);
-        }
-        if let Some(v) = &self.notes {
-            lead.notes = facts::text(errors, "notes", v, 4000);
-        }
-        if let Some(v) = self.next_follow_up_at.take() {
-            lead.next_follow_up_at = v.map(|t| t.naive_utc());
         }
     }
 }

@@ -1,11 +1,11 @@
-use super::input::{LeadInput, LeadUpdate};
+use super::input::LeadUpdate;
 use super::{check_owner, find_writable, lead_reply, Lead};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::path_id;
-use crate::services::leads::save;
+use crate::services::leads::{save, LeadInput};
 use crate::state::AppState;
 use actix_web::{patch, web};
 use ironfield_auth::policy;

@@ -1,39 +1,14 @@
-//! What a client may send to create or change a seller account, and how the seller's facts
-//! are checked and applied. Owner, status and contract are each endpoint's to apply, because
-//! who may set them differs.
+//! What a client may send to create or change a seller account: the wire types with their
+//! schemas, each converted into the service's [`AccountInput`], which checks and applies them.
 
 use super::{AccountStatus, MembershipTier};
-use crate::routes::{double_option, facts};
+use crate::routes::double_option;
+use crate::services::facts::StallFacts;
+use crate::services::seller_accounts::input::AccountInput;
 use chrono::NaiveDate;
-use ironfield_domain::validation;
-use ironfield_domain::{GeoPoint, Money, ValidationErrors};
-use ironfield_persistence::seller_accounts::AccountRow;
+use ironfield_domain::{GeoPoint, Money};
 use serde::Deserialize;
 use utoipa::ToSchema;
-
-/// A seller account's writable fields as the create and update paths apply them. Clients
-/// send [`AccountCreate`] or [`AccountUpdate`], each with its own schema; both convert into
-/// this.
-#[derive(Debug, Default)]
-pub struct AccountInput {
-    pub company_name: Option<String>,
-    pub contact_name: Option<Option<String>>,
-    pub phone: Option<Option<String>>,
-    pub wechat_id: Option<Option<String>>,
-    pub business_license_no: Option<Option<String>>,
-    pub market: Option<Option<String>>,
-    pub district: Option<Option<String>>,
-    pub stall_no: Option<Option<String>>,
-    pub location: Option<Option<GeoPoint>>,
-    pub owner_id: Option<String>,
-    pub membership_tier: Option<MembershipTier>,
-    pub status: Option<AccountStatus>,
-    pub churn_reason: Option<Option<String>>,
-    pub contract_start: Option<NaiveDate>,
-    pub contract_months: Option<u32>,
-    pub contract_value: Option<Money>,
-    pub notes: Option<Option<String>>,
-}
 
 /// The statuses a seller account may be created with: any but `churned`.
 #[derive(ToSchema)]
@@ -101,15 +76,18 @@ pub struct AccountCreate {
 impl From<AccountCreate> for AccountInput {
     fn from(c: AccountCreate) -> Self {
         AccountInput {
-            company_name: c.company_name,
-            contact_name: c.contact_name.map(Some),
-            phone: c.phone.map(Some),
-            wechat_id: c.wechat_id.map(Some),
-            business_license_no: c.business_license_no.map(Some),
-            market: c.market.map(Some),
-            district: c.district.map(Some),
-            stall_no: c.stall_no.map(Some),
-            location: c.location.map(Some),
+            facts: StallFacts {
+                company_name: c.company_name,
+                contact_name: c.contact_name.map(Some),
+                phone: c.phone.map(Some),
+                wechat_id: c.wechat_id.map(Some),
+                email: None,
+                business_license_no: c.business_license_no.map(Some),
+                market: c.market.map(Some),
+                district: c.district.map(Some),
+                stall_no: c.stall_no.map(Some),
+                location: c.location.map(Some),
+            },
             owner_id: c.owner_id,
             membership_tier: c.membership_tier,
             status: c.status,
@@ -175,15 +153,18 @@ pub struct AccountUpdate {
 impl From<AccountUpdate> for AccountInput {
     fn from(u: AccountUpdate) -> Self {
         AccountInput {
-            company_name: u.company_name,
-            contact_name: u.contact_name,
-            phone: u.phone,
-            wechat_id: u.wechat_id,
-            business_license_no: u.business_license_no,
-            market: u.market,
-            district: u.district,
-            stall_no: u.stall_no,
-            location: u.location,
+            facts: StallFacts {
+                company_name: u.company_name,
+                contact_name: u.contact_name,
+                phone: u.phone,
+                wechat_id: u.wechat_id,
+                email: None,
+                business_license_no: u.business_license_no,
+                market: u.market,
+                district: u.district,
+                stall_no: u.stall_no,
+                location: u.location,
+            },
             owner_id: u.owner_id,
             membership_tier: u.membership_tier,
             status: u.status,
@@ -194,73 +175,4 @@ impl From<AccountUpdate> for AccountInput {
             notes: u.notes,
         }
     }
-}
-
-impl AccountInput {
-    /// Applies the seller's facts that are present (contact, identifiers, stall, tier, notes)
-    /// to `account`, collecting every invalid one.
-    pub fn apply_facts(&mut self, account: &mut AccountRow, errors: &mut ValidationErrors) {
-        if let Some(name) = &self.company_name {
-            if let Some(name) = errors.check("company_name", validation::required_text(name, 200)) {
-                account.company_name = name;
-            }
-        }
-        if let Some(v) = &self.contact_name {
-            account.contact_name = facts::text(errors, "contact_name", v, 100);
-        }
-        if let Some(v) = self.phone.take() {
-            account.phone = facts::phone(errors, v);
-        }
-        if let Some(v) = self.wechat_id.take() {
-            account.wechat_id = facts::wechat_id(errors, v);
-        }
-        if let Some(v) = self.business_license_no.take() {
-            account.business_license_no = facts::business_license_no(errors, v);
-        }
-        if let Some(v) = &self.market {
-            account.market = facts::text(errors, "market", v, 100);
-        }
-        if let Some(v) = &self.district {
-            account.district = facts::text(errors, "district", v, 100);
-        }
-        if let Some(v) = &self.stall_no {
-            account.stall_no = facts::stall_no(errors, v);
-        }
-        if let Some(v) = self.location.take() {
-            (account.location_lat, account.location_lng) = facts::location(errors, v);
-        }
-        if let Some(tier) = self.membership_tier {
-            account.membership_tier = tier;
-        }
-        if let Some(v) = &self.notes {
-            account.notes = facts::text(errors, "notes", v, 4000);
-        }
-    }
-}
-
-/// Checks a contract's length (1 to 60 months) and value, as a create and a renewal take them.
-pub(crate) fn contract_terms(
-    errors: &mut ValidationErrors,
-    months: Option<u32>,
-    value: Option<&Money>,
-) -> Option<(u32, Money)> {
-    let months = match months {
-        Some(m) if (1..=60).contains(&m) => Some(m),
-        Some(_) => {
-            errors.add("contract_months", "must be between 1 and 60");
-            None
-        }
-        None => {
-            errors.add("contract_months", "is required");
-            None
-        }
-    };
-    let value = match value {
-        Some(v) => errors.check("contract_value", Money::new(v.amount, &v.currency)),
-        None => {
-            errors.add("contract_value", "is required");
-            None
-        }
-    };
-    months.zip(value)
 }

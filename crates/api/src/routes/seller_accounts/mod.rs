@@ -131,23 +131,3 @@ pub(crate) fn account_reply(row: AccountRow) -> ApiResult<crate::reply::Reply> {
     let version = row.version;
     Ok(crate::reply::Reply::ok(&SellerAccount::from(row)).versioned(version))
 }
-
-/// The last day of a contract of `months` months starting on `start`.
-pub fn contract_end(start: NaiveDate, months: u32) -> Option<NaiveDate> {
-    start
-        .checked_add_months(chrono::Months::new(months))
-        .and_then(|d| d.pred_opt())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::contract_end;
-    use chrono::NaiveDate;
-
-    #[test]
-    fn contracts_end_the_day_before_their_anniversary() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(contract_end(d("2026-11-01"), 12), Some(d("2027-10-31")));
-        assert_eq!(contract_end(d("2026-01-15"), 1), Some(d("2026-02-14")));
-    }
-}

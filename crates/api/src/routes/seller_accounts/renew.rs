@@ -1,4 +1,3 @@
-use super::input::contract_terms;
 use super::SellerAccount;
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
@@ -7,6 +6,7 @@ use crate::idempotency;
 use crate::reply::Reply;
 use crate::routes::path_id;
 use crate::services::renewals;
+use crate::services::seller_accounts::contract_terms;
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_auth::Scope;

@@ -1,4 +1,4 @@
-use super::input::{AccountInput, AccountUpdate};
+use super::input::AccountUpdate;
 use super::{account_reply, SellerAccount};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
@@ -6,7 +6,7 @@ use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::path_id;
 use crate::services::leads::check_owner;
-use crate::services::seller_accounts::{find_writable, save};
+use crate::services::seller_accounts::{find_writable, save, AccountInput};
 use crate::state::AppState;
 use actix_web::{patch, web};
 use ironfield_auth::policy;

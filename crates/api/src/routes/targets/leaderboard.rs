@@ -9,6 +9,7 @@ use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::Scope;
 use ironfield_domain::pacing::{progress_towards, Metric, PaceStatus};
+use ironfield_domain::Role;
 use ironfield_persistence::targets;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -103,7 +104,7 @@ pub async fn leaderboard(
         let ranked: Vec<_> = scope
             .reps
             .iter()
-            .filter(|u| u.role == "rep" || (with_leads && u.role == "team_lead"))
+            .filter(|u| u.role == Role::Rep || (with_leads && u.role == Role::TeamLead))
             .collect();
         let user_ids: Vec<String> = ranked.iter().map(|r| r.id.to_string()).collect();
         let targets: HashMap<String, i64> =

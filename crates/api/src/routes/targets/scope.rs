@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use ironfield_auth::TeamView;
 use ironfield_domain::calendar::Period;
 use ironfield_domain::pacing::Metric;
-use ironfield_domain::TeamTree;
+use ironfield_domain::{Role, TeamTree};
 use ironfield_persistence::stats::{self, Tally};
 use ironfield_persistence::teams::TeamRow;
 use ironfield_persistence::users::{UserFilter, UserRow};
@@ -88,7 +88,7 @@ pub(crate) fn load(
         ..Default::default()
     };
     let mut reps = users::list(conn, &in_scope, &member_filter, &all)?.items;
-    reps.retain(|u| u.role == "rep" || u.role == "team_lead");
+    reps.retain(|u| matches!(u.role, Role::Rep | Role::TeamLead));
     reps.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
 
     let (from, to) = (period.first_day(), period.next_first_day());

@@ -65,11 +65,7 @@ pub async fn list_members(
     })
     .await?;
     Ok(Reply::ok(&UserPage {
-        items: page
-            .items
-            .into_iter()
-            .map(User::try_from)
-            .collect::<ApiResult<_>>()?,
+        items: page.items.into_iter().map(User::from).collect(),
         next_cursor: page.next_cursor,
     }))
 }

@@ -129,12 +129,12 @@ pub async fn create_user(
             let at = now().naive_utc();
             users::insert(
                 conn,
-                NewUser {
+                &NewUser {
                     id: UserId::new(),
                     email: input.email.as_str(),
                     name: &input.name,
                     phone: input.phone.as_deref(),
-                    role: input.role.as_str(),
+                    role: input.role,
                     team_id: input.team_id.as_deref(),
                     password_hash: &password_hash,
                     created_at: at,
@@ -146,7 +146,7 @@ pub async fn create_user(
         .await?;
         let location = format!("/api/v1/users/{}", user.id);
         let version = user.version;
-        Ok(Reply::created(&User::try_from(user)?, location).versioned(version))
+        Ok(Reply::created(&User::from(user), location).versioned(version))
     })
     .await
 }

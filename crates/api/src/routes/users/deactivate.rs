@@ -9,7 +9,6 @@ use actix_web::{post, web};
 use ironfield_auth::policy;
 use ironfield_domain::ids::UserId;
 use ironfield_domain::time::now;
-use ironfield_domain::Role;
 use ironfield_persistence::users::{self, UserChanges};
 use ironfield_persistence::TeamScope;
 
@@ -45,11 +44,10 @@ pub async fn deactivate_user(
     let id: UserId = path_id(&id, "user")?;
     let user = blocking::write(&state, move |conn| {
         let current = find_visible(conn, &caller, &id)?;
-        let role: Role = current.role.parse().map_err(ApiError::internal)?;
         if !policy::may_manage_user(
             &caller.principal,
             &caller.view,
-            role,
+            current.role,
             current.team_id.as_deref(),
         ) {
             return Err(ApiError::forbidden("you may not deactivate this user"));
@@ -78,5 +76,5 @@ pub async fn deactivate_user(
     })
     .await?;
     let version = user.version;
-    Ok(Reply::ok(&User::try_from(user)?).versioned(version))
+    Ok(Reply::ok(&User::from(user)).versioned(version))
 }

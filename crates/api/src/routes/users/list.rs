@@ -55,7 +55,7 @@ pub async fn list_users(
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let filter = UserFilter {
         team_id: query.team_id,
-        role: query.role.map(|r| r.as_str().to_owned()),
+        role: query.role,
         active: query.active,
         updated_since: query
             .updated_since
@@ -69,11 +69,7 @@ pub async fn list_users(
     })
     .await?;
     Ok(Reply::ok(&UserPage {
-        items: page
-            .items
-            .into_iter()
-            .map(User::try_from)
-            .collect::<ApiResult<_>>()?,
+        items: page.items.into_iter().map(User::from).collect(),
         next_cursor: page.next_cursor,
     }))
 }

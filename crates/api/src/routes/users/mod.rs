@@ -6,7 +6,6 @@ mod list;
 mod read;
 mod update;
 
-use crate::error::{ApiError, ApiResult};
 use crate::services::users::{check_team_reference, email_taken, find_visible};
 use chrono::{DateTime, Utc};
 use ironfield_domain::Role;
@@ -47,13 +46,11 @@ pub struct User {
     pub version: i64,
 }
 
-impl TryFrom<UserRow> for User {
-    type Error = ApiError;
-
-    fn try_from(row: UserRow) -> ApiResult<Self> {
-        Ok(User {
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
             active: row.is_active(),
-            role: row.role.parse().map_err(ApiError::internal)?,
+            role: row.role,
             id: row.id.into(),
             email: row.email,
             name: row.name,
@@ -62,7 +59,7 @@ impl TryFrom<UserRow> for User {
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
             version: row.version,
-        })
+        }
     }
 }
 

@@ -30,7 +30,7 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<Reply> 
     })
     .await?;
     let version = user.version;
-    Ok(Reply::ok(&User::try_from(user)?).versioned(version))
+    Ok(Reply::ok(&User::from(user)).versioned(version))
 }
 
 /// Get a user
@@ -58,5 +58,5 @@ pub async fn get_user(
     let id: UserId = path_id(&id, "user")?;
     let user = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = user.version;
-    Ok(Reply::ok(&User::try_from(user)?).versioned(version))
+    Ok(Reply::ok(&User::from(user)).versioned(version))
 }

@@ -93,7 +93,7 @@ pub async fn update_user(
     })
     .await?;
     let version = user.version;
-    Ok(Reply::ok(&User::try_from(user)?).versioned(version))
+    Ok(Reply::ok(&User::from(user)).versioned(version))
 }
 
 /// The body's fields checked, every problem at once (422); the password is hashed later.

@@ -9,8 +9,7 @@
 use super::input::VisitInput;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
-use crate::routes::leads;
-use crate::services::leads::Created;
+use crate::services::leads::{Created, LeadInput};
 use crate::state::AppState;
 use actix_web::web;
 use chrono::{DateTime, Utc};
@@ -38,7 +37,7 @@ pub(crate) enum Logged {
 enum Target {
     Lead(LeadId),
     Account(SellerAccountId),
-    NewLead(Box<leads::input::LeadInput>),
+    NewLead(Box<LeadInput>),
 }
 
 impl Target {
