@@ -217,7 +217,7 @@ pub fn meetings(
                     );
                     attendance.push(AttendanceRow {
                         meeting_id: meeting.id.clone(),
-                        user_id: rep.id.to_string(),
+                        user_id: rep.id.clone(),
                         status: status.into(),
                         note: None,
                         updated_at: held,
@@ -226,7 +226,7 @@ pub fn meetings(
                         conn,
                         &PlanRow {
                             meeting_id: meeting.id.clone(),
-                            user_id: rep.id.to_string(),
+                            user_id: rep.id.clone(),
                             planned_visits: rng.random_range(8..16),
                             planned_signings: rng.random_range(0..2),
                             focus_market: None,

@@ -162,6 +162,8 @@ id_types! {
     /// A person who signs in (`users.id`, and the columns that name one: an owner, a rep, a
     /// team's lead, a plan's or an attendance's member, a refresh token's user).
     UserId => "user";
+    /// A team's morning meeting (`meetings.id`, a plan's or an attendance's `meeting_id`).
+    MeetingId => "meeting";
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use diesel::expression::AsExpression;
 use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::{Nullable, Text};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{LeadId, SellerAccountId, UserId, VisitId};
+use ironfield_domain::ids::{LeadId, MeetingId, SellerAccountId, UserId, VisitId};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 use ironfield_domain::{Role, Stage};
 
@@ -177,6 +177,7 @@ stored_as_text!(
     SellerAccountId,
     VisitId,
     UserId,
+    MeetingId,
 );
 
 /// Record ids (`ironfield_domain::ids`): stored as their canonical UUID text, and read back
@@ -200,6 +201,7 @@ id_text_form!(
     SellerAccountId => "seller account id",
     VisitId => "visit id",
     UserId => "user id",
+    MeetingId => "meeting id",
 );
 
 impl TextForm for Stage {

@@ -155,7 +155,7 @@ pub fn meeting_opened(
 ) -> ApiResult<()> {
     let data = Meeting::try_from(meeting.clone())?;
     let subject = Subject {
-        id: &meeting.id,
+        id: meeting.id.as_str(),
         team_id: Some(&meeting.team_id),
     };
     let opened = EventType::MeetingOpened;

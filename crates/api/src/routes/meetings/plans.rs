@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::{put, web};
 use chrono::{DateTime, Utc};
 use ironfield_auth::{policy, Scope};
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{MeetingId, UserId};
 use ironfield_domain::time::now;
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::ValidationErrors;
@@ -71,7 +71,7 @@ pub async fn put_plan(
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::MeetingsWrite)?;
     let (id, user_id) = path.into_inner();
-    let id: String = path_id(&id, "meeting")?;
+    let id: MeetingId = path_id(&id, "meeting")?;
     let user_id: UserId = path_id(&user_id, "member")?;
     let input = body.into_inner();
     let mut errors = ValidationErrors::new();
@@ -109,7 +109,7 @@ pub async fn put_plan(
         }
         let row = PlanRow {
             meeting_id: meeting.id,
-            user_id: user_id.into(),
+            user_id,
             planned_visits: input.planned_visits,
             planned_signings: input.planned_signings,
             focus_market,

@@ -8,6 +8,8 @@ use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::{Days, NaiveDate};
+use ironfield_domain::ids::MeetingId;
+use ironfield_domain::ids::UserId;
 use ironfield_persistence::{meetings, stats};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -79,7 +81,7 @@ pub async fn meeting_summary(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
-    let id: String = path_id(&id, "meeting")?;
+    let id: MeetingId = path_id(&id, "meeting")?;
     let summary = blocking::read(&state, move |conn| {
         let meeting = find_visible(conn, &caller, &id)?;
         let date: NaiveDate = meeting
@@ -89,11 +91,11 @@ pub async fn meeting_summary(
         let next = date.checked_add_days(Days::new(1)).unwrap_or(date);
         let team = members(conn, &meeting.team_id)?;
         let ids: Vec<String> = team.iter().map(|m| m.id.to_string()).collect();
-        let attendance: HashMap<String, _> = meetings::attendance(conn, &meeting.id)?
+        let attendance: HashMap<UserId, _> = meetings::attendance(conn, &meeting.id)?
             .into_iter()
             .map(|a| (a.user_id.clone(), a))
             .collect();
-        let mut plans: HashMap<String, _> = meetings::plans(conn, &meeting.id)?
+        let mut plans: HashMap<UserId, _> = meetings::plans(conn, &meeting.id)?
             .into_iter()
             .map(|p| (p.user_id.clone(), p))
             .collect();
@@ -102,7 +104,7 @@ pub async fn meeting_summary(
         let mut totals = TeamTotals::default();
         let mut rows = Vec::new();
         for member in team {
-            let mark = attendance.get(member.id.as_str());
+            let mark = attendance.get(&member.id);
             let status = mark.and_then(|a| AttendanceStatus::parse(&a.status));
             match status {
                 Some(AttendanceStatus::Present) => totals.present += 1,
@@ -121,7 +123,7 @@ pub async fn meeting_summary(
             };
             totals.actual_visits += actual.visits;
             totals.actual_signings += actual.signings;
-            let plan = plans.remove(member.id.as_str()).map(Plan::from);
+            let plan = plans.remove(&member.id).map(Plan::from);
             let versus_plan = plan.as_ref().map(|p| {
                 totals.planned_visits += p.planned_visits;
                 totals.planned_signings += p.planned_signings;
@@ -141,7 +143,7 @@ pub async fn meeting_summary(
             });
         }
         Ok(MeetingSummary {
-            meeting_id: meeting.id,
+            meeting_id: meeting.id.into(),
             team_id: meeting.team_id,
             date,
             members: rows,
