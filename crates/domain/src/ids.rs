@@ -164,6 +164,8 @@ id_types! {
     UserId => "user";
     /// A team's morning meeting (`meetings.id`, a plan's or an attendance's `meeting_id`).
     MeetingId => "meeting";
+    /// A monthly target (`targets.id`).
+    TargetId => "target";
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use diesel::expression::AsExpression;
 use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::{Nullable, Text};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{LeadId, MeetingId, SellerAccountId, UserId, VisitId};
+use ironfield_domain::ids::{LeadId, MeetingId, SellerAccountId, TargetId, UserId, VisitId};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 use ironfield_domain::{Role, Stage};
 
@@ -178,6 +178,7 @@ stored_as_text!(
     VisitId,
     UserId,
     MeetingId,
+    TargetId,
 );
 
 /// Record ids (`ironfield_domain::ids`): stored as their canonical UUID text, and read back
@@ -202,6 +203,7 @@ id_text_form!(
     VisitId => "visit id",
     UserId => "user id",
     MeetingId => "meeting id",
+    TargetId => "target id",
 );
 
 impl TextForm for Stage {

@@ -4,13 +4,16 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::targets;
 use crate::scope::{in_scope, TeamScope};
+use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::ids::TargetId;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = targets)]
 pub struct TargetRow {
-    pub id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: TargetId,
     pub period: String,
     pub subject_type: String,
     pub subject_id: String,
@@ -41,8 +44,9 @@ pub fn upsert(conn: &mut DbConnection, target: &TargetRow) -> Result<TargetRow, 
         ))
         .execute(conn)?;
     if updated == 0 {
+        // By value: typed fields (`Stored`) make diesel's insert owned-only.
         diesel::insert_into(targets::table)
-            .values(target)
+            .values(target.clone())
             .execute(conn)?;
     }
     Ok(key.select(TargetRow::as_select()).first(conn)?)
@@ -85,7 +89,7 @@ pub fn list(
     }
     let rows = paginate!(query, targets, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |t: &TargetRow| {
-        (t.created_at, t.id.clone())
+        (t.created_at, t.id.to_string())
     }))
 }
 

@@ -3,8 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use ironfield_auth::{policy, Principal};
-use ironfield_domain::ids::UserId;
-use ironfield_domain::ids::{new_id, parse_id};
+use ironfield_domain::ids::{parse_id, TargetId, UserId};
 use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::time::now;
 use ironfield_domain::{Role, ValidationErrors};
@@ -122,7 +121,7 @@ fn row(
     at: Timestamp,
 ) -> TargetRow {
     TargetRow {
-        id: new_id(),
+        id: TargetId::new(),
         period: period.to_owned(),
         subject_type: setting.subject_type.as_str().to_owned(),
         subject_id,

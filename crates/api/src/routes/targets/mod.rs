@@ -58,7 +58,7 @@ impl TryFrom<TargetRow> for Target {
             },
             metric: Metric::parse(&row.metric)
                 .ok_or_else(|| ApiError::internal(BadMetric(row.metric.clone())))?,
-            id: row.id,
+            id: row.id.into(),
             period: row.period,
             subject_id: row.subject_id,
             value: row.value,
