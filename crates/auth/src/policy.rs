@@ -150,7 +150,7 @@ mod tests {
             assert!(!may_manage_team(&caller(role), &view, "east"));
         }
         let service = Principal::Service {
-            id: "svc".into(),
+            id: ironfield_domain::ids::ServiceAccountId::new(),
             scopes: Default::default(),
         };
         assert!(!may_manage_user(

@@ -1,7 +1,7 @@
 //! The caller of a request, as loaded from the database after the token checked out.
 
 use crate::scope::{Scope, Scopes};
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{ServiceAccountId, UserId};
 use ironfield_domain::Role;
 
 /// A signed-in caller.
@@ -13,7 +13,7 @@ pub enum Principal {
         team_id: Option<String>,
     },
     Service {
-        id: String,
+        id: ServiceAccountId,
         scopes: Scopes,
     },
 }
@@ -24,7 +24,7 @@ impl Principal {
     pub fn id(&self) -> &str {
         match self {
             Principal::User { id, .. } => id.as_str(),
-            Principal::Service { id, .. } => id,
+            Principal::Service { id, .. } => id.as_str(),
         }
     }
 

@@ -166,6 +166,8 @@ id_types! {
     MeetingId => "meeting";
     /// A monthly target (`targets.id`).
     TargetId => "target";
+    /// A service account (`service_accounts.id`; the subject of its access tokens).
+    ServiceAccountId => "service account";
 }
 
 #[cfg(test)]

@@ -28,7 +28,9 @@ use diesel::expression::AsExpression;
 use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::{Nullable, Text};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{LeadId, MeetingId, SellerAccountId, TargetId, UserId, VisitId};
+use ironfield_domain::ids::{
+    LeadId, MeetingId, SellerAccountId, ServiceAccountId, TargetId, UserId, VisitId,
+};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 use ironfield_domain::{Role, Stage};
 
@@ -179,6 +181,7 @@ stored_as_text!(
     UserId,
     MeetingId,
     TargetId,
+    ServiceAccountId,
 );
 
 /// Record ids (`ironfield_domain::ids`): stored as their canonical UUID text, and read back
@@ -204,6 +207,7 @@ id_text_form!(
     UserId => "user id",
     MeetingId => "meeting id",
     TargetId => "target id",
+    ServiceAccountId => "service account id",
 );
 
 impl TextForm for Stage {

@@ -13,7 +13,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use ironfield_auth::visibility::team_view;
 use ironfield_auth::{AccessClaims, Principal, PrincipalKind, Scope, Scopes, TeamView};
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{ServiceAccountId, UserId};
 use ironfield_domain::Role;
 use ironfield_persistence::{service_accounts, teams, users, TeamScope};
 
@@ -133,7 +133,8 @@ fn load(conn: &mut ironfield_persistence::DbConnection, claims: AccessClaims) ->
             Ok(Caller { principal, view })
         }
         PrincipalKind::Service => {
-            let account = service_accounts::find_live(conn, &claims.sub).map_err(|e| match e {
+            let id = ServiceAccountId::parse(&claims.sub).ok_or_else(rejected)?;
+            let account = service_accounts::find_live(conn, &id).map_err(|e| match e {
                 ironfield_persistence::DbError::NotFound => rejected(),
                 other => other.into(),
             })?;

@@ -6,7 +6,7 @@
 use crate::error::ApiResult;
 use ironfield_auth::{Scope, Scopes};
 use ironfield_domain::ids::new_id;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{ServiceAccountId, UserId};
 use ironfield_domain::Role;
 use ironfield_persistence::webhooks::{self, DeliveryRow, WebhookRow, STATUS_PENDING};
 use ironfield_persistence::TeamScope;
@@ -93,7 +93,10 @@ fn creator_may_see(
     event: EventEnvelope<'_>,
 ) -> ApiResult<bool> {
     if hook.creator_kind == "service_account" {
-        let account = match service_accounts::find_live(conn, &hook.created_by) {
+        let Some(creator) = ServiceAccountId::parse(&hook.created_by) else {
+            return Ok(false);
+        };
+        let account = match service_accounts::find_live(conn, &creator) {
             Ok(account) => account,
             Err(DbError::NotFound) => return Ok(false),
             Err(other) => return Err(other.into()),
