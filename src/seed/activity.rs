@@ -7,6 +7,8 @@ use chrono::{Datelike, Duration, NaiveDateTime, NaiveTime, TimeZone};
 use indicatif::ProgressBar;
 use ironfield_domain::calendar::{Period, WorkCalendar};
 use ironfield_domain::ids::LeadId;
+use ironfield_domain::meeting::AttendanceStatus;
+use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::time::{business_date, DEFAULT_TIMEZONE};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 use ironfield_persistence::meetings::{self, AttendanceRow, MeetingRow, PlanRow};
@@ -119,16 +121,16 @@ pub fn targets(
     set_by: &str,
 ) -> anyhow::Result<usize> {
     let today = now.and_utc().with_timezone(&DEFAULT_TIMEZONE).date_naive();
-    let period = Period::of(today).to_string();
+    let period = Period::of(today);
     let mut rows = Vec::new();
     let mut target =
-        |subject_type: &str, subject_id: &str, team_id: &str, metric: &str, value: i64| {
+        |subject_type: SubjectType, subject_id: &str, team_id: &str, metric: Metric, value: i64| {
             rows.push(TargetRow {
                 id: id_at(rng, now),
-                period: period.clone(),
-                subject_type: subject_type.into(),
+                period,
+                subject_type,
                 subject_id: subject_id.into(),
-                metric: metric.into(),
+                metric,
                 value,
                 team_id: Some(team_id.into()),
                 set_by: set_by.into(),
@@ -138,29 +140,53 @@ pub fn targets(
             });
         };
     for rep in reps {
-        target("user", rep.id.as_str(), &rep.team_id, "visits", 260);
-        target("user", rep.id.as_str(), &rep.team_id, "new_sellers", 4);
         target(
-            "user",
+            SubjectType::User,
             rep.id.as_str(),
             &rep.team_id,
-            "contract_value",
+            Metric::Visits,
+            260,
+        );
+        target(
+            SubjectType::User,
+            rep.id.as_str(),
+            &rep.team_id,
+            Metric::NewSellers,
+            4,
+        );
+        target(
+            SubjectType::User,
+            rep.id.as_str(),
+            &rep.team_id,
+            Metric::ContractValue,
             4 * 1_980_000,
         );
-        target("user", rep.id.as_str(), &rep.team_id, "renewals", 2);
+        target(
+            SubjectType::User,
+            rep.id.as_str(),
+            &rep.team_id,
+            Metric::Renewals,
+            2,
+        );
     }
     for team in team_ids {
         let members = reps.iter().filter(|r| &r.team_id == team).count() as i64;
-        target("team", team, team, "visits", 260 * members);
-        target("team", team, team, "new_sellers", 4 * members);
+        target(SubjectType::Team, team, team, Metric::Visits, 260 * members);
         target(
-            "team",
+            SubjectType::Team,
             team,
             team,
-            "contract_value",
+            Metric::NewSellers,
+            4 * members,
+        );
+        target(
+            SubjectType::Team,
+            team,
+            team,
+            Metric::ContractValue,
             4 * 1_980_000 * members,
         );
-        target("team", team, team, "renewals", 2 * members);
+        target(SubjectType::Team, team, team, Metric::Renewals, 2 * members);
     }
     db.write(|conn| -> anyhow::Result<()> {
         for row in &rows {
@@ -213,12 +239,17 @@ pub fn meetings(
                 for rep in &members {
                     let status = *super::weighted(
                         rng,
-                        &[("present", 85), ("late", 8), ("absent", 4), ("excused", 3)],
+                        &[
+                            (AttendanceStatus::Present, 85),
+                            (AttendanceStatus::Late, 8),
+                            (AttendanceStatus::Absent, 4),
+                            (AttendanceStatus::Excused, 3),
+                        ],
                     );
                     attendance.push(AttendanceRow {
                         meeting_id: meeting.id.clone(),
                         user_id: rep.id.clone(),
-                        status: status.into(),
+                        status,
                         note: None,
                         updated_at: held,
                     });

@@ -9,6 +9,7 @@ pub mod geo;
 pub mod health;
 pub mod ids;
 pub mod license;
+pub mod meeting;
 pub mod money;
 pub mod pacing;
 pub mod phone;
@@ -19,6 +20,7 @@ pub mod team_tree;
 pub mod time;
 pub mod validation;
 pub mod visit;
+pub mod webhook;
 pub mod wechat;
 
 pub use calendar::{parse_weekday, weekday_name, Period, WorkCalendar, WorkingDays};

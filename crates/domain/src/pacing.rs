@@ -49,11 +49,19 @@ pub enum SubjectType {
 }
 
 impl SubjectType {
+    pub const ALL: [SubjectType; 2] = [SubjectType::User, SubjectType::Team];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SubjectType::User => "user",
             SubjectType::Team => "team",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<SubjectType> {
+        SubjectType::ALL
+            .into_iter()
+            .find(|subject| subject.as_str() == text)
     }
 }
 

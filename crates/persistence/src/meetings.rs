@@ -8,6 +8,7 @@ use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 use ironfield_domain::ids::{MeetingId, UserId};
+use ironfield_domain::meeting::AttendanceStatus;
 
 // No `Identifiable` (see `LeadRow`).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -34,7 +35,8 @@ pub struct AttendanceRow {
     pub meeting_id: MeetingId,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub user_id: UserId,
-    pub status: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub status: AttendanceStatus,
     pub note: Option<String>,
     pub updated_at: Timestamp,
 }
@@ -150,6 +152,7 @@ pub fn replace_attendance(
     )
     .execute(conn)?;
     for row in rows {
+        // By value: the typed status (`Stored`) makes diesel's insert owned-only.
         diesel::insert_into(meeting_attendance::table)
             .values(row.clone())
             .execute(conn)?;

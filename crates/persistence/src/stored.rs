@@ -28,10 +28,14 @@ use diesel::expression::AsExpression;
 use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::{Nullable, Text};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
+use ironfield_domain::calendar::Period;
 use ironfield_domain::ids::{
     LeadId, MeetingId, SellerAccountId, ServiceAccountId, TargetId, UserId, VisitId,
 };
+use ironfield_domain::meeting::AttendanceStatus;
+use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
+use ironfield_domain::webhook::{CreatorType, DeliveryStatus};
 use ironfield_domain::{Role, Stage};
 
 /// A value as the text of its column.
@@ -173,6 +177,12 @@ stored_as_text!(
     MembershipTier,
     AccountStatus,
     Role,
+    Metric,
+    SubjectType,
+    AttendanceStatus,
+    DeliveryStatus,
+    CreatorType,
+    Period,
     NaiveDate,
     Vec<String>,
     LeadId,
@@ -251,7 +261,23 @@ named_text_form!(
     LocationCheck => "location check",
     MembershipTier => "membership tier",
     AccountStatus => "account status",
+    Metric => "target metric",
+    SubjectType => "target subject type",
+    AttendanceStatus => "attendance status",
+    DeliveryStatus => "webhook delivery status",
+    CreatorType => "webhook creator type",
 );
+
+/// A calendar month, `YYYY-MM` (a target's period).
+impl TextForm for Period {
+    const WHAT: &'static str = "period";
+    fn to_text(&self) -> String {
+        self.to_string()
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        Period::parse(text).ok()
+    }
+}
 
 /// A business day: `YYYY-MM-DD` in the organisation's time zone. TEXT rather than diesel's
 /// `Date`, because that is what both backends hold (PostgreSQL's column is `text`), and text
@@ -300,6 +326,12 @@ mod tests {
         round_trip(MembershipTier::Premium, "premium");
         round_trip(AccountStatus::Churned, "churned");
         round_trip(Role::TeamLead, "team_lead");
+        round_trip(Metric::NewSellers, "new_sellers");
+        round_trip(SubjectType::Team, "team");
+        round_trip(AttendanceStatus::Excused, "excused");
+        round_trip(DeliveryStatus::Succeeded, "succeeded");
+        round_trip(CreatorType::ServiceAccount, "service_account");
+        round_trip(Period::parse("2026-03").unwrap(), "2026-03");
         round_trip(NaiveDate::from_ymd_opt(2026, 3, 7).unwrap(), "2026-03-07");
         round_trip(
             vec!["饰品".to_owned(), "a \"b\"".to_owned()],
@@ -334,5 +366,7 @@ mod tests {
         assert!(Vec::<String>::try_from(Stored("jewellery".into())).is_err());
         assert!(Purpose::try_from(Stored("lunch".into())).is_err());
         assert!(Role::try_from(Stored("Admin".into())).is_err());
+        assert!(Period::try_from(Stored("2026-3".into())).is_err());
+        assert!(Metric::try_from(Stored("calls".into())).is_err());
     }
 }

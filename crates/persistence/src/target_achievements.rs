@@ -2,20 +2,28 @@
 //! target, so `target.achieved` fires once however often the figures move afterwards.
 
 use crate::error::DbError;
+use crate::stored::Stored;
 use crate::{DbConnection, Timestamp};
 use diesel::sql_types::{Text, Timestamp as SqlTimestamp};
 use diesel::RunQueryDsl;
+use ironfield_domain::calendar::Period;
+use ironfield_domain::pacing::{Metric, SubjectType};
 
 /// Notes that the target was reached; `true` only the first time (the caller then emits the
 /// event). Concurrent callers race on the primary key: exactly one of them gets `true`.
 pub fn record_first(
     conn: &mut DbConnection,
-    subject_type: &str,
+    subject_type: SubjectType,
     subject_id: &str,
-    period: &str,
-    metric: &str,
+    period: Period,
+    metric: Metric,
     at: Timestamp,
 ) -> Result<bool, DbError> {
+    let (subject_type, period, metric) = (
+        Stored::from(subject_type),
+        Stored::from(period),
+        Stored::from(metric),
+    );
     // `ON CONFLICT DO NOTHING` means the same on both backends; only the placeholders differ.
     let inserted = match conn {
         DbConnection::Postgresql(pg) => diesel::sql_query(

@@ -7,17 +7,22 @@ use crate::scope::{in_scope, TeamScope};
 use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::calendar::Period;
 use ironfield_domain::ids::TargetId;
+use ironfield_domain::pacing::{Metric, SubjectType};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = targets)]
 pub struct TargetRow {
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub id: TargetId,
-    pub period: String,
-    pub subject_type: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub period: Period,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub subject_type: SubjectType,
     pub subject_id: String,
-    pub metric: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub metric: Metric,
     pub value: i64,
     pub team_id: Option<String>,
     pub set_by: String,
@@ -30,11 +35,11 @@ pub struct TargetRow {
 /// stored row.
 pub fn upsert(conn: &mut DbConnection, target: &TargetRow) -> Result<TargetRow, DbError> {
     let key = targets::table
-        .filter(targets::period.eq(&target.period))
-        .filter(targets::subject_type.eq(&target.subject_type))
+        .filter(targets::period.eq(Stored::from(target.period)))
+        .filter(targets::subject_type.eq(Stored::from(target.subject_type)))
         .filter(targets::subject_id.eq(&target.subject_id))
-        .filter(targets::metric.eq(&target.metric));
-    let updated = diesel::update(key)
+        .filter(targets::metric.eq(Stored::from(target.metric)));
+    let updated = diesel::update(key.clone())
         .set((
             targets::value.eq(target.value),
             targets::team_id.eq(&target.team_id),
@@ -56,7 +61,7 @@ pub fn upsert(conn: &mut DbConnection, target: &TargetRow) -> Result<TargetRow, 
 /// targets.
 #[derive(Debug, Clone)]
 pub struct TargetFilter {
-    pub period: String,
+    pub period: Period,
     pub team_id: Option<String>,
     /// A rep sees their own targets and their team's, not their teammates'.
     pub only_user_or_team: Option<(String, Option<String>)>,
@@ -69,7 +74,7 @@ pub fn list(
     page: &PageRequest,
 ) -> Result<Page<TargetRow>, DbError> {
     let query = targets::table
-        .filter(targets::period.eq(filter.period.clone()))
+        .filter(targets::period.eq(Stored::from(filter.period)))
         .select(TargetRow::as_select())
         .into_boxed();
     let mut query = in_scope!(query, scope, targets::team_id);
@@ -80,10 +85,10 @@ pub fn list(
         let team = team.clone().unwrap_or_default();
         query = query.filter(
             targets::subject_type
-                .eq("user")
+                .eq(Stored::from(SubjectType::User))
                 .and(targets::subject_id.eq(user.clone()))
                 .or(targets::subject_type
-                    .eq("team")
+                    .eq(Stored::from(SubjectType::Team))
                     .and(targets::subject_id.eq(team))),
         );
     }
@@ -96,18 +101,18 @@ pub fn list(
 /// The targets of the named subjects in a period.
 pub fn for_subjects(
     conn: &mut DbConnection,
-    period: &str,
+    period: Period,
     user_ids: &[String],
     team_ids: &[String],
 ) -> Result<Vec<TargetRow>, DbError> {
     Ok(targets::table
-        .filter(targets::period.eq(period))
+        .filter(targets::period.eq(Stored::from(period)))
         .filter(
             targets::subject_type
-                .eq("user")
+                .eq(Stored::from(SubjectType::User))
                 .and(targets::subject_id.eq_any(user_ids.to_vec()))
                 .or(targets::subject_type
-                    .eq("team")
+                    .eq(Stored::from(SubjectType::Team))
                     .and(targets::subject_id.eq_any(team_ids.to_vec()))),
         )
         .select(TargetRow::as_select())

@@ -9,12 +9,10 @@
 use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::{job_cursors, webhook_deliveries, webhook_delivery_attempts, webhooks};
+use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
-
-pub const STATUS_PENDING: &str = "pending";
-pub const STATUS_SUCCEEDED: &str = "succeeded";
-pub const STATUS_FAILED: &str = "failed";
+use ironfield_domain::webhook::{CreatorType, DeliveryStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhooks)]
@@ -27,8 +25,8 @@ pub struct WebhookRow {
     pub description: Option<String>,
     pub secret: String,
     pub created_by: String,
-    /// `user` or `service_account`.
-    pub creator_kind: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub creator_kind: CreatorType,
     pub failure_streak: i64,
     pub disabled_reason: Option<String>,
     pub created_at: Timestamp,
@@ -66,8 +64,9 @@ pub struct WebhookChanges {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &WebhookRow) -> Result<(), DbError> {
+    // By value: the typed creator (`Stored`) makes diesel's insert owned-only.
     diesel::insert_into(webhooks::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -159,7 +158,8 @@ pub struct DeliveryRow {
     pub event_type: String,
     pub payload: String,
     pub attempt: i64,
-    pub status: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub status: DeliveryStatus,
     pub response_status: Option<i64>,
     pub duration_ms: Option<i64>,
     pub error: Option<String>,
@@ -173,11 +173,11 @@ pub struct DeliveryRow {
 pub fn enqueue(conn: &mut DbConnection, row: &DeliveryRow) -> Result<bool, DbError> {
     let added = match conn {
         DbConnection::Sqlite(c) => diesel::insert_into(webhook_deliveries::table)
-            .values(row)
+            .values(row.clone())
             .on_conflict_do_nothing()
             .execute(c)?,
         DbConnection::Postgresql(c) => diesel::insert_into(webhook_deliveries::table)
-            .values(row)
+            .values(row.clone())
             .on_conflict_do_nothing()
             .execute(c)?,
     };
@@ -210,7 +210,7 @@ pub fn list_deliveries(
 /// Whether any delivery is due: a cheap read before taking a write transaction to claim.
 pub fn has_due(conn: &mut DbConnection, now: Timestamp) -> Result<bool, DbError> {
     let due: Option<String> = webhook_deliveries::table
-        .filter(webhook_deliveries::status.eq(STATUS_PENDING))
+        .filter(webhook_deliveries::status.eq(Stored::from(DeliveryStatus::Pending)))
         .filter(webhook_deliveries::next_attempt_at.le(now))
         .filter(
             webhook_deliveries::claimed_until
@@ -248,7 +248,7 @@ pub fn claim_due(
         ($c:expr $(, $lock:ident)?) => {{
             let query = webhook_deliveries::table
                 .inner_join(webhooks::table)
-                .filter(webhook_deliveries::status.eq(STATUS_PENDING))
+                .filter(webhook_deliveries::status.eq(Stored::from(DeliveryStatus::Pending)))
                 .filter(webhook_deliveries::next_attempt_at.le(now))
                 .filter(
                     webhook_deliveries::claimed_until
@@ -344,13 +344,13 @@ pub fn record_attempt(
     disable_after: i64,
     now: Timestamp,
 ) -> Result<bool, DbError> {
-    let status = if outcome.succeeded {
-        STATUS_SUCCEEDED
+    let status = Stored::from(if outcome.succeeded {
+        DeliveryStatus::Succeeded
     } else if outcome.next_attempt_at.is_some() {
-        STATUS_PENDING
+        DeliveryStatus::Pending
     } else {
-        STATUS_FAILED
-    };
+        DeliveryStatus::Failed
+    });
     diesel::insert_into(webhook_delivery_attempts::table)
         .values(&AttemptRow {
             delivery_id: delivery.id.clone(),

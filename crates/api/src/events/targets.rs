@@ -3,11 +3,11 @@
 //! second time a no-op, also between concurrent writers).
 
 use super::{emit, EventType, Subject};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::Caller;
 use crate::routes::targets::Target;
-use chrono::{Months, NaiveDate};
-use ironfield_domain::pacing::Metric;
+use chrono::NaiveDate;
+use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::Period;
 use ironfield_persistence::stats::{self, Tally};
 use ironfield_persistence::targets::{self, TargetRow};
@@ -26,7 +26,7 @@ pub fn target_set(
         id: row.id.as_str(),
         team_id: row.team_id.as_deref(),
     };
-    let data = Target::try_from(row.clone())?;
+    let data = Target::from(row.clone());
     emit(conn, caller, EventType::TargetSet, subject, &data, None, at)?;
     check_target(conn, caller, row, at)
 }
@@ -42,7 +42,7 @@ pub fn check_achieved(
     business_date: NaiveDate,
     at: Timestamp,
 ) -> ApiResult<()> {
-    let period = Period::of(business_date).to_string();
+    let period = Period::of(business_date);
     // The record's team and every team above it: a team's figures include its sub-teams'
     // (as on the progress page). The chain is short; a stored cycle is walked once.
     let mut candidate_teams: Vec<String> = Vec::new();
@@ -54,7 +54,7 @@ pub fn check_achieved(
         next = teams::find(conn, &TeamScope::everything(), &id)?.parent_id;
         candidate_teams.push(id);
     }
-    let rows = targets::for_subjects(conn, &period, &[rep_id.to_owned()], &candidate_teams)?;
+    let rows = targets::for_subjects(conn, period, &[rep_id.to_owned()], &candidate_teams)?;
     for row in rows {
         check_target(conn, caller, &row, at)?;
     }
@@ -68,19 +68,16 @@ fn check_target(
     row: &TargetRow,
     at: Timestamp,
 ) -> ApiResult<()> {
-    let Some(metric) = Metric::parse(&row.metric) else {
-        return Ok(());
-    };
     // A target of nothing is no achievement.
-    if row.value <= 0 || actual(conn, row, metric)? < row.value {
+    if row.value <= 0 || actual(conn, row)? < row.value {
         return Ok(());
     }
     if !target_achievements::record_first(
         conn,
-        &row.subject_type,
+        row.subject_type,
         &row.subject_id,
-        &row.period,
-        &row.metric,
+        row.period,
+        row.metric,
         at,
     )? {
         return Ok(());
@@ -89,7 +86,7 @@ fn check_target(
         id: row.id.as_str(),
         team_id: row.team_id.as_deref(),
     };
-    let data = Target::try_from(row.clone())?;
+    let data = Target::from(row.clone());
     emit(
         conn,
         caller,
@@ -102,15 +99,11 @@ fn check_target(
 }
 
 /// The subject's figure for the target's metric and month, counted like the progress page.
-fn actual(conn: &mut DbConnection, row: &TargetRow, metric: Metric) -> ApiResult<i64> {
-    let first = NaiveDate::parse_from_str(&format!("{}-01", row.period), "%Y-%m-%d")
-        .map_err(ApiError::internal)?;
-    let next = first
-        .checked_add_months(Months::new(1))
-        .ok_or_else(|| ApiError::invalid_field("period", "out of range"))?;
-    let (from, to) = (first, next);
+fn actual(conn: &mut DbConnection, row: &TargetRow) -> ApiResult<i64> {
+    let metric = row.metric;
+    let (from, to) = (row.period.first_day(), row.period.next_first_day());
     let subject = [row.subject_id.clone()];
-    if row.subject_type == "team" {
+    if row.subject_type == SubjectType::Team {
         let tree = teams::tree(conn)?;
         let members: Vec<String> = tree.subtree(&row.subject_id).into_iter().collect();
         let tally = stats::by_team(conn, &members, from, to)?;

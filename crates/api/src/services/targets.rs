@@ -3,6 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use ironfield_auth::{policy, Principal};
+use ironfield_domain::calendar::Period;
 use ironfield_domain::ids::{parse_id, TargetId, UserId};
 use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::time::now;
@@ -26,7 +27,7 @@ pub struct TargetSetting {
 pub fn set(
     conn: &mut DbConnection,
     caller: &Caller,
-    period: &str,
+    period: Period,
     settings: Vec<TargetSetting>,
 ) -> ApiResult<Vec<TargetRow>> {
     let mut errors = ValidationErrors::new();
@@ -114,7 +115,7 @@ fn placement(
 
 fn row(
     caller: &Caller,
-    period: &str,
+    period: Period,
     setting: TargetSetting,
     subject_id: String,
     team_id: String,
@@ -122,10 +123,10 @@ fn row(
 ) -> TargetRow {
     TargetRow {
         id: TargetId::new(),
-        period: period.to_owned(),
-        subject_type: setting.subject_type.as_str().to_owned(),
+        period,
+        subject_type: setting.subject_type,
         subject_id,
-        metric: setting.metric.as_str().to_owned(),
+        metric: setting.metric,
         value: setting.value,
         team_id: Some(team_id),
         set_by: caller.id().to_owned(),

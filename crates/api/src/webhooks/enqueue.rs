@@ -7,8 +7,9 @@ use crate::error::ApiResult;
 use ironfield_auth::{Scope, Scopes};
 use ironfield_domain::ids::new_id;
 use ironfield_domain::ids::{ServiceAccountId, UserId};
+use ironfield_domain::webhook::{CreatorType, DeliveryStatus};
 use ironfield_domain::Role;
-use ironfield_persistence::webhooks::{self, DeliveryRow, WebhookRow, STATUS_PENDING};
+use ironfield_persistence::webhooks::{self, DeliveryRow, WebhookRow};
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{service_accounts, users, DbConnection, DbError, Timestamp};
 
@@ -73,7 +74,7 @@ pub fn enqueue_for(
             event_type: event.event_type.to_owned(),
             payload: event.body.to_owned(),
             attempt: 0,
-            status: STATUS_PENDING.to_owned(),
+            status: DeliveryStatus::Pending,
             response_status: None,
             duration_ms: None,
             error: None,
@@ -92,7 +93,7 @@ fn creator_may_see(
     hook: &WebhookRow,
     event: EventEnvelope<'_>,
 ) -> ApiResult<bool> {
-    if hook.creator_kind == "service_account" {
+    if hook.creator_kind == CreatorType::ServiceAccount {
         let Some(creator) = ServiceAccountId::parse(&hook.created_by) else {
             return Ok(false);
         };

@@ -102,7 +102,7 @@ pub async fn put_attendance(
                 rows.push(AttendanceRow {
                     meeting_id: meeting.id.clone(),
                     user_id,
-                    status: entry.status.as_str().to_owned(),
+                    status: entry.status,
                     note,
                     updated_at: at,
                 });
@@ -115,12 +115,10 @@ pub async fn put_attendance(
     .await?;
     let list: Vec<Attendance> = stored
         .into_iter()
-        .filter_map(|r| {
-            Some(Attendance {
-                status: AttendanceStatus::parse(&r.status)?,
-                user_id: r.user_id.into(),
-                note: r.note,
-            })
+        .map(|r| Attendance {
+            status: r.status,
+            user_id: r.user_id.into(),
+            note: r.note,
         })
         .collect();
     Ok(Reply::ok(&list))

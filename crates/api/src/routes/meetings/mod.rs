@@ -18,7 +18,7 @@ use ironfield_persistence::meetings::{self, MeetingRow, PlanRow};
 use ironfield_persistence::users::{self, UserFilter, UserRow};
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{DbConnection, DbError, PageRequest};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -83,32 +83,7 @@ pub struct MeetingPage {
     pub next_cursor: Option<String>,
 }
 
-/// Attendance at the meeting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AttendanceStatus {
-    Present,
-    Late,
-    Absent,
-    Excused,
-}
-
-impl AttendanceStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttendanceStatus::Present => "present",
-            AttendanceStatus::Late => "late",
-            AttendanceStatus::Absent => "absent",
-            AttendanceStatus::Excused => "excused",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Present, Self::Late, Self::Absent, Self::Excused]
-            .into_iter()
-            .find(|s| s.as_str() == text)
-    }
-}
+pub use ironfield_domain::meeting::AttendanceStatus;
 
 /// Loads a meeting of a team the caller can see; any other is 404.
 pub(crate) fn find_visible(

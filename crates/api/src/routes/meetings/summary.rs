@@ -105,7 +105,7 @@ pub async fn meeting_summary(
         let mut rows = Vec::new();
         for member in team {
             let mark = attendance.get(&member.id);
-            let status = mark.and_then(|a| AttendanceStatus::parse(&a.status));
+            let status = mark.map(|a| a.status);
             match status {
                 Some(AttendanceStatus::Present) => totals.present += 1,
                 Some(AttendanceStatus::Late) => totals.late += 1,

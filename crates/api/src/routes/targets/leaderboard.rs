@@ -107,12 +107,11 @@ pub async fn leaderboard(
             .filter(|u| u.role == Role::Rep || (with_leads && u.role == Role::TeamLead))
             .collect();
         let user_ids: Vec<String> = ranked.iter().map(|r| r.id.to_string()).collect();
-        let targets: HashMap<String, i64> =
-            targets::for_subjects(conn, &period.to_string(), &user_ids, &[])?
-                .into_iter()
-                .filter(|t| t.metric == metric.as_str())
-                .map(|t| (t.subject_id, t.value))
-                .collect();
+        let targets: HashMap<String, i64> = targets::for_subjects(conn, period, &user_ids, &[])?
+            .into_iter()
+            .filter(|t| t.metric == metric)
+            .map(|t| (t.subject_id, t.value))
+            .collect();
         let mut entries: Vec<LeaderboardEntry> = ranked
             .iter()
             .map(|rep| {

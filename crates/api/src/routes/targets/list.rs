@@ -61,7 +61,7 @@ pub async fn list_targets(
         _ => None,
     };
     let filter = TargetFilter {
-        period: period.to_string(),
+        period,
         team_id: query.team_id,
         only_user_or_team: only,
     };
@@ -71,11 +71,7 @@ pub async fn list_targets(
     })
     .await?;
     Ok(Reply::ok(&TargetPage {
-        items: page
-            .items
-            .into_iter()
-            .map(Target::try_from)
-            .collect::<ApiResult<_>>()?,
+        items: page.items.into_iter().map(Target::from).collect(),
         next_cursor: page.next_cursor,
     }))
 }

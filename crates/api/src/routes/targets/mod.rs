@@ -46,32 +46,21 @@ pub struct Target {
     pub version: i64,
 }
 
-impl TryFrom<TargetRow> for Target {
-    type Error = ApiError;
-
-    fn try_from(row: TargetRow) -> ApiResult<Self> {
-        Ok(Target {
-            subject_type: if row.subject_type == "team" {
-                SubjectType::Team
-            } else {
-                SubjectType::User
-            },
-            metric: Metric::parse(&row.metric)
-                .ok_or_else(|| ApiError::internal(BadMetric(row.metric.clone())))?,
+impl From<TargetRow> for Target {
+    fn from(row: TargetRow) -> Self {
+        Target {
+            subject_type: row.subject_type,
+            metric: row.metric,
             id: row.id.into(),
-            period: row.period,
+            period: row.period.to_string(),
             subject_id: row.subject_id,
             value: row.value,
             team_id: row.team_id,
             updated_at: row.updated_at.and_utc(),
             version: row.version,
-        })
+        }
     }
 }
-
-#[derive(Debug, thiserror::Error)]
-#[error("a stored target has the unknown metric `{0}`")]
-struct BadMetric(String);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TargetPage {

@@ -65,15 +65,13 @@ pub struct ProgressReport {
 }
 
 pub(crate) fn metrics(
-    targets: &HashMap<(String, String), i64>,
+    targets: &HashMap<(String, Metric), i64>,
     key: &str,
     figures: Figures,
     days: WorkingDays,
 ) -> MetricsProgress {
     let of = |metric: Metric| {
-        let target = targets
-            .get(&(key.to_owned(), metric.as_str().to_owned()))
-            .copied();
+        let target = targets.get(&(key.to_owned(), metric)).copied();
         progress_towards(target, figures.get(metric), days)
     };
     MetricsProgress {
@@ -121,12 +119,15 @@ pub async fn target_progress(
         let scope = scope::load(conn, &caller, query.team_id.as_deref(), period)?;
         let user_ids: Vec<String> = scope.reps.iter().map(|r| r.id.to_string()).collect();
         let team_ids: Vec<String> = scope.teams.iter().map(|t| t.id.clone()).collect();
-        let targets: HashMap<(String, String), i64> =
-            targets::for_subjects(conn, &period.to_string(), &user_ids, &team_ids)?
+        let targets: HashMap<(String, Metric), i64> =
+            targets::for_subjects(conn, period, &user_ids, &team_ids)?
                 .into_iter()
                 .map(|t| {
                     (
-                        (format!("{}:{}", t.subject_type, t.subject_id), t.metric),
+                        (
+                            format!("{}:{}", t.subject_type.as_str(), t.subject_id),
+                            t.metric,
+                        ),
                         t.value,
                     )
                 })

@@ -66,7 +66,7 @@ pub async fn put_targets(
     if caller.principal.role() == Some(Role::Rep) {
         return Err(ApiError::forbidden("reps do not set targets"));
     }
-    let period = period("period", &path.into_inner())?.to_string();
+    let period = period("period", &path.into_inner())?;
     let items = body.into_inner();
     if items.is_empty() || items.len() > MAX_TARGETS {
         return Err(ApiError::invalid_field(
@@ -84,12 +84,9 @@ pub async fn put_targets(
         })
         .collect();
     let stored = blocking::write(&state, move |conn| {
-        targets_service::set(conn, &caller, &period, settings)
+        targets_service::set(conn, &caller, period, settings)
     })
     .await?;
-    let stored: Vec<Target> = stored
-        .into_iter()
-        .map(Target::try_from)
-        .collect::<ApiResult<_>>()?;
+    let stored: Vec<Target> = stored.into_iter().map(Target::from).collect();
     Ok(Reply::ok(&stored))
 }

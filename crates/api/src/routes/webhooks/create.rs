@@ -15,6 +15,7 @@ use actix_web::{post, web};
 use ironfield_auth::{opaque, Principal};
 use ironfield_domain::ids::new_id;
 use ironfield_domain::time::now;
+use ironfield_domain::webhook::CreatorType;
 use ironfield_domain::ValidationErrors;
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::webhooks::{self as store, WebhookRow};
@@ -92,10 +93,9 @@ pub async fn create_webhook(
                 secret: opaque::generate("whsec_"),
                 created_by: caller.id().to_owned(),
                 creator_kind: match caller.principal {
-                    Principal::User { .. } => "user",
-                    Principal::Service { .. } => "service_account",
-                }
-                .to_owned(),
+                    Principal::User { .. } => CreatorType::User,
+                    Principal::Service { .. } => CreatorType::ServiceAccount,
+                },
                 failure_streak: 0,
                 disabled_reason: None,
                 created_at: at,

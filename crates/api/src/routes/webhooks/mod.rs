@@ -25,6 +25,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub use ironfield_domain::webhook::{CreatorType, DeliveryStatus};
+
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(read::list_webhooks)
         .service(create::create_webhook)
@@ -117,7 +119,7 @@ pub struct Webhook {
     #[schema(format = Uuid)]
     pub created_by: String,
     #[schema(value_type = CreatorType)]
-    pub created_by_type: String,
+    pub created_by_type: CreatorType,
     /// Consecutive failed attempts; at 20 the subscription is disabled.
     pub failure_streak: i64,
     /// Why the server disabled it (`null` when active or turned off by hand).
@@ -125,14 +127,6 @@ pub struct Webhook {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
-}
-
-/// Who created a subscription.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum CreatorType {
-    User,
-    ServiceAccount,
 }
 
 impl From<WebhookRow> for Webhook {
@@ -192,7 +186,7 @@ pub struct Delivery {
     pub attempt: i64,
     /// `pending` while a try is due, `succeeded` or `failed` (retried for 24 h) when done.
     #[schema(value_type = DeliveryStatus)]
-    pub status: String,
+    pub status: DeliveryStatus,
     /// The HTTP status of the last try; `null` when there was no answer.
     pub response_status: Option<i64>,
     /// How long the last try took.
@@ -252,15 +246,6 @@ impl Delivery {
             })
             .collect()
     }
-}
-
-/// Where a delivery stands.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum DeliveryStatus {
-    Pending,
-    Succeeded,
-    Failed,
 }
 
 impl From<DeliveryRow> for Delivery {
