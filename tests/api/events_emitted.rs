@@ -14,12 +14,15 @@ backend_tests!(
     a_target_reached_is_announced_once,
 );
 
-/// The events after `cursor`, as admin.
+/// The events after `cursor`, as admin: every one committed so far.
 async fn since(app: &TestApp, cursor: &str) -> Vec<Value> {
+    app.writers_settled().await;
     drain(app, &app.admin_token, Some(cursor), "").await.0
 }
 
+/// A cursor after every event committed so far.
 async fn latest(app: &TestApp) -> String {
+    app.writers_settled().await;
     page(app, &app.admin_token, "?after=latest").await.1
 }
 

@@ -199,6 +199,45 @@ impl TestApp {
         visits::table.count().get_result(&mut *conn).expect("count")
     }
 
+    /// Waits until no other transaction in the test database holds a transaction id
+    /// (PostgreSQL; SQLite's feed has no horizon). The event feed serves only events below the
+    /// oldest running writer, so a background job's short write (the webhook fan-out moving
+    /// its cursor) can hide an already committed event for a moment; a test that asserts the
+    /// exact events after an exact cursor waits for the writers first.
+    pub async fn writers_settled(&self) {
+        use diesel::sql_types::BigInt;
+        use diesel::{QueryableByName, RunQueryDsl};
+        use ironfield_persistence::DbConnection;
+        #[derive(QueryableByName)]
+        struct Running {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        for _ in 0..1000 {
+            let running = {
+                let mut conn = self.db.conn().expect("a connection");
+                match &mut *conn {
+                    DbConnection::Postgresql(pg) => {
+                        diesel::sql_query(
+                            "SELECT count(*) AS n FROM pg_stat_activity \
+                             WHERE datname = current_database() AND backend_xid IS NOT NULL \
+                             AND pid <> pg_backend_pid()",
+                        )
+                        .get_result::<Running>(pg)
+                        .expect("pg_stat_activity")
+                        .n
+                    }
+                    DbConnection::Sqlite(_) => 0,
+                }
+            };
+            if running == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("a transaction in the test database stayed open for 10 s");
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.db.backend() == ironfield_persistence::Backend::Postgres
     }
