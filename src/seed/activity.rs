@@ -6,6 +6,7 @@ use super::{id_at, pick, Rep, BATCH};
 use chrono::{Datelike, Duration, NaiveDateTime, NaiveTime, TimeZone};
 use indicatif::ProgressBar;
 use ironfield_domain::calendar::{Period, WorkCalendar};
+use ironfield_domain::ids::LeadId;
 use ironfield_domain::meeting::AttendanceStatus;
 use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::time::{business_date, DEFAULT_TIMEZONE};
@@ -45,7 +46,7 @@ pub fn visits(
     db: &Db,
     rng: &mut ChaCha8Rng,
     reps: &[Rep],
-    leads_by_team: &[Vec<String>],
+    leads_by_team: &[Vec<LeadId>],
     spread: Spread,
     now: NaiveDateTime,
     bar: &ProgressBar,
@@ -149,28 +150,28 @@ pub fn targets(
     for rep in reps {
         target(
             SubjectType::User,
-            &rep.id,
+            rep.id.as_str(),
             &rep.team_id,
             Metric::Visits,
             260,
         );
         target(
             SubjectType::User,
-            &rep.id,
+            rep.id.as_str(),
             &rep.team_id,
             Metric::NewSellers,
             4,
         );
         target(
             SubjectType::User,
-            &rep.id,
+            rep.id.as_str(),
             &rep.team_id,
             Metric::ContractValue,
             4 * 1_980_000,
         );
         target(
             SubjectType::User,
-            &rep.id,
+            rep.id.as_str(),
             &rep.team_id,
             Metric::Renewals,
             2,
@@ -269,7 +270,7 @@ pub fn meetings(
                             planned_signings: rng.random_range(0..2),
                             focus_market: None,
                             notes: None,
-                            updated_by: rep.id.clone(),
+                            updated_by: rep.id.to_string(),
                             updated_at: held,
                         },
                     )?;

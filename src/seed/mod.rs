@@ -12,6 +12,7 @@ use anyhow::{ensure, Context};
 use chrono::{Duration, Months, NaiveDateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
+use ironfield_domain::ids::{LeadId, RecordId, UserId};
 use ironfield_domain::{Role, Stage};
 use ironfield_persistence::leads::{self, LeadRow};
 use ironfield_persistence::seller_accounts::{self, AccountRow, Signing};
@@ -60,7 +61,7 @@ struct Taken {
 }
 
 struct Rep {
-    id: String,
+    id: UserId,
     team: usize,
     team_id: String,
 }
@@ -83,13 +84,11 @@ pub struct Options {
 }
 
 /// Ids as UUID v7 with the record's own time, the random part from the seeded generator.
-fn id_at(rng: &mut ChaCha8Rng, at: NaiveDateTime) -> String {
+fn id_at<I: RecordId>(rng: &mut ChaCha8Rng, at: NaiveDateTime) -> I {
     let mut random = [0u8; 10];
     rng.fill_bytes(&mut random);
     let millis = at.and_utc().timestamp_millis().max(0) as u64;
-    uuid::Builder::from_unix_timestamp_millis(millis, &random)
-        .into_uuid()
-        .to_string()
+    I::from_uuid(uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid())
 }
 
 /// One of `items`, uniformly. The seeder's lists are constants and its reps a non-empty set,
@@ -147,7 +146,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
     ];
     let (teams_made, reps) = db.write(|conn| -> anyhow::Result<(Vec<Team>, Vec<Rep>)> {
         let no_users = users::count(conn)? == 0;
-        let branch_id = id_at(&mut rng, founded);
+        let branch_id: String = id_at(&mut rng, founded);
         teams::insert(
             conn,
             &NewTeam {
@@ -162,7 +161,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         )?;
         let mut made = Vec::new();
         for (name, markets) in team_specs {
-            let id = id_at(&mut rng, founded);
+            let id: String = id_at(&mut rng, founded);
             teams::insert(
                 conn,
                 &NewTeam {
@@ -185,12 +184,12 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
                     role: Role,
                     team: &str,
                     rng: &mut ChaCha8Rng| {
-            let id = id_at(rng, founded);
+            let id: UserId = id_at(rng, founded);
             let name = person(rng);
             users::insert(
                 conn,
                 &NewUser {
-                    id: &id,
+                    id: id.clone(),
                     email: &email,
                     name: &name,
                     phone: None,
@@ -206,7 +205,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         };
         if no_users {
             // `serve` makes a first admin only on a database without users.
-            let id = id_at(&mut rng, founded);
+            let id: UserId = id_at(&mut rng, founded);
             let admin_email = options
                 .admin_email
                 .clone()
@@ -219,7 +218,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
             users::insert(
                 conn,
                 &NewUser {
-                    id: &id,
+                    id,
                     email: &admin_email,
                     name: "系统管理员",
                     phone: None,
@@ -272,7 +271,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
                 &team,
                 1,
                 &TeamChanges {
-                    lead_id: Some(Some(lead)),
+                    lead_id: Some(Some(lead.into())),
                     updated_at: Some(founded),
                     ..TeamChanges::default()
                 },
@@ -303,7 +302,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         .collect();
     ages.sort_unstable_by(|a, b| b.cmp(a));
     let mut made = 0u32;
-    let mut leads_by_team: Vec<Vec<String>> = vec![Vec::new(); teams_made.len()];
+    let mut leads_by_team: Vec<Vec<LeadId>> = vec![Vec::new(); teams_made.len()];
     let mut shops: Vec<performance::Shop> = Vec::new();
     // All leads and accounts in one transaction, their secondary indexes built once at the
     // end rather than updated row by row (`bulk::without_indexes`): 12.5 s -> see
@@ -389,7 +388,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
             .iter()
             .map(|id| {
                 let team = teams::find(conn, &TeamScope::everything(), id)?;
-                Ok((team.id, team.lead_id.unwrap_or_default()))
+                Ok((team.id, team.lead_id.map(String::from).unwrap_or_default()))
             })
             .collect()
     })?;
@@ -471,7 +470,7 @@ fn lead(
     let updated_at =
         (created_at + Duration::days(worked_days) + Duration::minutes(rng.random_range(0..600)))
             .min(now);
-    let id = id_at(rng, created_at);
+    let id: LeadId = id_at(rng, created_at);
     let contact_name = person(rng);
     let wechat_id = rng.random_bool(0.45).then(|| {
         format!(
@@ -679,7 +678,7 @@ mod tests {
             markets: vec![1, 2],
         }];
         let reps = vec![Rep {
-            id: "r".into(),
+            id: UserId::new(),
             team: 0,
             team_id: "t".into(),
         }];

@@ -8,6 +8,7 @@ use super::BATCH;
 use chrono::{Duration, Months, NaiveDate, NaiveDateTime};
 use ironfield_domain::account::MembershipTier;
 use ironfield_domain::calendar::Period;
+use ironfield_domain::ids::SellerAccountId;
 use ironfield_domain::time::{business_date, DEFAULT_TIMEZONE};
 use ironfield_persistence::seller_performance::{self, PerformanceRow};
 use ironfield_persistence::Db;
@@ -16,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 
 /// A demo account, as far as its figures need it.
 pub struct Shop {
-    pub id: String,
+    pub id: SellerAccountId,
     pub tier: MembershipTier,
 }
 

@@ -6,6 +6,7 @@
 use crate::error::ApiResult;
 use ironfield_domain::account::MembershipTier;
 use ironfield_domain::health::{self, Assessment, Clock, Facts, Month, Thresholds};
+use ironfield_domain::ids::SellerAccountId;
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::Period;
 use ironfield_persistence::account_health as reads;
@@ -39,14 +40,14 @@ pub fn assess(
     conn: &mut DbConnection,
     judge: &Judge,
     accounts: &[AccountRow],
-) -> ApiResult<HashMap<String, Assessment>> {
+) -> ApiResult<HashMap<SellerAccountId, Assessment>> {
     if accounts.is_empty() {
         return Ok(HashMap::new());
     }
     let today = judge.clock.today;
     let (from, to) = health::window(today);
-    let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
-    let mut figures: HashMap<String, Vec<Month>> = HashMap::new();
+    let ids: Vec<SellerAccountId> = accounts.iter().map(|a| a.id.clone()).collect();
+    let mut figures: HashMap<SellerAccountId, Vec<Month>> = HashMap::new();
     for row in reads::figures_of(conn, &ids, &from.to_string(), &to.to_string())? {
         let Ok(period) = Period::parse(&row.period) else {
             continue;
@@ -65,12 +66,13 @@ pub fn assess(
     let medians = peer_medians(conn, accounts, today)?;
     // Only an account whose renewal is near needs its latest visit.
     let horizon = today + chrono::Days::new(judge.thresholds.renewal_window_days.max(0) as u64);
-    let due: Vec<String> = accounts
+    let due: Vec<SellerAccountId> = accounts
         .iter()
         .filter(|a| a.status.is_live() && a.contract_end <= horizon)
         .map(|a| a.id.clone())
         .collect();
-    let last_visits: HashMap<String, _> = reads::last_visits(conn, &due)?.into_iter().collect();
+    let last_visits: HashMap<SellerAccountId, _> =
+        reads::last_visits(conn, &due)?.into_iter().collect();
     let none = Vec::new();
     Ok(accounts
         .iter()
@@ -115,7 +117,8 @@ fn peer_medians(
         health::months_before(current, 1).to_string(),
     );
     // Each peer's latest month: (period, listings) by account.
-    let mut latest: HashMap<String, (String, String, MembershipTier, i64)> = HashMap::new();
+    let mut latest: HashMap<SellerAccountId, (String, String, MembershipTier, i64)> =
+        HashMap::new();
     for peer in reads::peer_listings(conn, &markets, &m2, &m1)? {
         let Some(market) = peer.market else { continue };
         let newer = latest

@@ -1,7 +1,7 @@
 //! What a server needs before its first request: a signing secret and a first admin.
 
 use ironfield_auth::{opaque, password};
-use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::time::now;
 use ironfield_domain::{validation, Email, Role};
 use ironfield_persistence::users::{self, NewUser};
@@ -91,7 +91,7 @@ pub fn create_admin(db: &Db, email: &str, password_text: &str) -> Result<(), Boo
         users::insert(
             conn,
             &NewUser {
-                id: &new_id(),
+                id: UserId::new(),
                 email: email.as_str(),
                 name: "Administrator",
                 phone: None,

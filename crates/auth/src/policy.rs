@@ -3,6 +3,7 @@
 
 use crate::principal::Principal;
 use crate::visibility::TeamView;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::Role;
 
 /// Admins manage every user; a manager manages the non-admin users of their branch; team
@@ -45,7 +46,7 @@ pub fn may_manage_team(actor: &Principal, view: &TeamView, team: &str) -> bool {
 pub fn may_write_record(
     actor: &Principal,
     view: &TeamView,
-    owner_id: &str,
+    owner_id: &UserId,
     team: Option<&str>,
 ) -> bool {
     match actor {
@@ -91,9 +92,14 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
+    /// The id every test's caller has.
+    fn me() -> UserId {
+        UserId::parse("00000000-0000-7000-8000-000000000001").unwrap()
+    }
+
     fn caller(role: Role) -> Principal {
         Principal::User {
-            id: "me".into(),
+            id: me(),
             role,
             team_id: Some("east".into()),
         }
@@ -144,7 +150,7 @@ mod tests {
             assert!(!may_manage_team(&caller(role), &view, "east"));
         }
         let service = Principal::Service {
-            id: "svc".into(),
+            id: ironfield_domain::ids::ServiceAccountId::new(),
             scopes: Default::default(),
         };
         assert!(!may_manage_user(
@@ -159,17 +165,13 @@ mod tests {
     fn reps_write_their_own_records_only() {
         let view = east_branch();
         let rep = caller(Role::Rep);
-        assert!(may_write_record(&rep, &view, "me", Some("east")));
-        assert!(!may_write_record(&rep, &view, "someone-else", Some("east")));
+        let someone_else = UserId::new();
+        assert!(may_write_record(&rep, &view, &me(), Some("east")));
+        assert!(!may_write_record(&rep, &view, &someone_else, Some("east")));
         assert!(!may_assign(&rep, &view, Some("east")));
         let lead = caller(Role::TeamLead);
-        assert!(may_write_record(&lead, &view, "someone-else", Some("east")));
-        assert!(!may_write_record(
-            &lead,
-            &view,
-            "someone-else",
-            Some("west")
-        ));
+        assert!(may_write_record(&lead, &view, &someone_else, Some("east")));
+        assert!(!may_write_record(&lead, &view, &someone_else, Some("west")));
         assert!(may_assign(&lead, &view, Some("east")));
         assert!(!may_move_team(&lead, &view, Some("east-1")));
         assert!(may_move_team(&caller(Role::Manager), &view, Some("east-1")));

@@ -1,26 +1,38 @@
 //! The caller of a request, as loaded from the database after the token checked out.
 
 use crate::scope::{Scope, Scopes};
+use ironfield_domain::ids::{ServiceAccountId, UserId};
 use ironfield_domain::Role;
 
 /// A signed-in caller.
 #[derive(Debug, Clone)]
 pub enum Principal {
     User {
-        id: String,
+        id: UserId,
         role: Role,
         team_id: Option<String>,
     },
     Service {
-        id: String,
+        id: ServiceAccountId,
         scopes: Scopes,
     },
 }
 
 impl Principal {
+    /// Who acts, as the text audit and event records keep (a user's or a service account's
+    /// id).
     pub fn id(&self) -> &str {
         match self {
-            Principal::User { id, .. } | Principal::Service { id, .. } => id,
+            Principal::User { id, .. } => id.as_str(),
+            Principal::Service { id, .. } => id.as_str(),
+        }
+    }
+
+    /// The person calling; `None` for a service account.
+    pub fn user_id(&self) -> Option<&UserId> {
+        match self {
+            Principal::User { id, .. } => Some(id),
+            Principal::Service { .. } => None,
         }
     }
 

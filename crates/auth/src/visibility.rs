@@ -46,6 +46,7 @@ pub fn team_view(principal: &Principal, tree: &TeamTree) -> TeamView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ironfield_domain::ids::UserId;
 
     fn tree() -> TeamTree {
         // branch -> east -> east-1 ; branch -> west
@@ -59,7 +60,7 @@ mod tests {
 
     fn user(role: Role, team: &str) -> Principal {
         Principal::User {
-            id: "u".into(),
+            id: UserId::new(),
             role,
             team_id: Some(team.into()),
         }
@@ -84,7 +85,7 @@ mod tests {
     #[test]
     fn a_user_without_a_team_sees_no_team() {
         let loner = Principal::User {
-            id: "u".into(),
+            id: UserId::new(),
             role: Role::Rep,
             team_id: None,
         };

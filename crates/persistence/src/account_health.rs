@@ -5,10 +5,11 @@ use crate::error::DbError;
 use crate::schema::{seller_accounts, seller_performance, visits};
 use crate::scope::{in_scope, TeamScope};
 use crate::seller_performance::PerformanceRow;
-use crate::stored::Stored;
+use crate::stored::{Stored, StoredOption};
 use crate::{DbConnection, Timestamp};
 use diesel::prelude::*;
 use ironfield_domain::account::{AccountStatus, MembershipTier};
+use ironfield_domain::ids::SellerAccountId;
 
 /// Ids per `IN (...)` list: well under SQLite's and PostgreSQL's bind limits.
 const CHUNK: usize = 1000;
@@ -16,7 +17,7 @@ const CHUNK: usize = 1000;
 /// The figures of `account_ids` for the months `from..=to`.
 pub fn figures_of(
     conn: &mut DbConnection,
-    account_ids: &[String],
+    account_ids: &[SellerAccountId],
     from: &str,
     to: &str,
 ) -> Result<Vec<PerformanceRow>, DbError> {
@@ -24,7 +25,7 @@ pub fn figures_of(
     for chunk in account_ids.chunks(CHUNK) {
         rows.extend(
             seller_performance::table
-                .filter(seller_performance::seller_account_id.eq_any(chunk))
+                .filter(seller_performance::seller_account_id.eq_any(texts(chunk)))
                 .filter(seller_performance::period.ge(from))
                 .filter(seller_performance::period.le(to))
                 .select(PerformanceRow::as_select())
@@ -37,7 +38,8 @@ pub fn figures_of(
 /// One peer's active listings in one month.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct PeerListings {
-    pub account_id: String,
+    #[diesel(deserialize_as = Stored)]
+    pub account_id: SellerAccountId,
     pub market: Option<String>,
     #[diesel(deserialize_as = Stored)]
     pub membership_tier: MembershipTier,
@@ -90,19 +92,23 @@ fn peer_listings_in(
 /// The latest visit to each of `account_ids` that has one.
 pub fn last_visits(
     conn: &mut DbConnection,
-    account_ids: &[String],
-) -> Result<Vec<(String, Timestamp)>, DbError> {
+    account_ids: &[SellerAccountId],
+) -> Result<Vec<(SellerAccountId, Timestamp)>, DbError> {
     let mut out = Vec::new();
     for chunk in account_ids.chunks(CHUNK) {
-        let rows: Vec<(Option<String>, Option<Timestamp>)> = visits::table
-            .filter(visits::seller_account_id.eq_any(chunk))
+        let rows: Vec<(StoredOption, Option<Timestamp>)> = visits::table
+            .filter(visits::seller_account_id.eq_any(texts(chunk)))
             .group_by(visits::seller_account_id)
             .select((
                 visits::seller_account_id,
                 diesel::dsl::max(visits::visited_at),
             ))
             .load(conn)?;
-        out.extend(rows.into_iter().filter_map(|(id, at)| Some((id?, at?))));
+        for (id, at) in rows {
+            if let (Some(id), Some(at)) = (Option::<SellerAccountId>::try_from(id)?, at) {
+                out.push((id, at));
+            }
+        }
     }
     Ok(out)
 }
@@ -111,6 +117,8 @@ pub fn last_visits(
 #[derive(Debug, Default, Clone)]
 pub struct RankFilter {
     pub team_id: Option<String>,
+    /// As the client sent it (the at-risk list does not check it is an id: any other text
+    /// matches no owner).
     pub owner_id: Option<String>,
 }
 
@@ -139,17 +147,23 @@ pub fn live_accounts(
 pub fn existing(
     conn: &mut DbConnection,
     scope: &TeamScope,
-    account_ids: &[String],
-) -> Result<Vec<String>, DbError> {
+    account_ids: &[SellerAccountId],
+) -> Result<Vec<SellerAccountId>, DbError> {
     let mut out = Vec::new();
     for chunk in account_ids.chunks(CHUNK) {
         let query = seller_accounts::table.into_boxed();
-        out.extend(
-            in_scope!(query, scope, seller_accounts::team_id)
-                .filter(seller_accounts::id.eq_any(chunk))
-                .select(seller_accounts::id)
-                .load::<String>(conn)?,
-        );
+        let found = in_scope!(query, scope, seller_accounts::team_id)
+            .filter(seller_accounts::id.eq_any(texts(chunk)))
+            .select(seller_accounts::id)
+            .load::<Stored>(conn)?;
+        for id in found {
+            out.push(SellerAccountId::try_from(id)?);
+        }
     }
     Ok(out)
+}
+
+/// The ids' texts, for an `IN (...)` list.
+fn texts(ids: &[SellerAccountId]) -> Vec<&str> {
+    ids.iter().map(SellerAccountId::as_str).collect()
 }

@@ -117,6 +117,14 @@ fn classify(message: &str) -> Option<Class> {
     }
 }
 
+/// A stored value read outside a row type (a single column loaded as `Stored`) fails the
+/// same way as inside one: as diesel's deserialisation error.
+impl From<crate::stored::Unreadable> for DbError {
+    fn from(error: crate::stored::Unreadable) -> Self {
+        DbError::Query(DieselError::DeserializationError(Box::new(error)))
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for DbError {
     fn from(error: diesel::r2d2::PoolError) -> Self {
         DbError::Unavailable(error.to_string())

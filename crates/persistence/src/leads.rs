@@ -5,15 +5,19 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::leads;
 use crate::scope::{in_scope, TeamScope};
-use crate::stored::Stored;
+use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
 use ironfield_domain::Stage;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
+// No `Identifiable`: diesel wants the key's own type to be its `serialize_as` form there, and
+// nothing updates or deletes through a row's identity (every write filters by `id`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = leads)]
 pub struct LeadRow {
-    pub id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: LeadId,
     pub company_name: String,
     pub contact_name: Option<String>,
     pub phone: Option<String>,
@@ -32,15 +36,18 @@ pub struct LeadRow {
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub stage: Stage,
     pub lost_reason: Option<String>,
-    pub owner_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub owner_id: UserId,
     pub team_id: Option<String>,
     pub estimated_value: Option<i64>,
     pub estimated_currency: Option<String>,
     pub notes: Option<String>,
     pub last_visit_at: Option<Timestamp>,
     pub next_follow_up_at: Option<Timestamp>,
-    pub account_id: Option<String>,
-    pub merged_into_id: Option<String>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub account_id: Option<SellerAccountId>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub merged_into_id: Option<LeadId>,
     pub archived_at: Option<Timestamp>,
     pub search_text: String,
     pub created_at: Timestamp,
@@ -134,12 +141,12 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[LeadRow]) -> Result<(), DbEr
 pub fn find_many(
     conn: &mut DbConnection,
     scope: &TeamScope,
-    ids: &[String],
+    ids: &[LeadId],
 ) -> Result<Vec<LeadRow>, DbError> {
     let mut found = Vec::new();
     for chunk in ids.chunks(crate::BULK_BIND_PARAMETERS) {
         let query = leads::table
-            .filter(leads::id.eq_any(chunk.to_vec()))
+            .filter(leads::id.eq_any(chunk.iter().map(LeadId::as_str).collect::<Vec<_>>()))
             .into_boxed();
         found.extend(
             in_scope!(query, scope, leads::team_id)
@@ -151,12 +158,14 @@ pub fn find_many(
 }
 
 /// The lead `id` if it is inside `scope` (else `NotFound`).
-pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<LeadRow, DbError> {
-    Ok(
-        in_scope!(leads::table.find(id).into_boxed(), scope, leads::team_id)
-            .select(LeadRow::as_select())
-            .first(conn)?,
+pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &LeadId) -> Result<LeadRow, DbError> {
+    Ok(in_scope!(
+        leads::table.find(id.as_str()).into_boxed(),
+        scope,
+        leads::team_id
     )
+    .select(LeadRow::as_select())
+    .first(conn)?)
 }
 
 /// Writes `lead` over the stored row if that is still at `lead.version`, and bumps the
@@ -178,22 +187,22 @@ pub fn save(conn: &mut DbConnection, lead: &LeadRow) -> Result<bool, DbError> {
         source: lead.source.as_deref(),
         stage: lead.stage.into(),
         lost_reason: lead.lost_reason.as_deref(),
-        owner_id: &lead.owner_id,
+        owner_id: lead.owner_id.as_str(),
         team_id: lead.team_id.as_deref(),
         estimated_value: lead.estimated_value,
         estimated_currency: lead.estimated_currency.as_deref(),
         notes: lead.notes.as_deref(),
         last_visit_at: lead.last_visit_at,
         next_follow_up_at: lead.next_follow_up_at,
-        account_id: lead.account_id.as_deref(),
-        merged_into_id: lead.merged_into_id.as_deref(),
+        account_id: lead.account_id.as_ref().map(SellerAccountId::as_str),
+        merged_into_id: lead.merged_into_id.as_ref().map(LeadId::as_str),
         archived_at: lead.archived_at,
         search_text: &lead.compute_search_text(),
         updated_at: lead.updated_at,
     };
     let updated = diesel::update(
         leads::table
-            .filter(leads::id.eq(&lead.id))
+            .filter(leads::id.eq(lead.id.as_str()))
             .filter(leads::version.eq(lead.version)),
     )
     .set((&update, leads::version.eq(leads::version + 1)))
@@ -207,7 +216,7 @@ pub fn save(conn: &mut DbConnection, lead: &LeadRow) -> Result<bool, DbError> {
 pub struct LeadFilter {
     pub archived: bool,
     pub stage: Option<Stage>,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     pub team_id: Option<String>,
     pub market: Option<String>,
     pub district: Option<String>,
@@ -231,7 +240,7 @@ fn filtered(
         query = query.filter(leads::stage.eq(Stored::from(stage)));
     }
     if let Some(owner) = &filter.owner_id {
-        query = query.filter(leads::owner_id.eq(owner.clone()));
+        query = query.filter(leads::owner_id.eq(owner.as_str().to_owned()));
     }
     if let Some(team) = &filter.team_id {
         query = query.filter(leads::team_id.eq(team.clone()));
@@ -284,7 +293,7 @@ pub fn list(
     let query = filtered(scope, filter).select(LeadRow::as_select());
     let rows = paginate!(query, leads, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |l: &LeadRow| {
-        (l.created_at, l.id.clone())
+        (l.created_at, l.id.to_string())
     }))
 }
 
@@ -318,11 +327,11 @@ pub use crate::duplicates::Identifiers;
 pub fn open_duplicates(
     conn: &mut DbConnection,
     ids: &Identifiers,
-    except_id: Option<&str>,
+    except_id: Option<&LeadId>,
 ) -> Result<Vec<(LeadRow, Vec<&'static str>)>, DbError> {
     duplicates::matches(
         ids,
-        |r: &LeadRow| &r.id,
+        |r: &LeadRow| r.id.as_str(),
         |key| {
             let mut query = leads::table
                 .filter(leads::archived_at.is_null())
@@ -330,7 +339,7 @@ pub fn open_duplicates(
                 .select(LeadRow::as_select())
                 .into_boxed();
             if let Some(id) = except_id {
-                query = query.filter(leads::id.ne(id.to_owned()));
+                query = query.filter(leads::id.ne(id.as_str().to_owned()));
             }
             let query = match key {
                 Key::Phone(phone) => query.filter(leads::phone.eq(phone.to_owned())),
@@ -361,12 +370,15 @@ fn closed_stages() -> Vec<Stored> {
 pub fn merged_into(
     conn: &mut DbConnection,
     scope: &TeamScope,
-    survivor: &str,
-) -> Result<Vec<String>, DbError> {
-    Ok(in_scope!(leads::table.into_boxed(), scope, leads::team_id)
-        .filter(leads::merged_into_id.eq(survivor))
+    survivor: &LeadId,
+) -> Result<Vec<LeadId>, DbError> {
+    let ids: Vec<Stored> = in_scope!(leads::table.into_boxed(), scope, leads::team_id)
+        .filter(leads::merged_into_id.eq(survivor.as_str()))
         .select(leads::id)
-        .load(conn)?)
+        .load(conn)?;
+    ids.into_iter()
+        .map(|id| LeadId::try_from(id).map_err(DbError::from))
+        .collect()
 }
 
 /// What logging a visit does to its lead, in one statement that needs no version check (so
@@ -375,7 +387,7 @@ pub fn merged_into(
 /// when it sets one, and the stage moves as [`Stage::after_visit`] says.
 pub fn apply_visit(
     conn: &mut DbConnection,
-    lead_id: &str,
+    lead_id: &LeadId,
     visited_at: Timestamp,
     next_follow_up_at: Option<Timestamp>,
     now: Timestamp,
@@ -389,7 +401,7 @@ pub fn apply_visit(
 /// logged), and the version moves by `visits`, once per visit as before.
 pub fn apply_visits(
     conn: &mut DbConnection,
-    lead_id: &str,
+    lead_id: &LeadId,
     latest_visited_at: Timestamp,
     next_follow_up_at: Option<Timestamp>,
     visits: i64,
@@ -416,7 +428,7 @@ pub fn apply_visits(
         Stored::from(Stage::Visited).into_sql::<Text>(),
     )
     .otherwise(leads::stage);
-    let target = leads::table.filter(leads::id.eq(lead_id));
+    let target = leads::table.filter(leads::id.eq(lead_id.as_str()));
     let common = (
         leads::last_visit_at.eq(last_visit),
         leads::stage.eq(stage),
@@ -436,12 +448,12 @@ pub fn apply_visits(
 pub fn follow_ups_due(
     conn: &mut DbConnection,
     scope: &TeamScope,
-    owner_id: &str,
+    owner_id: &UserId,
     before: Timestamp,
     limit: i64,
 ) -> Result<Vec<LeadRow>, DbError> {
     Ok(in_scope!(leads::table.into_boxed(), scope, leads::team_id)
-        .filter(leads::owner_id.eq(owner_id))
+        .filter(leads::owner_id.eq(owner_id.as_str()))
         .filter(leads::archived_at.is_null())
         .filter(leads::stage.ne_all(closed_stages()))
         .filter(leads::next_follow_up_at.lt(before))

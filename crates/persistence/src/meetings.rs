@@ -7,12 +7,15 @@ use crate::scope::{in_scope, TeamScope};
 use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::ids::{MeetingId, UserId};
 use ironfield_domain::meeting::AttendanceStatus;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+// No `Identifiable` (see `LeadRow`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = meetings, treat_none_as_null = true)]
 pub struct MeetingRow {
-    pub id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: MeetingId,
     pub team_id: String,
     pub date: String,
     pub held_at: Option<Timestamp>,
@@ -28,8 +31,10 @@ pub struct MeetingRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = meeting_attendance)]
 pub struct AttendanceRow {
-    pub meeting_id: String,
-    pub user_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub meeting_id: MeetingId,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub user_id: UserId,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub status: AttendanceStatus,
     pub note: Option<String>,
@@ -39,8 +44,10 @@ pub struct AttendanceRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = meeting_plans, treat_none_as_null = true)]
 pub struct PlanRow {
-    pub meeting_id: String,
-    pub user_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub meeting_id: MeetingId,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub user_id: UserId,
     pub planned_visits: i64,
     pub planned_signings: i64,
     pub focus_market: Option<String>,
@@ -50,16 +57,21 @@ pub struct PlanRow {
 }
 
 pub fn insert(conn: &mut DbConnection, meeting: &MeetingRow) -> Result<(), DbError> {
+    // By value: typed fields (`Stored`) make diesel's insert owned-only.
     diesel::insert_into(meetings::table)
-        .values(meeting)
+        .values(meeting.clone())
         .execute(conn)?;
     Ok(())
 }
 
 /// The meeting `id` if it is inside `scope` (else `NotFound`).
-pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<MeetingRow, DbError> {
+pub fn find(
+    conn: &mut DbConnection,
+    scope: &TeamScope,
+    id: &MeetingId,
+) -> Result<MeetingRow, DbError> {
     Ok(in_scope!(
-        meetings::table.find(id).into_boxed(),
+        meetings::table.find(id.as_str()).into_boxed(),
         scope,
         meetings::team_id
     )
@@ -86,10 +98,10 @@ pub fn save(conn: &mut DbConnection, meeting: &MeetingRow) -> Result<bool, DbErr
     row.version += 1;
     let updated = diesel::update(
         meetings::table
-            .filter(meetings::id.eq(&meeting.id))
+            .filter(meetings::id.eq(meeting.id.as_str()))
             .filter(meetings::version.eq(meeting.version)),
     )
-    .set(&row)
+    .set(row)
     .execute(conn)?;
     Ok(updated == 1)
 }
@@ -125,18 +137,20 @@ pub fn list(
     }
     let rows = paginate!(query, meetings, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |m: &MeetingRow| {
-        (m.created_at, m.id.clone())
+        (m.created_at, m.id.to_string())
     }))
 }
 
 /// Replaces the meeting's attendance with `rows` (PUT semantics: the list is the record).
 pub fn replace_attendance(
     conn: &mut DbConnection,
-    meeting_id: &str,
+    meeting_id: &MeetingId,
     rows: &[AttendanceRow],
 ) -> Result<(), DbError> {
-    diesel::delete(meeting_attendance::table.filter(meeting_attendance::meeting_id.eq(meeting_id)))
-        .execute(conn)?;
+    diesel::delete(
+        meeting_attendance::table.filter(meeting_attendance::meeting_id.eq(meeting_id.as_str())),
+    )
+    .execute(conn)?;
     for row in rows {
         // By value: the typed status (`Stored`) makes diesel's insert owned-only.
         diesel::insert_into(meeting_attendance::table)
@@ -148,30 +162,31 @@ pub fn replace_attendance(
 
 pub fn attendance(
     conn: &mut DbConnection,
-    meeting_id: &str,
+    meeting_id: &MeetingId,
 ) -> Result<Vec<AttendanceRow>, DbError> {
     Ok(meeting_attendance::table
-        .filter(meeting_attendance::meeting_id.eq(meeting_id))
+        .filter(meeting_attendance::meeting_id.eq(meeting_id.as_str()))
         .select(AttendanceRow::as_select())
         .load(conn)?)
 }
 
 /// Stores a member's plan, replacing the one they had.
 pub fn put_plan(conn: &mut DbConnection, plan: &PlanRow) -> Result<(), DbError> {
-    let updated = diesel::update(meeting_plans::table.find((&plan.meeting_id, &plan.user_id)))
-        .set(plan)
+    let key = (plan.meeting_id.as_str(), plan.user_id.as_str());
+    let updated = diesel::update(meeting_plans::table.find(key))
+        .set(plan.clone())
         .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(meeting_plans::table)
-            .values(plan)
+            .values(plan.clone())
             .execute(conn)?;
     }
     Ok(())
 }
 
-pub fn plans(conn: &mut DbConnection, meeting_id: &str) -> Result<Vec<PlanRow>, DbError> {
+pub fn plans(conn: &mut DbConnection, meeting_id: &MeetingId) -> Result<Vec<PlanRow>, DbError> {
     Ok(meeting_plans::table
-        .filter(meeting_plans::meeting_id.eq(meeting_id))
+        .filter(meeting_plans::meeting_id.eq(meeting_id.as_str()))
         .select(PlanRow::as_select())
         .load(conn)?)
 }
@@ -179,12 +194,12 @@ pub fn plans(conn: &mut DbConnection, meeting_id: &str) -> Result<Vec<PlanRow>, 
 /// A user's plan from their team's meeting on `date`, if there was one.
 pub fn plan_of(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     date: &str,
 ) -> Result<Option<PlanRow>, DbError> {
     Ok(meeting_plans::table
         .inner_join(meetings::table.on(meetings::id.eq(meeting_plans::meeting_id)))
-        .filter(meeting_plans::user_id.eq(user_id))
+        .filter(meeting_plans::user_id.eq(user_id.as_str()))
         .filter(meetings::date.eq(date))
         .select(PlanRow::as_select())
         .first(conn)

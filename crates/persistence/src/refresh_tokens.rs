@@ -6,12 +6,14 @@ use crate::error::DbError;
 use crate::schema::refresh_tokens;
 use crate::{DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::ids::UserId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
     pub id: String,
-    pub user_id: String,
+    #[diesel(deserialize_as = crate::stored::Stored)]
+    pub user_id: UserId,
     pub family_id: String,
     pub token_hash: String,
     pub created_at: Timestamp,
@@ -79,12 +81,12 @@ pub fn revoke_family(
 
 pub fn revoke_all_for_user(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: &UserId,
     now: Timestamp,
 ) -> Result<(), DbError> {
     diesel::update(
         refresh_tokens::table
-            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::user_id.eq(user_id.as_str()))
             .filter(refresh_tokens::revoked_at.is_null()),
     )
     .set(refresh_tokens::revoked_at.eq(now))

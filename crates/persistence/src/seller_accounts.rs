@@ -6,16 +6,19 @@ use crate::leads::{like_pattern, LIKE_ESCAPE};
 use crate::pagination::{Page, PageRequest};
 use crate::schema::{renewals, seller_accounts};
 use crate::scope::{in_scope, TeamScope};
-use crate::stored::Stored;
+use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use ironfield_domain::account::{AccountStatus, MembershipTier};
+use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+// No `Identifiable` (see `LeadRow`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = seller_accounts, treat_none_as_null = true)]
 pub struct AccountRow {
-    pub id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: SellerAccountId,
     pub company_name: String,
     pub contact_name: Option<String>,
     pub phone: Option<String>,
@@ -26,8 +29,10 @@ pub struct AccountRow {
     pub stall_no: Option<String>,
     pub location_lat: Option<f64>,
     pub location_lng: Option<f64>,
-    pub lead_id: Option<String>,
-    pub owner_id: String,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub lead_id: Option<LeadId>,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub owner_id: UserId,
     pub team_id: Option<String>,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub membership_tier: MembershipTier,
@@ -56,7 +61,7 @@ pub struct AccountRow {
 /// The terms a lead is signed on: what the account has that the lead did not.
 #[derive(Debug, Clone)]
 pub struct Signing {
-    pub id: String,
+    pub id: SellerAccountId,
     pub membership_tier: MembershipTier,
     pub status: AccountStatus,
     pub contract_start: NaiveDate,
@@ -153,12 +158,19 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[AccountRow]) -> Result<(), D
 pub fn find_many(
     conn: &mut DbConnection,
     scope: &TeamScope,
-    ids: &[String],
+    ids: &[SellerAccountId],
 ) -> Result<Vec<AccountRow>, DbError> {
     let mut found = Vec::new();
     for chunk in ids.chunks(crate::BULK_BIND_PARAMETERS) {
         let query = seller_accounts::table
-            .filter(seller_accounts::id.eq_any(chunk.to_vec()))
+            .filter(
+                seller_accounts::id.eq_any(
+                    chunk
+                        .iter()
+                        .map(SellerAccountId::as_str)
+                        .collect::<Vec<_>>(),
+                ),
+            )
             .into_boxed();
         found.extend(
             in_scope!(query, scope, seller_accounts::team_id)
@@ -169,16 +181,23 @@ pub fn find_many(
     Ok(found)
 }
 
-pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<AccountRow, DbError> {
-    let query = seller_accounts::table.find(id).into_boxed();
+pub fn find(
+    conn: &mut DbConnection,
+    scope: &TeamScope,
+    id: &SellerAccountId,
+) -> Result<AccountRow, DbError> {
+    let query = seller_accounts::table.find(id.as_str()).into_boxed();
     Ok(in_scope!(query, scope, seller_accounts::team_id)
         .select(AccountRow::as_select())
         .first(conn)?)
 }
 
-pub fn find_by_lead(conn: &mut DbConnection, lead_id: &str) -> Result<Option<AccountRow>, DbError> {
+pub fn find_by_lead(
+    conn: &mut DbConnection,
+    lead_id: &LeadId,
+) -> Result<Option<AccountRow>, DbError> {
     Ok(seller_accounts::table
-        .filter(seller_accounts::lead_id.eq(lead_id))
+        .filter(seller_accounts::lead_id.eq(lead_id.as_str()))
         .select(AccountRow::as_select())
         .first(conn)
         .optional()?)
@@ -190,7 +209,7 @@ pub fn save(conn: &mut DbConnection, account: &AccountRow) -> Result<bool, DbErr
     row.search_text = row.compute_search_text();
     let updated = diesel::update(
         seller_accounts::table
-            .filter(seller_accounts::id.eq(&account.id))
+            .filter(seller_accounts::id.eq(account.id.as_str()))
             .filter(seller_accounts::version.eq(account.version)),
     )
     .set((row, seller_accounts::version.eq(account.version + 1)))
@@ -203,7 +222,7 @@ pub fn save(conn: &mut DbConnection, account: &AccountRow) -> Result<bool, DbErr
 pub struct AccountFilter {
     pub status: Option<AccountStatus>,
     pub membership_tier: Option<MembershipTier>,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     pub team_id: Option<String>,
     pub market: Option<String>,
     pub q: Option<String>,
@@ -228,7 +247,7 @@ pub fn list(
         query = query.filter(seller_accounts::membership_tier.eq(Stored::from(tier)));
     }
     if let Some(owner) = &filter.owner_id {
-        query = query.filter(seller_accounts::owner_id.eq(owner.clone()));
+        query = query.filter(seller_accounts::owner_id.eq(owner.as_str().to_owned()));
     }
     if let Some(team) = &filter.team_id {
         query = query.filter(seller_accounts::team_id.eq(team.clone()));
@@ -254,7 +273,7 @@ pub fn list(
     }
     let rows = paginate!(query, seller_accounts, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |a: &AccountRow| {
-        (a.created_at, a.id.clone())
+        (a.created_at, a.id.to_string())
     }))
 }
 
@@ -262,18 +281,18 @@ pub fn list(
 pub fn live_duplicates(
     conn: &mut DbConnection,
     ids: &Identifiers,
-    except_id: Option<&str>,
+    except_id: Option<&SellerAccountId>,
 ) -> Result<Vec<(AccountRow, Vec<&'static str>)>, DbError> {
     duplicates::matches(
         ids,
-        |r: &AccountRow| &r.id,
+        |r: &AccountRow| r.id.as_str(),
         |key| {
             let mut query = seller_accounts::table
                 .filter(seller_accounts::status.ne(Stored::from(AccountStatus::Churned)))
                 .select(AccountRow::as_select())
                 .into_boxed();
             if let Some(id) = except_id {
-                query = query.filter(seller_accounts::id.ne(id.to_owned()));
+                query = query.filter(seller_accounts::id.ne(id.as_str().to_owned()));
             }
             let query = match key {
                 Key::Phone(phone) => query.filter(seller_accounts::phone.eq(phone.to_owned())),
@@ -295,8 +314,10 @@ pub fn live_duplicates(
 #[diesel(table_name = renewals)]
 pub struct RenewalRow {
     pub id: String,
-    pub account_id: String,
-    pub owner_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub account_id: SellerAccountId,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub owner_id: UserId,
     pub team_id: Option<String>,
     pub actor_id: String,
     pub contract_months: i64,

@@ -3,15 +3,18 @@
 
 use crate::error::DbError;
 use crate::schema::seller_performance;
+use crate::stored::Stored;
 use crate::{DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::ids::SellerAccountId;
 
 // `treat_none_as_null`: NULL (the column has no default) rather than DEFAULT, which SQLite's
 // multi-row INSERT cannot take.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = seller_performance, treat_none_as_null = true)]
 pub struct PerformanceRow {
-    pub seller_account_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub seller_account_id: SellerAccountId,
     pub period: String,
     pub inquiries: i64,
     pub orders: i64,
@@ -36,7 +39,7 @@ pub fn upsert(conn: &mut DbConnection, row: &PerformanceRow) -> Result<Performan
     macro_rules! upsert_on {
         ($c:expr) => {
             diesel::insert_into(seller_performance::table)
-                .values(row)
+                .values(row.clone())
                 .on_conflict((p::seller_account_id, p::period))
                 .do_update()
                 .set((
@@ -58,7 +61,7 @@ pub fn upsert(conn: &mut DbConnection, row: &PerformanceRow) -> Result<Performan
         DbConnection::Sqlite(c) => upsert_on!(c)?,
     };
     Ok(seller_performance::table
-        .find((&row.seller_account_id, &row.period))
+        .find((row.seller_account_id.as_str(), row.period.as_str()))
         .select(PerformanceRow::as_select())
         .first(conn)?)
 }
@@ -66,12 +69,12 @@ pub fn upsert(conn: &mut DbConnection, row: &PerformanceRow) -> Result<Performan
 /// One account's figures for the months `from..=to` (either end open), oldest first.
 pub fn of_account(
     conn: &mut DbConnection,
-    account_id: &str,
+    account_id: &SellerAccountId,
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<Vec<PerformanceRow>, DbError> {
     let mut query = seller_performance::table
-        .filter(seller_performance::seller_account_id.eq(account_id.to_owned()))
+        .filter(seller_performance::seller_account_id.eq(account_id.as_str().to_owned()))
         .select(PerformanceRow::as_select())
         .into_boxed();
     // `YYYY-MM` text sorts as the months do.
@@ -90,8 +93,9 @@ pub const MAX_BATCH: usize = 500;
 
 /// Stores a new month's figures (the seeder's bulk load; the API upserts).
 pub fn insert(conn: &mut DbConnection, row: &PerformanceRow) -> Result<(), DbError> {
+    // By value: typed fields (`Stored`) make diesel's insert owned-only.
     diesel::insert_into(seller_performance::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -103,7 +107,7 @@ const PERFORMANCE_COLUMNS: usize = 12;
 pub fn insert_many(conn: &mut DbConnection, rows: &[PerformanceRow]) -> Result<(), DbError> {
     for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / PERFORMANCE_COLUMNS) {
         // Per backend: diesel's multi-connection has no multi-row INSERT of its own.
-        let insert = diesel::insert_into(seller_performance::table).values(chunk);
+        let insert = diesel::insert_into(seller_performance::table).values(chunk.to_vec());
         match conn {
             DbConnection::Postgresql(conn) => insert.execute(conn)?,
             DbConnection::Sqlite(conn) => insert.execute(conn)?,

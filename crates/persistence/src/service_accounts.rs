@@ -3,13 +3,16 @@
 use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::service_accounts;
+use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::ids::ServiceAccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = service_accounts)]
 pub struct ServiceAccountRow {
-    pub id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: ServiceAccountId,
     pub name: String,
     pub client_id: String,
     pub secret_hash: String,
@@ -19,10 +22,11 @@ pub struct ServiceAccountRow {
     pub deleted_at: Option<Timestamp>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = service_accounts)]
 pub struct NewServiceAccount<'a> {
-    pub id: &'a str,
+    #[diesel(serialize_as = Stored)]
+    pub id: ServiceAccountId,
     pub name: &'a str,
     pub client_id: &'a str,
     pub secret_hash: &'a str,
@@ -35,16 +39,20 @@ pub fn insert(
     conn: &mut DbConnection,
     account: &NewServiceAccount<'_>,
 ) -> Result<ServiceAccountRow, DbError> {
+    // By value: typed fields (`Stored`) make diesel's insert owned-only.
     diesel::insert_into(service_accounts::table)
-        .values(account)
+        .values(account.clone())
         .execute(conn)?;
-    find_live(conn, account.id)
+    find_live(conn, &account.id)
 }
 
 /// An account that has not been deleted.
-pub fn find_live(conn: &mut DbConnection, id: &str) -> Result<ServiceAccountRow, DbError> {
+pub fn find_live(
+    conn: &mut DbConnection,
+    id: &ServiceAccountId,
+) -> Result<ServiceAccountRow, DbError> {
     Ok(service_accounts::table
-        .find(id)
+        .find(id.as_str())
         .filter(service_accounts::deleted_at.is_null())
         .select(ServiceAccountRow::as_select())
         .first(conn)?)
@@ -63,10 +71,14 @@ pub fn find_live_by_client_id(
 }
 
 /// Deletes (keeps the row for the record, marked deleted); its tokens stop working at once.
-pub fn delete(conn: &mut DbConnection, id: &str, now: Timestamp) -> Result<bool, DbError> {
+pub fn delete(
+    conn: &mut DbConnection,
+    id: &ServiceAccountId,
+    now: Timestamp,
+) -> Result<bool, DbError> {
     let updated = diesel::update(
         service_accounts::table
-            .find(id)
+            .find(id.as_str())
             .filter(service_accounts::deleted_at.is_null()),
     )
     .set(service_accounts::deleted_at.eq(now))
@@ -86,6 +98,6 @@ pub fn list(
     Ok(Page::from_rows(
         rows,
         page.limit,
-        |a: &ServiceAccountRow| (a.created_at, a.id.clone()),
+        |a: &ServiceAccountRow| (a.created_at, a.id.to_string()),
     ))
 }

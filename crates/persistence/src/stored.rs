@@ -25,10 +25,13 @@ use chrono::NaiveDate;
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
-use diesel::serialize::{self, Output, ToSql};
-use diesel::sql_types::Text;
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sql_types::{Nullable, Text};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::calendar::Period;
+use ironfield_domain::ids::{
+    LeadId, MeetingId, SellerAccountId, ServiceAccountId, TargetId, UserId, VisitId,
+};
 use ironfield_domain::meeting::AttendanceStatus;
 use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
@@ -64,6 +67,64 @@ where
 {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
         self.0.to_sql(out)
+    }
+}
+
+/// A value that may be absent as the text of a nullable column (`NULL` when absent), for row
+/// fields such as `team_id: Option<TeamId>`:
+///
+/// ```ignore
+/// #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+/// pub account_id: Option<SellerAccountId>,
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct StoredOption(Option<String>);
+
+impl<DB: Backend> FromSql<Nullable<Text>, DB> for StoredOption
+where
+    Option<String>: FromSql<Nullable<Text>, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        Option::<String>::from_sql(bytes).map(StoredOption)
+    }
+
+    fn from_nullable_sql(bytes: Option<DB::RawValue<'_>>) -> deserialize::Result<Self> {
+        Option::<String>::from_nullable_sql(bytes).map(StoredOption)
+    }
+}
+
+impl<DB: Backend> ToSql<Text, DB> for StoredOption
+where
+    String: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        match &self.0 {
+            Some(text) => text.to_sql(out),
+            None => Ok(IsNull::Yes),
+        }
+    }
+}
+
+impl<T: TextForm> From<Option<T>> for StoredOption {
+    fn from(value: Option<T>) -> Self {
+        StoredOption(value.map(|value| value.to_text()))
+    }
+}
+
+impl<T: TextForm> TryFrom<StoredOption> for Option<T> {
+    type Error = Unreadable;
+
+    fn try_from(stored: StoredOption) -> Result<Self, Unreadable> {
+        stored
+            .0
+            .map(|text| {
+                T::from_text(&text).ok_or(Unreadable {
+                    what: T::WHAT,
+                    text,
+                })
+            })
+            .transpose()
     }
 }
 
@@ -123,7 +184,40 @@ stored_as_text!(
     CreatorType,
     Period,
     NaiveDate,
-    Vec<String>
+    Vec<String>,
+    LeadId,
+    SellerAccountId,
+    VisitId,
+    UserId,
+    MeetingId,
+    TargetId,
+    ServiceAccountId,
+);
+
+/// Record ids (`ironfield_domain::ids`): stored as their canonical UUID text, and read back
+/// only in that form. Queries compare a column with the id's `as_str()`.
+macro_rules! id_text_form {
+    ($($ty:ty => $what:literal),+ $(,)?) => {$(
+        impl TextForm for $ty {
+            const WHAT: &'static str = $what;
+            fn to_text(&self) -> String {
+                self.as_str().to_owned()
+            }
+            fn from_text(text: &str) -> Option<Self> {
+                <$ty>::from_canonical(text).ok()
+            }
+        }
+    )+};
+}
+
+id_text_form!(
+    LeadId => "lead id",
+    SellerAccountId => "seller account id",
+    VisitId => "visit id",
+    UserId => "user id",
+    MeetingId => "meeting id",
+    TargetId => "target id",
+    ServiceAccountId => "service account id",
 );
 
 impl TextForm for Stage {
@@ -244,6 +338,24 @@ mod tests {
             r#"["饰品","a \"b\""]"#,
         );
         round_trip(Vec::<String>::new(), "[]");
+        let id = "0190a5b6-1c2d-7e3f-8a9b-0c1d2e3f4a5b";
+        round_trip(LeadId::parse(id).unwrap(), id);
+    }
+
+    #[test]
+    fn an_absent_value_is_null_and_a_present_one_its_text() {
+        let id = LeadId::parse("0190a5b6-1c2d-7e3f-8a9b-0c1d2e3f4a5b").unwrap();
+        let stored = StoredOption::from(Some(id.clone()));
+        assert_eq!(stored.0.as_deref(), Some(id.as_str()));
+        assert_eq!(Option::<LeadId>::try_from(stored).unwrap(), Some(id));
+        let absent = StoredOption::from(None::<LeadId>);
+        assert_eq!(absent.0, None);
+        assert_eq!(Option::<LeadId>::try_from(absent).unwrap(), None);
+        let error = Option::<VisitId>::try_from(StoredOption(Some("east".into()))).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "a stored visit id is unreadable: \"east\""
+        );
     }
 
     #[test]

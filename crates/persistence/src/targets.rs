@@ -8,12 +8,14 @@ use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 use ironfield_domain::calendar::Period;
+use ironfield_domain::ids::TargetId;
 use ironfield_domain::pacing::{Metric, SubjectType};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = targets)]
 pub struct TargetRow {
-    pub id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: TargetId,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub period: Period,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
@@ -92,7 +94,7 @@ pub fn list(
     }
     let rows = paginate!(query, targets, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |t: &TargetRow| {
-        (t.created_at, t.id.clone())
+        (t.created_at, t.id.to_string())
     }))
 }
 

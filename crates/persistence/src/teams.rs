@@ -4,8 +4,10 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::teams;
 use crate::scope::{in_scope, TeamScope};
+use crate::stored::StoredOption;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::TeamTree;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -14,7 +16,9 @@ pub struct TeamRow {
     pub id: String,
     pub name: String,
     pub parent_id: Option<String>,
-    pub lead_id: Option<String>,
+    /// The team's lead: a user, not a lead of the pipeline.
+    #[diesel(deserialize_as = StoredOption)]
+    pub lead_id: Option<UserId>,
     pub market: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

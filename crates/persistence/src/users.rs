@@ -7,12 +7,15 @@ use crate::scope::{in_scope, TeamScope};
 use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::Role;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+// No `Identifiable` (see `LeadRow`).
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub phone: Option<String>,
@@ -36,7 +39,8 @@ impl UserRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
-    pub id: &'a str,
+    #[diesel(serialize_as = Stored)]
+    pub id: UserId,
     pub email: &'a str,
     pub name: &'a str,
     pub phone: Option<&'a str>,
@@ -74,21 +78,23 @@ pub struct UserFilter {
 }
 
 pub fn insert(conn: &mut DbConnection, user: &NewUser<'_>) -> Result<UserRow, DbError> {
-    // By value: the typed role (`Stored`) makes diesel's insert owned-only.
+    // By value: typed fields (`Stored`) make diesel's insert owned-only.
     diesel::insert_into(users::table)
         .values(user.clone())
         .execute(conn)?;
     // Just written by the caller, who may create outside their own view (an admin).
-    find(conn, &TeamScope::everything(), user.id)
+    find(conn, &TeamScope::everything(), &user.id)
 }
 
 /// The user `id` if their team is inside `scope` (else `NotFound`).
-pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<UserRow, DbError> {
-    Ok(
-        in_scope!(users::table.find(id).into_boxed(), scope, users::team_id)
-            .select(UserRow::as_select())
-            .first(conn)?,
+pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &UserId) -> Result<UserRow, DbError> {
+    Ok(in_scope!(
+        users::table.find(id.as_str()).into_boxed(),
+        scope,
+        users::team_id
     )
+    .select(UserRow::as_select())
+    .first(conn)?)
 }
 
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<UserRow>, DbError> {
@@ -107,13 +113,13 @@ pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
 /// row was updated: `false` means another write got there first.
 pub fn update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &UserId,
     version: i64,
     changes: &UserChanges,
 ) -> Result<bool, DbError> {
     let updated = diesel::update(
         users::table
-            .filter(users::id.eq(id))
+            .filter(users::id.eq(id.as_str()))
             .filter(users::version.eq(version)),
     )
     .set((changes.clone(), users::version.eq(users::version + 1)))
@@ -145,14 +151,18 @@ pub fn list(
     }
     let rows = paginate!(query, users, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |u: &UserRow| {
-        (u.created_at, u.id.clone())
+        (u.created_at, u.id.to_string())
     }))
 }
 
 /// Ends every session of a user: access tokens issued so far stop working (their session
 /// epoch is stale) and every refresh token is revoked. The profile's `version` is untouched.
-pub fn end_all_sessions(conn: &mut DbConnection, id: &str, now: Timestamp) -> Result<(), DbError> {
-    diesel::update(users::table.find(id))
+pub fn end_all_sessions(
+    conn: &mut DbConnection,
+    id: &UserId,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    diesel::update(users::table.find(id.as_str()))
         .set(users::session_epoch.eq(users::session_epoch + 1))
         .execute(conn)?;
     crate::refresh_tokens::revoke_all_for_user(conn, id, now)

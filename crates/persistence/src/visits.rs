@@ -4,20 +4,26 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::visits;
 use crate::scope::{in_scope, TeamScope};
-use crate::stored::Stored;
+use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use ironfield_domain::ids::{LeadId, SellerAccountId, UserId, VisitId};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, AsChangeset)]
+// No `Identifiable` (see `LeadRow`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = visits, treat_none_as_null = true)]
 pub struct VisitRow {
-    pub id: String,
-    pub rep_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: VisitId,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub rep_id: UserId,
     pub team_id: Option<String>,
-    pub lead_id: Option<String>,
-    pub seller_account_id: Option<String>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub lead_id: Option<LeadId>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub seller_account_id: Option<SellerAccountId>,
     pub visited_at: Timestamp,
     /// The day of `visited_at` in the organisation's time zone.
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
@@ -47,11 +53,11 @@ pub struct VisitRow {
 /// database knows (the organisation's time zone, the place visited) complete it into a row.
 #[derive(Debug, Clone)]
 pub struct NewVisit {
-    pub id: String,
-    pub rep_id: String,
+    pub id: VisitId,
+    pub rep_id: UserId,
     pub team_id: Option<String>,
-    pub lead_id: Option<String>,
-    pub seller_account_id: Option<String>,
+    pub lead_id: Option<LeadId>,
+    pub seller_account_id: Option<SellerAccountId>,
     pub visited_at: Timestamp,
     pub received_at: Timestamp,
     pub location_lat: Option<f64>,
@@ -152,21 +158,23 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[VisitRow]) -> Result<(), DbE
 }
 
 /// The visit `id` if it is inside `scope` (else `NotFound`).
-pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &str) -> Result<VisitRow, DbError> {
-    Ok(
-        in_scope!(visits::table.find(id).into_boxed(), scope, visits::team_id)
-            .select(VisitRow::as_select())
-            .first(conn)?,
+pub fn find(conn: &mut DbConnection, scope: &TeamScope, id: &VisitId) -> Result<VisitRow, DbError> {
+    Ok(in_scope!(
+        visits::table.find(id.as_str()).into_boxed(),
+        scope,
+        visits::team_id
     )
+    .select(VisitRow::as_select())
+    .first(conn)?)
 }
 
 /// Which of `ids` are stored already (of any team: an id is taken whoever holds it).
-pub fn stored_ids(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<String>, DbError> {
+pub fn stored_ids(conn: &mut DbConnection, ids: &[VisitId]) -> Result<Vec<String>, DbError> {
     let mut found = Vec::new();
     for chunk in ids.chunks(crate::BULK_BIND_PARAMETERS) {
         found.extend(
             visits::table
-                .filter(visits::id.eq_any(chunk.to_vec()))
+                .filter(visits::id.eq_any(chunk.iter().map(VisitId::as_str).collect::<Vec<_>>()))
                 .select(visits::id)
                 .load::<String>(conn)?,
         );
@@ -178,12 +186,12 @@ pub fn stored_ids(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<String>
 pub fn find_many(
     conn: &mut DbConnection,
     scope: &TeamScope,
-    ids: &[String],
+    ids: &[VisitId],
 ) -> Result<Vec<VisitRow>, DbError> {
     let mut found = Vec::new();
     for chunk in ids.chunks(crate::BULK_BIND_PARAMETERS) {
         let query = visits::table
-            .filter(visits::id.eq_any(chunk.to_vec()))
+            .filter(visits::id.eq_any(chunk.iter().map(VisitId::as_str).collect::<Vec<_>>()))
             .into_boxed();
         found.extend(
             in_scope!(query, scope, visits::team_id)
@@ -194,9 +202,9 @@ pub fn find_many(
     Ok(found)
 }
 
-pub fn find_optional(conn: &mut DbConnection, id: &str) -> Result<Option<VisitRow>, DbError> {
+pub fn find_optional(conn: &mut DbConnection, id: &VisitId) -> Result<Option<VisitRow>, DbError> {
     Ok(visits::table
-        .find(id)
+        .find(id.as_str())
         .select(VisitRow::as_select())
         .first(conn)
         .optional()?)
@@ -210,7 +218,7 @@ pub fn save(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> 
     row.version += 1;
     let updated = diesel::update(
         visits::table
-            .filter(visits::id.eq(&visit.id))
+            .filter(visits::id.eq(visit.id.as_str()))
             .filter(visits::version.eq(visit.version)),
     )
     .set(row)
@@ -221,10 +229,10 @@ pub fn save(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> 
 /// List filters, each optional; the teams come from the list's `TeamScope`.
 #[derive(Debug, Default, Clone)]
 pub struct VisitFilter {
-    pub rep_id: Option<String>,
+    pub rep_id: Option<UserId>,
     pub team_id: Option<String>,
-    pub lead_id: Option<String>,
-    pub seller_account_id: Option<String>,
+    pub lead_id: Option<LeadId>,
+    pub seller_account_id: Option<SellerAccountId>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
     pub business_date: Option<NaiveDate>,
@@ -242,16 +250,16 @@ pub fn list(
     let query = visits::table.select(VisitRow::as_select()).into_boxed();
     let mut query = in_scope!(query, scope, visits::team_id);
     if let Some(rep) = &filter.rep_id {
-        query = query.filter(visits::rep_id.eq(rep.clone()));
+        query = query.filter(visits::rep_id.eq(rep.as_str().to_owned()));
     }
     if let Some(team) = &filter.team_id {
         query = query.filter(visits::team_id.eq(team.clone()));
     }
     if let Some(lead) = &filter.lead_id {
-        query = query.filter(visits::lead_id.eq(lead.clone()));
+        query = query.filter(visits::lead_id.eq(lead.as_str().to_owned()));
     }
     if let Some(account) = &filter.seller_account_id {
-        query = query.filter(visits::seller_account_id.eq(account.clone()));
+        query = query.filter(visits::seller_account_id.eq(account.as_str().to_owned()));
     }
     if let Some(from) = filter.from {
         query = query.filter(visits::visited_at.ge(from));
@@ -273,18 +281,18 @@ pub fn list(
     }
     let rows = paginate!(query, visits, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |v: &VisitRow| {
-        (v.created_at, v.id.clone())
+        (v.created_at, v.id.to_string())
     }))
 }
 
 /// A rep's visits on one business day, in the order they happened.
 pub fn of_rep_on(
     conn: &mut DbConnection,
-    rep_id: &str,
+    rep_id: &UserId,
     business_date: NaiveDate,
 ) -> Result<Vec<VisitRow>, DbError> {
     Ok(visits::table
-        .filter(visits::rep_id.eq(rep_id))
+        .filter(visits::rep_id.eq(rep_id.as_str()))
         .filter(visits::business_date.eq(Stored::from(business_date)))
         .order(visits::visited_at.asc())
         .limit(1000)
@@ -295,12 +303,12 @@ pub fn of_rep_on(
 /// Moves the visits of a merged-away lead onto its survivor.
 pub fn move_to_lead(
     conn: &mut DbConnection,
-    from_lead: &str,
-    to_lead: &str,
+    from_lead: &LeadId,
+    to_lead: &LeadId,
 ) -> Result<usize, DbError> {
     Ok(
-        diesel::update(visits::table.filter(visits::lead_id.eq(from_lead)))
-            .set(visits::lead_id.eq(to_lead))
+        diesel::update(visits::table.filter(visits::lead_id.eq(from_lead.as_str())))
+            .set(visits::lead_id.eq(to_lead.as_str()))
             .execute(conn)?,
     )
 }

@@ -200,10 +200,11 @@ pub fn visit_corrected(old: &VisitRow, new: &VisitRow) -> Option<Changes> {
 mod tests {
     use super::*;
     use crate::services::leads::blank_lead;
+    use ironfield_domain::ids::{LeadId, UserId};
 
     fn lead() -> LeadRow {
         let at = chrono::Utc::now().naive_utc();
-        let mut lead = blank_lead("l1".into(), "u1".into(), Some("t1".into()), at);
+        let mut lead = blank_lead(LeadId::new(), UserId::new(), Some("t1".into()), at);
         lead.company_name = "星辰饰品".into();
         lead
     }
@@ -218,7 +219,7 @@ mod tests {
         let mut new = old.clone();
         new.stage = ironfield_domain::Stage::Contacted;
         new.notes = Some("回访".into());
-        new.owner_id = "u2".into();
+        new.owner_id = UserId::new();
         let events = lead_events(&old, &new);
         assert_eq!(
             names(&events),
@@ -236,7 +237,7 @@ mod tests {
         let old = lead();
         let mut new = old.clone();
         new.archived_at = Some(old.created_at);
-        new.merged_into_id = Some("l2".into());
+        new.merged_into_id = Some(LeadId::new());
         assert_eq!(names(&lead_events(&old, &new)), ["lead.merged"]);
         let mut archived = old.clone();
         archived.archived_at = Some(old.created_at);

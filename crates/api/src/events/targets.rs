@@ -23,7 +23,7 @@ pub fn target_set(
     at: Timestamp,
 ) -> ApiResult<()> {
     let subject = Subject {
-        id: &row.id,
+        id: row.id.as_str(),
         team_id: row.team_id.as_deref(),
     };
     let data = Target::from(row.clone());
@@ -83,7 +83,7 @@ fn check_target(
         return Ok(());
     }
     let subject = Subject {
-        id: &row.id,
+        id: row.id.as_str(),
         team_id: row.team_id.as_deref(),
     };
     let data = Target::from(row.clone());

@@ -20,14 +20,14 @@ use serde_json::json;
 
 fn lead_subject(row: &LeadRow) -> Subject<'_> {
     Subject {
-        id: &row.id,
+        id: row.id.as_str(),
         team_id: row.team_id.as_deref(),
     }
 }
 
 fn account_subject(row: &AccountRow) -> Subject<'_> {
     Subject {
-        id: &row.id,
+        id: row.id.as_str(),
         team_id: row.team_id.as_deref(),
     }
 }
@@ -91,7 +91,7 @@ pub fn account_signed(
     check_achieved(
         conn,
         caller,
-        &account.owner_id,
+        account.owner_id.as_str(),
         account.team_id.as_deref(),
         account.signed_business_date,
         at,
@@ -139,7 +139,7 @@ pub fn account_saved(
     check_achieved(
         conn,
         caller,
-        &new.owner_id,
+        new.owner_id.as_str(),
         new.team_id.as_deref(),
         business_date,
         at,
@@ -155,7 +155,7 @@ pub fn meeting_opened(
 ) -> ApiResult<()> {
     let data = Meeting::try_from(meeting.clone())?;
     let subject = Subject {
-        id: &meeting.id,
+        id: meeting.id.as_str(),
         team_id: Some(&meeting.team_id),
     };
     let opened = EventType::MeetingOpened;
@@ -171,7 +171,7 @@ pub fn visit_logged(
 ) -> ApiResult<()> {
     let data = Visit::from(visit.clone());
     let subject = Subject {
-        id: &visit.id,
+        id: visit.id.as_str(),
         team_id: visit.team_id.as_deref(),
     };
     emit(
@@ -186,7 +186,7 @@ pub fn visit_logged(
     check_achieved(
         conn,
         caller,
-        &visit.rep_id,
+        visit.rep_id.as_str(),
         visit.team_id.as_deref(),
         visit.business_date,
         at,
@@ -206,7 +206,7 @@ pub fn visits_logged(
         .map(|visit| {
             let data = Visit::from(visit.clone());
             let subject = Subject {
-                id: &visit.id,
+                id: visit.id.as_str(),
                 team_id: visit.team_id.as_deref(),
             };
             (EventType::VisitLogged, subject, data, visit.received_at)
@@ -220,7 +220,7 @@ pub fn visits_logged(
             check_achieved(
                 conn,
                 caller,
-                &visit.rep_id,
+                visit.rep_id.as_str(),
                 visit.team_id.as_deref(),
                 visit.business_date,
                 visit.received_at,
@@ -243,7 +243,7 @@ pub fn visit_saved(
     };
     let data = Visit::from(new.clone());
     let subject = Subject {
-        id: &new.id,
+        id: new.id.as_str(),
         team_id: new.team_id.as_deref(),
     };
     emit(

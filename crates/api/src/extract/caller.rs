@@ -13,6 +13,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use ironfield_auth::visibility::team_view;
 use ironfield_auth::{AccessClaims, Principal, PrincipalKind, Scope, Scopes, TeamView};
+use ironfield_domain::ids::{ServiceAccountId, UserId};
 use ironfield_domain::Role;
 use ironfield_persistence::{service_accounts, teams, users, TeamScope};
 
@@ -24,8 +25,21 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Who acts, as audit and event records keep it (a user's or a service account's id).
     pub fn id(&self) -> &str {
         self.principal.id()
+    }
+
+    /// The person calling; `None` for a service account.
+    pub fn user_id(&self) -> Option<&UserId> {
+        self.principal.user_id()
+    }
+
+    /// A person's id, not a service account's; else 403 (as [`Caller::require_user`]).
+    pub fn require_user_id(&self) -> ApiResult<&UserId> {
+        self.require_user()?;
+        self.user_id()
+            .ok_or_else(|| ApiError::forbidden("service accounts cannot use this endpoint"))
     }
 
     /// A person, not a service account; else 403.
@@ -94,11 +108,12 @@ fn load(conn: &mut ironfield_persistence::DbConnection, claims: AccessClaims) ->
     match claims.kind {
         PrincipalKind::User => {
             // Who the token names, before there is a view to read by.
-            let user =
-                users::find(conn, &TeamScope::everything(), &claims.sub).map_err(|e| match e {
-                    ironfield_persistence::DbError::NotFound => rejected(),
-                    other => other.into(),
-                })?;
+            // Tokens are ours, so `sub` is a user id; one that is not names nobody.
+            let id = UserId::parse(&claims.sub).ok_or_else(rejected)?;
+            let user = users::find(conn, &TeamScope::everything(), &id).map_err(|e| match e {
+                ironfield_persistence::DbError::NotFound => rejected(),
+                other => other.into(),
+            })?;
             if !user.is_active() || claims.sep != Some(user.session_epoch) {
                 return Err(rejected());
             }
@@ -118,7 +133,8 @@ fn load(conn: &mut ironfield_persistence::DbConnection, claims: AccessClaims) ->
             Ok(Caller { principal, view })
         }
         PrincipalKind::Service => {
-            let account = service_accounts::find_live(conn, &claims.sub).map_err(|e| match e {
+            let id = ServiceAccountId::parse(&claims.sub).ok_or_else(rejected)?;
+            let account = service_accounts::find_live(conn, &id).map_err(|e| match e {
                 ironfield_persistence::DbError::NotFound => rejected(),
                 other => other.into(),
             })?;

@@ -18,6 +18,7 @@ pub mod visits;
 pub mod webhooks;
 
 use crate::error::{ApiError, ApiResult};
+use ironfield_domain::ids::RecordId;
 use serde::{Deserialize, Deserializer};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -42,18 +43,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// A record id from the path. A malformed id names no record, so it is a 404.
-pub fn path_id(raw: &str, what: &str) -> ApiResult<String> {
-    ironfield_domain::ids::parse_id(raw).ok_or_else(|| ApiError::not_found(what))
+pub fn path_id<I: RecordId>(raw: &str, what: &str) -> ApiResult<I> {
+    I::parse_text(raw).ok_or_else(|| ApiError::not_found(what))
 }
 
 /// For id filters in a query string: absent is `None`; present, it must be a UUID (an empty
 /// or malformed id is a 422 naming the parameter, never "no filter").
-pub fn query_id<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+pub fn query_id<'de, D, I>(deserializer: D) -> Result<Option<I>, D::Error>
 where
     D: Deserializer<'de>,
+    I: RecordId,
 {
     let raw = String::deserialize(deserializer)?;
-    ironfield_domain::ids::parse_id(&raw)
+    I::parse_text(&raw)
         .map(Some)
         .ok_or_else(|| serde::de::Error::custom(format!("`{raw}` is not a UUID")))
 }

@@ -8,7 +8,7 @@ use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
 use ironfield_auth::{policy, Principal, Scope};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{new_id, parse_id};
+use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::Stage;
 use ironfield_domain::{Money, ValidationErrors};
@@ -28,7 +28,7 @@ pub use input::LeadInput;
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &LeadId,
 ) -> ApiResult<LeadRow> {
     caller.require_scope(Scope::LeadsRead)?;
     match leads::find(conn, &caller.scope(), id) {
@@ -43,7 +43,7 @@ pub(crate) fn find_visible(
 pub(crate) fn find_writable(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &LeadId,
 ) -> ApiResult<LeadRow> {
     caller.require_scope(Scope::LeadsWrite)?;
     let lead = find_visible(conn, caller, id)?;
@@ -88,7 +88,7 @@ pub(crate) fn refuse_duplicates(
         return Err(duplicate(
             caller,
             "lead",
-            &existing.id,
+            existing.id.as_str(),
             existing.team_id.as_deref(),
             &matched,
         ));
@@ -100,7 +100,7 @@ pub(crate) fn refuse_duplicates(
         return Err(duplicate(
             caller,
             "seller_account",
-            &existing.id,
+            existing.id.as_str(),
             existing.team_id.as_deref(),
             &matched,
         ));
@@ -205,12 +205,12 @@ pub(crate) fn lead_changes(old: Option<&LeadRow>, new: &LeadRow) -> ChangeSet {
 pub(crate) fn audit(
     conn: &mut DbConnection,
     caller: &Caller,
-    lead_id: &str,
+    lead_id: &LeadId,
     action: &str,
     changes: ChangeSet,
     at: ironfield_persistence::Timestamp,
 ) -> ApiResult<()> {
-    crate::services::audit::record(conn, caller, "lead", lead_id, action, changes, at)
+    crate::services::audit::record(conn, caller, "lead", lead_id.as_str(), action, changes, at)
 }
 
 /// An owner named in a request: an active user whose team the caller can see.
@@ -221,7 +221,7 @@ pub(crate) fn check_owner(
 ) -> ApiResult<ironfield_persistence::users::UserRow> {
     let bad =
         || ApiError::invalid_field("owner_id", "must be an active user in a team you can see");
-    let id = ironfield_domain::ids::parse_id(owner_id).ok_or_else(bad)?;
+    let id = UserId::parse(owner_id).ok_or_else(bad)?;
     match ironfield_persistence::users::find(conn, &caller.scope(), &id) {
         Ok(user) if user.is_active() && user.team_id.is_some() => Ok(user),
         Ok(_) | Err(DbError::NotFound) => Err(bad()),
@@ -231,8 +231,8 @@ pub(crate) fn check_owner(
 
 /// A lead with every field empty, to be filled by a create.
 pub(crate) fn blank_lead(
-    id: String,
-    owner_id: String,
+    id: LeadId,
+    owner_id: UserId,
     team_id: Option<String>,
     at: ironfield_persistence::Timestamp,
 ) -> LeadRow {
@@ -323,7 +323,7 @@ pub struct Conversion {
 pub fn convert(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &LeadId,
     conversion: Conversion,
 ) -> ApiResult<AccountRow> {
     let lead = find_writable(conn, caller, id)?;
@@ -336,7 +336,7 @@ pub fn convert(
     let account = AccountRow::signed_from(
         &lead,
         Signing {
-            id: new_id(),
+            id: SellerAccountId::new(),
             membership_tier: conversion.membership_tier,
             status: AccountStatus::Onboarding,
             contract_start: conversion.contract_start,
@@ -356,7 +356,7 @@ pub fn convert(
         return Err(duplicate(
             caller,
             "seller_account",
-            &existing.id,
+            existing.id.as_str(),
             existing.team_id.as_deref(),
             &matched,
         ));
@@ -410,8 +410,8 @@ pub fn create(
 ) -> ApiResult<Created> {
     let mut errors = ValidationErrors::new();
     let id = match input.id.as_deref() {
-        Some(raw) => errors.check("id", parse_id(raw).ok_or("must be a UUID")),
-        None => Some(new_id()),
+        Some(raw) => errors.check("id", LeadId::parse(raw).ok_or("must be a UUID")),
+        None => Some(LeadId::new()),
     };
     if input.team_id.is_some() {
         errors.add(
@@ -432,10 +432,9 @@ pub fn create(
     if input.facts.company_name.is_none() {
         errors.add("company_name", "is required");
     }
-    let id = id.unwrap_or_default();
-    if !errors.is_empty() {
+    let Some(id) = id.filter(|_| errors.is_empty()) else {
         return Err(errors.into());
-    }
+    };
 
     // A phone that synced late sends the same lead again: answer with what is stored. Every
     // team: an id taken in a team out of view is a conflict, not a fresh lead.
@@ -451,7 +450,7 @@ pub fn create(
     let owner = match (&input.owner_id, &caller.principal) {
         (Some(owner_id), _) => {
             let owner = check_owner(conn, caller, owner_id)?;
-            if owner.id != caller.id()
+            if caller.user_id() != Some(&owner.id)
                 && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
             {
                 return Err(ApiError::forbidden(
@@ -460,8 +459,8 @@ pub fn create(
             }
             owner
         }
-        (None, Principal::User { .. }) => {
-            ironfield_persistence::users::find(conn, &TeamScope::everything(), caller.id())?
+        (None, Principal::User { id, .. }) => {
+            ironfield_persistence::users::find(conn, &TeamScope::everything(), id)?
         }
         (None, Principal::Service { .. }) => {
             return Err(ApiError::invalid_field(

@@ -4,7 +4,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use chrono::NaiveDate;
 use ironfield_auth::policy;
-use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::MeetingId;
 use ironfield_domain::time::now;
 use ironfield_persistence::meetings::{self, MeetingRow};
 use ironfield_persistence::{DbConnection, Timestamp};
@@ -41,7 +41,7 @@ pub fn open(
     }
     let at = now().naive_utc();
     let row = MeetingRow {
-        id: new_id(),
+        id: MeetingId::new(),
         team_id: draft.team_id,
         date,
         held_at: draft.held_at,

@@ -4,7 +4,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{Caller, IfMatch};
 use crate::services::seller_accounts::{find_writable, is_live, save};
 use chrono::{Months, NaiveDate};
-use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::{new_id, SellerAccountId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::Money;
 use ironfield_persistence::seller_accounts::{self, AccountRow, RenewalRow};
@@ -19,7 +19,7 @@ use ironfield_persistence::DbConnection;
 pub fn renew(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &SellerAccountId,
     months: u32,
     value: Money,
     if_match: &IfMatch,

@@ -7,7 +7,7 @@ use crate::services::audit::row_changes;
 use crate::services::leads::{check_owner, duplicate};
 use ironfield_auth::{policy, Principal, Scope};
 use ironfield_domain::account::{contract_end, AccountStatus, MembershipTier};
-use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::{SellerAccountId, UserId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::ValidationErrors;
 use ironfield_persistence::audit::ChangeSet;
@@ -25,7 +25,7 @@ pub use input::{contract_terms, AccountInput};
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &SellerAccountId,
 ) -> ApiResult<AccountRow> {
     caller.require_scope(Scope::AccountsRead)?;
     match seller_accounts::find(conn, &caller.scope(), id) {
@@ -66,7 +66,7 @@ pub(crate) fn account_changes(old: Option<&AccountRow>, new: &AccountRow) -> Cha
 pub(crate) fn audit_account(
     conn: &mut DbConnection,
     caller: &Caller,
-    account_id: &str,
+    account_id: &SellerAccountId,
     action: &str,
     changes: ChangeSet,
     at: Timestamp,
@@ -75,7 +75,7 @@ pub(crate) fn audit_account(
         conn,
         caller,
         "seller_account",
-        account_id,
+        account_id.as_str(),
         action,
         changes,
         at,
@@ -86,7 +86,7 @@ pub(crate) fn audit_account(
 pub(crate) fn find_writable(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &SellerAccountId,
 ) -> ApiResult<AccountRow> {
     caller.require_scope(Scope::AccountsWrite)?;
     let account = find_visible(conn, caller, id)?;
@@ -126,13 +126,13 @@ pub(crate) fn refuse_duplicates(
     account: &AccountRow,
     except_self: bool,
 ) -> ApiResult<()> {
-    let except = except_self.then_some(account.id.as_str());
+    let except = except_self.then_some(&account.id);
     let found = seller_accounts::live_duplicates(conn, &identifiers(account), except)?;
     match found.into_iter().next() {
         Some((existing, matched)) => Err(duplicate(
             caller,
             "seller_account",
-            &existing.id,
+            existing.id.as_str(),
             existing.team_id.as_deref(),
             &matched,
         )),
@@ -227,7 +227,7 @@ pub fn create(
     let at = signed.naive_utc();
     let tz = crate::org::timezone(conn)?;
     let mut account = AccountRow {
-        id: new_id(),
+        id: SellerAccountId::new(),
         company_name: String::new(),
         contact_name: None,
         phone: None,
@@ -239,7 +239,9 @@ pub fn create(
         location_lat: None,
         location_lng: None,
         lead_id: None,
-        owner_id: String::new(),
+        // Set below once the owner is known; without one, `errors` refuses the request
+        // before this id is ever stored.
+        owner_id: owner.as_ref().map_or_else(UserId::new, |o| o.id.clone()),
         team_id: None,
         // Absent only when refused above (`is required`).
         membership_tier: input.membership_tier.unwrap_or(MembershipTier::Standard),
@@ -288,7 +290,7 @@ fn owner(conn: &mut DbConnection, caller: &Caller, named: Option<&str>) -> ApiRe
     match (named, &caller.principal) {
         (Some(owner_id), _) => {
             let owner = check_owner(conn, caller, owner_id)?;
-            if owner.id != caller.id()
+            if caller.user_id() != Some(&owner.id)
                 && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
             {
                 return Err(ApiError::forbidden(
@@ -297,10 +299,10 @@ fn owner(conn: &mut DbConnection, caller: &Caller, named: Option<&str>) -> ApiRe
             }
             Ok(owner)
         }
-        (None, Principal::User { .. }) => Ok(ironfield_persistence::users::find(
+        (None, Principal::User { id, .. }) => Ok(ironfield_persistence::users::find(
             conn,
             &TeamScope::everything(),
-            caller.id(),
+            id,
         )?),
         (None, Principal::Service { .. }) => Err(ApiError::invalid_field(
             "owner_id",

@@ -4,7 +4,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use ironfield_auth::{policy, Principal};
 use ironfield_domain::calendar::Period;
-use ironfield_domain::ids::{new_id, parse_id};
+use ironfield_domain::ids::{parse_id, TargetId, UserId};
 use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::time::now;
 use ironfield_domain::{Role, ValidationErrors};
@@ -80,7 +80,9 @@ fn placement(
     errors: &mut ValidationErrors,
 ) -> ApiResult<Option<(String, bool)>> {
     match subject_type {
-        SubjectType::User => match users::find(conn, &caller.scope(), subject_id) {
+        SubjectType::User => match UserId::parse(subject_id).map_or(Err(DbError::NotFound), |id| {
+            users::find(conn, &caller.scope(), &id)
+        }) {
             Ok(users::UserRow {
                 team_id: Some(team),
                 ..
@@ -120,7 +122,7 @@ fn row(
     at: Timestamp,
 ) -> TargetRow {
     TargetRow {
-        id: new_id(),
+        id: TargetId::new(),
         period,
         subject_type: setting.subject_type,
         subject_id,

@@ -3,6 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, IfMatch};
 use ironfield_auth::policy;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::time::now;
 use ironfield_persistence::teams::{self, TeamChanges, TeamRow};
 use ironfield_persistence::TeamScope;
@@ -24,7 +25,11 @@ pub(crate) fn find_visible(
 /// A team's lead must be an active member of that team.
 fn check_lead(conn: &mut DbConnection, team_id: &str, lead_id: &str) -> ApiResult<()> {
     // Any user: whether they belong to the team is the check itself.
-    match users::find(conn, &TeamScope::everything(), lead_id) {
+    let found = match UserId::parse(lead_id) {
+        Some(id) => users::find(conn, &TeamScope::everything(), &id),
+        None => Err(DbError::NotFound),
+    };
+    match found {
         Ok(user) if user.team_id.as_deref() == Some(team_id) && user.is_active() => Ok(()),
         Ok(_) | Err(DbError::NotFound) => Err(ApiError::invalid_field(
             "lead_id",

@@ -4,6 +4,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, IfMatch};
 use ironfield_auth::policy;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::time::now;
 use ironfield_domain::{Email, Role};
 use ironfield_persistence::users::{self, UserChanges, UserRow};
@@ -15,10 +16,10 @@ use ironfield_persistence::{teams, DbConnection};
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &UserId,
 ) -> ApiResult<UserRow> {
     // Everyone sees themselves, whatever their team (or none).
-    let scope = if id == caller.id() {
+    let scope = if caller.user_id() == Some(id) {
         TeamScope::everything()
     } else {
         caller.scope()
@@ -73,13 +74,13 @@ pub struct UserUpdate {
 pub fn update(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &UserId,
     change: UserUpdate,
     if_match: &IfMatch,
 ) -> ApiResult<UserRow> {
     let current = find_visible(conn, caller, id)?;
     let current_role = current.role;
-    let is_self = current.id == caller.id();
+    let is_self = caller.user_id() == Some(&current.id);
     let manages = policy::may_manage_user(
         &caller.principal,
         &caller.view,

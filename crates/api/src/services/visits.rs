@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, IfMatch};
 use crate::services::audit;
 use ironfield_auth::{policy, Scope};
+use ironfield_domain::ids::VisitId;
 use ironfield_domain::time::now;
 use ironfield_domain::visit::{Outcome, Purpose};
 use ironfield_domain::Role;
@@ -17,8 +18,10 @@ use ironfield_persistence::{DbConnection, DbError};
 /// Whether `caller` may read `visit`: a rep their own; others the visits of their view.
 pub(crate) fn can_read(caller: &Caller, visit: &VisitRow) -> bool {
     match caller.principal.role() {
-        Some(Role::Rep) => visit.rep_id == caller.id(),
-        _ => visit.rep_id == caller.id() || caller.can_see_team(visit.team_id.as_deref()),
+        Some(Role::Rep) => caller.user_id() == Some(&visit.rep_id),
+        _ => {
+            caller.user_id() == Some(&visit.rep_id) || caller.can_see_team(visit.team_id.as_deref())
+        }
     }
 }
 
@@ -26,7 +29,7 @@ pub(crate) fn can_read(caller: &Caller, visit: &VisitRow) -> bool {
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &VisitId,
 ) -> ApiResult<VisitRow> {
     caller.require_scope(Scope::VisitsRead)?;
     // Every team first: a person's own visit is theirs to read whatever its team, so the
@@ -57,14 +60,14 @@ pub struct VisitCorrection {
 pub fn correct(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &VisitId,
     correction: VisitCorrection,
     if_match: &IfMatch,
 ) -> ApiResult<VisitRow> {
     caller.require_scope(Scope::VisitsWrite)?;
     let current = find_visible(conn, caller, id)?;
     let at = now().naive_utc();
-    let own = current.rep_id == caller.id();
+    let own = caller.user_id() == Some(&current.rep_id);
     let in_window = at - current.received_at <= REP_EDIT_WINDOW;
     let leads_team = caller.principal.role().is_some_and(|r| r != Role::Rep)
         && policy::may_write_record(
@@ -119,7 +122,15 @@ pub fn correct(
     if !visits::save(conn, &visit)? {
         return Err(ApiError::precondition_failed());
     }
-    audit::record(conn, caller, "visit", &visit.id, "updated", changes, at)?;
+    audit::record(
+        conn,
+        caller,
+        "visit",
+        visit.id.as_str(),
+        "updated",
+        changes,
+        at,
+    )?;
     let stored = visits::find(conn, &TeamScope::everything(), &visit.id)?;
     crate::events::writes::visit_saved(conn, caller, &current, &stored, stored.updated_at)?;
     Ok(stored)

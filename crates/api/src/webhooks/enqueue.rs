@@ -6,6 +6,7 @@
 use crate::error::ApiResult;
 use ironfield_auth::{Scope, Scopes};
 use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::{ServiceAccountId, UserId};
 use ironfield_domain::webhook::{CreatorType, DeliveryStatus};
 use ironfield_domain::Role;
 use ironfield_persistence::webhooks::{self, DeliveryRow, WebhookRow};
@@ -93,7 +94,10 @@ fn creator_may_see(
     event: EventEnvelope<'_>,
 ) -> ApiResult<bool> {
     if hook.creator_kind == CreatorType::ServiceAccount {
-        let account = match service_accounts::find_live(conn, &hook.created_by) {
+        let Some(creator) = ServiceAccountId::parse(&hook.created_by) else {
+            return Ok(false);
+        };
+        let account = match service_accounts::find_live(conn, &creator) {
             Ok(account) => account,
             Err(DbError::NotFound) => return Ok(false),
             Err(other) => return Err(other.into()),
@@ -101,7 +105,11 @@ fn creator_may_see(
         let scopes = Scopes::parse(&account.scopes).unwrap_or_default();
         return Ok(read_scope(event.record_type).is_some_and(|s| scopes.contains(s)));
     }
-    let user = match users::find(conn, &TeamScope::everything(), &hook.created_by) {
+    // A person's subscription names them; other text names nobody.
+    let Some(creator) = UserId::parse(&hook.created_by) else {
+        return Ok(false);
+    };
+    let user = match users::find(conn, &TeamScope::everything(), &creator) {
         Ok(user) => user,
         Err(DbError::NotFound) => return Ok(false),
         Err(other) => return Err(other.into()),

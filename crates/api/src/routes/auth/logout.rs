@@ -53,7 +53,7 @@ pub async fn logout(
     req: HttpRequest,
     RawBody(body): RawBody,
 ) -> ApiResult<HttpResponse> {
-    caller.require_user()?;
+    let user_id = caller.require_user_id()?.clone();
     // No body, an empty one or JSON `null` (the schema allows it): sign out everywhere.
     let mut request: LogoutRequest = if body.trim_ascii().is_empty() {
         LogoutRequest::default()
@@ -63,7 +63,6 @@ pub async fn logout(
     if request.refresh_token.is_none() {
         request.refresh_token = super::cookie::read(&req);
     }
-    let user_id = caller.id().to_owned();
     blocking::write(&state, move |conn| {
         let at = now().naive_utc();
         match request.refresh_token {

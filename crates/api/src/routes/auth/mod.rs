@@ -10,6 +10,7 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use ironfield_auth::{opaque, PrincipalKind};
 use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::time::now;
 use ironfield_persistence::refresh_tokens::{self, NewRefreshToken};
 use ironfield_persistence::DbConnection;
@@ -79,7 +80,7 @@ pub(crate) fn respond(
 pub(crate) fn store_refresh_token(
     conn: &mut DbConnection,
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     family_id: &str,
 ) -> ApiResult<String> {
     let token = opaque::generate("rt_");
@@ -88,7 +89,7 @@ pub(crate) fn store_refresh_token(
         conn,
         &NewRefreshToken {
             id: &new_id(),
-            user_id,
+            user_id: user_id.as_str(),
             family_id,
             token_hash: &opaque::digest(&token),
             created_at: created_at.naive_utc(),
@@ -101,14 +102,14 @@ pub(crate) fn store_refresh_token(
 /// Signs an access token for a user at their current session epoch.
 pub(crate) fn token_response(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     session_epoch: i64,
     refresh_token: String,
 ) -> ApiResult<TokenResponse> {
     let access_token = state
         .tokens
         .issue(
-            user_id,
+            user_id.as_str(),
             PrincipalKind::User,
             Some(session_epoch),
             None,

@@ -21,7 +21,7 @@ pub struct RefreshRequest {
 
 enum Outcome {
     Rotated {
-        user_id: String,
+        user_id: ironfield_domain::ids::UserId,
         epoch: i64,
         token: String,
     },

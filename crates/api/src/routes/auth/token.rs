@@ -123,7 +123,7 @@ pub async fn token(
     let access_token = state
         .tokens
         .issue(
-            &account.id,
+            account.id.as_str(),
             PrincipalKind::Service,
             None,
             Some(scopes.to_string()),

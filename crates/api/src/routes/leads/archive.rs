@@ -7,6 +7,7 @@ use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{delete, web};
 use ironfield_auth::{policy, Scope};
+use ironfield_domain::ids::LeadId;
 use ironfield_domain::time::now;
 use ironfield_persistence::TeamScope;
 
@@ -39,7 +40,7 @@ pub async fn archive_lead(
     if_match: IfMatch,
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::LeadsWrite)?;
-    let id = path_id(&id, "lead")?;
+    let id: LeadId = path_id(&id, "lead")?;
     blocking::write(&state, move |conn| {
         let current = find_visible(conn, &caller, &id)?;
         if !policy::may_write_record(

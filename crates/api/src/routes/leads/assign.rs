@@ -8,6 +8,7 @@ use crate::services::leads::save;
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_auth::policy;
+use ironfield_domain::ids::LeadId;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -50,7 +51,7 @@ pub async fn assign_lead(
     if_match: IfMatch,
     body: ApiJson<AssignLead>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "lead")?;
+    let id: LeadId = path_id(&id, "lead")?;
     let owner_id = body.into_inner().owner_id;
     let lead = blocking::write(&state, move |conn| {
         let current = find_writable(conn, &caller, &id)?;

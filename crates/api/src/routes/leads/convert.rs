@@ -11,6 +11,7 @@ use actix_web::{post, web};
 use chrono::NaiveDate;
 use ironfield_auth::Scope;
 use ironfield_domain::account::contract_end;
+use ironfield_domain::ids::LeadId;
 use ironfield_domain::{Money, ValidationErrors};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -63,7 +64,7 @@ pub async fn convert_lead(
     body: ApiJson<ConvertLead>,
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::AccountsWrite)?;
-    let id = path_id(&id, "lead")?;
+    let id: LeadId = path_id(&id, "lead")?;
     idempotency::create_once(
         state,
         caller,

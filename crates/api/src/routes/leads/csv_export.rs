@@ -10,6 +10,7 @@ use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
 use chrono::SecondsFormat;
 use ironfield_auth::Scope;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::{spreadsheet, Stage};
 use ironfield_persistence::leads::{self, LeadRow};
 use ironfield_persistence::DbError;
@@ -54,9 +55,9 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 #[into_params(parameter_in = Query)]
 pub struct ExportLeadsQuery {
     pub stage: Option<Stage>,
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     #[param(format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
@@ -218,7 +219,7 @@ fn record(row: &LeadRow) -> [String; 22] {
     let text = |v: &Option<String>| cell(v.as_deref().unwrap_or_default());
     let number = |v: Option<f64>| v.map(|n| n.to_string()).unwrap_or_default();
     [
-        row.id.clone(),
+        row.id.to_string(),
         cell(&row.company_name),
         text(&row.contact_name),
         text(&row.phone),
@@ -233,7 +234,7 @@ fn record(row: &LeadRow) -> [String; 22] {
         cell(&row.product_categories.join("|")),
         text(&row.source),
         row.stage.as_str().to_owned(),
-        row.owner_id.clone(),
+        row.owner_id.to_string(),
         text(&row.team_id),
         row.estimated_value
             .map(|v| v.to_string())

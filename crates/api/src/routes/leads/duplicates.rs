@@ -105,9 +105,9 @@ pub async fn find_duplicates(
             let visible = caller.can_see_team(lead.team_id.as_deref());
             matches.push(DuplicateMatch {
                 kind: "lead",
-                id: visible.then(|| lead.id.clone()),
+                id: visible.then(|| lead.id.to_string()),
                 company_name: visible.then(|| lead.company_name.clone()),
-                owner_id: visible.then(|| lead.owner_id.clone()),
+                owner_id: visible.then(|| lead.owner_id.to_string()),
                 matched_on,
                 visible,
             });
@@ -117,9 +117,9 @@ pub async fn find_duplicates(
                 && caller.principal.has_scope(Scope::AccountsRead);
             matches.push(DuplicateMatch {
                 kind: "seller_account",
-                id: visible.then(|| account.id.clone()),
+                id: visible.then(|| account.id.to_string()),
                 company_name: visible.then(|| account.company_name.clone()),
-                owner_id: visible.then(|| account.owner_id.clone()),
+                owner_id: visible.then(|| account.owner_id.to_string()),
                 matched_on,
                 visible,
             });

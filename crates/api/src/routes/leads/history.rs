@@ -6,6 +6,7 @@ use crate::routes::audit::{history, AuditPage, PageQuery};
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::LeadId;
 use ironfield_persistence::leads;
 
 /// A lead's history
@@ -32,7 +33,7 @@ pub async fn lead_history(
     id: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "lead")?;
+    let id: LeadId = path_id(&id, "lead")?;
     history(
         &state,
         caller,
@@ -43,7 +44,7 @@ pub async fn lead_history(
             // A merged lead's past is shown only to those who could see that lead.
             let mut ids = leads::merged_into(conn, &caller.scope(), &lead.id)?;
             ids.push(lead.id);
-            Ok(ids)
+            Ok(ids.into_iter().map(String::from).collect())
         },
     )
     .await

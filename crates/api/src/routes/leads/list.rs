@@ -6,6 +6,7 @@ use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{get, web};
 use ironfield_auth::Scope;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::Stage;
 use ironfield_persistence::leads::{self, LeadFilter};
 use serde::Deserialize;
@@ -15,9 +16,9 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ListLeadsQuery {
     pub stage: Option<Stage>,
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     #[param(format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,

@@ -7,6 +7,7 @@ use crate::routes::path_id;
 use crate::services::leads::save;
 use crate::state::AppState;
 use actix_web::{post, web};
+use ironfield_domain::ids::LeadId;
 use ironfield_domain::time::now;
 use ironfield_domain::Stage;
 use ironfield_persistence::audit::ChangeSet;
@@ -56,8 +57,8 @@ pub async fn merge_lead(
     if_match: IfMatch,
     body: ApiJson<MergeLead>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "lead")?;
-    let duplicate_id = ironfield_domain::ids::parse_id(&body.into_inner().duplicate_id)
+    let id: LeadId = path_id(&id, "lead")?;
+    let duplicate_id = LeadId::parse(&body.into_inner().duplicate_id)
         .ok_or_else(|| ApiError::invalid_field("duplicate_id", "must be a lead id"))?;
     if duplicate_id == id {
         return Err(ApiError::invalid_field(

@@ -6,6 +6,7 @@ use crate::reply::Reply;
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::LeadId;
 
 /// Get a lead
 ///
@@ -27,7 +28,7 @@ pub async fn get_lead(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "lead")?;
+    let id: LeadId = path_id(&id, "lead")?;
     let lead = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     lead_reply(lead)
 }

@@ -10,6 +10,7 @@ use crate::state::AppState;
 use actix_web::{patch, web};
 use ironfield_auth::policy;
 use ironfield_domain::ids::parse_id;
+use ironfield_domain::ids::LeadId;
 use ironfield_domain::{validation, Stage, ValidationErrors};
 use ironfield_persistence::leads::LeadRow;
 use ironfield_persistence::DbConnection;
@@ -49,7 +50,7 @@ pub async fn update_lead(
     if_match: IfMatch,
     body: ApiJson<LeadUpdate>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "lead")?;
+    let id: LeadId = path_id(&id, "lead")?;
     let input = LeadInput::from(body.into_inner());
     let lead = blocking::write(&state, move |conn| {
         let current = find_writable(conn, &caller, &id)?;
@@ -106,7 +107,11 @@ fn apply_update(
         (_, None) => lead.lost_reason = None,
     }
 
-    if let Some(owner_id) = input.owner_id.as_deref().filter(|o| *o != current.owner_id) {
+    if let Some(owner_id) = input
+        .owner_id
+        .as_deref()
+        .filter(|o| *o != current.owner_id.as_str())
+    {
         if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
             return Err(ApiError::forbidden(
                 "only a team lead or above may reassign a lead",

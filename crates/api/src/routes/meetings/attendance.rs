@@ -6,6 +6,8 @@ use crate::reply::Reply;
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{put, web};
+use ironfield_domain::ids::MeetingId;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::time::now;
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::ValidationErrors;
@@ -59,7 +61,7 @@ pub async fn put_attendance(
     id: web::Path<String>,
     body: ApiJson<Vec<Attendance>>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "meeting")?;
+    let id: MeetingId = path_id(&id, "meeting")?;
     let entries = body.into_inner();
     if entries.len() > 500 {
         return Err(ApiError::invalid_field("body", "at most 500 entries"));
@@ -67,7 +69,7 @@ pub async fn put_attendance(
     let stored = blocking::write(&state, move |conn| {
         let meeting = find_visible(conn, &caller, &id)?;
         require_lead(&caller, &meeting)?;
-        let team: HashSet<String> = members(conn, &meeting.team_id)?
+        let team: HashSet<UserId> = members(conn, &meeting.team_id)?
             .into_iter()
             .map(|u| u.id)
             .collect();
@@ -76,27 +78,35 @@ pub async fn put_attendance(
         let at = now().naive_utc();
         let mut rows = Vec::new();
         for (i, entry) in entries.into_iter().enumerate() {
-            let user_id = entry.user_id.to_lowercase();
-            if !team.contains(&user_id) {
-                errors.add(
-                    format!("[{i}].user_id"),
-                    "is not an active member of the meeting's team",
-                );
-            } else if !seen.insert(user_id.clone()) {
-                errors.add(format!("[{i}].user_id"), "is listed twice");
-            }
+            // A member's id as written, in any case (not any other spelling of the UUID).
+            let user_id = match team.get(entry.user_id.to_lowercase().as_str()) {
+                None => {
+                    errors.add(
+                        format!("[{i}].user_id"),
+                        "is not an active member of the meeting's team",
+                    );
+                    None
+                }
+                Some(id) if !seen.insert(id.clone()) => {
+                    errors.add(format!("[{i}].user_id"), "is listed twice");
+                    None
+                }
+                Some(id) => Some(id.clone()),
+            };
             let note = entry
                 .note
                 .as_deref()
                 .and_then(|n| errors.check(&format!("[{i}].note"), optional_text(n, 500)))
                 .filter(|n| !n.is_empty());
-            rows.push(AttendanceRow {
-                meeting_id: meeting.id.clone(),
-                user_id,
-                status: entry.status,
-                note,
-                updated_at: at,
-            });
+            if let Some(user_id) = user_id {
+                rows.push(AttendanceRow {
+                    meeting_id: meeting.id.clone(),
+                    user_id,
+                    status: entry.status,
+                    note,
+                    updated_at: at,
+                });
+            }
         }
         errors.into_result(())?;
         meetings::replace_attendance(conn, &meeting.id, &rows)?;
@@ -107,7 +117,7 @@ pub async fn put_attendance(
         .into_iter()
         .map(|r| Attendance {
             status: r.status,
-            user_id: r.user_id,
+            user_id: r.user_id.into(),
             note: r.note,
         })
         .collect();

@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use chrono::{DateTime, NaiveDate, Utc};
 use ironfield_auth::{policy, Scope};
+use ironfield_domain::ids::MeetingId;
 use ironfield_persistence::meetings::{self, MeetingRow, PlanRow};
 use ironfield_persistence::users::{self, UserFilter, UserRow};
 use ironfield_persistence::TeamScope;
@@ -63,7 +64,7 @@ impl TryFrom<MeetingRow> for Meeting {
     fn try_from(row: MeetingRow) -> ApiResult<Self> {
         Ok(Meeting {
             date: row.date.parse().map_err(ApiError::internal)?,
-            id: row.id,
+            id: row.id.into(),
             team_id: row.team_id,
             held_at: row.held_at.map(|t| t.and_utc()),
             location: row.location,
@@ -88,7 +89,7 @@ pub use ironfield_domain::meeting::AttendanceStatus;
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &MeetingId,
 ) -> ApiResult<MeetingRow> {
     caller.require_scope(Scope::MeetingsRead)?;
     match meetings::find(conn, &caller.scope(), id) {
@@ -129,7 +130,7 @@ pub(crate) fn members(conn: &mut DbConnection, team_id: &str) -> ApiResult<Vec<U
 impl From<PlanRow> for Plan {
     fn from(row: PlanRow) -> Self {
         Plan {
-            user_id: row.user_id,
+            user_id: row.user_id.into(),
             planned_visits: row.planned_visits,
             planned_signings: row.planned_signings,
             focus_market: row.focus_market,

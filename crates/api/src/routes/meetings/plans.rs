@@ -8,6 +8,7 @@ use crate::state::AppState;
 use actix_web::{put, web};
 use chrono::{DateTime, Utc};
 use ironfield_auth::{policy, Scope};
+use ironfield_domain::ids::{MeetingId, UserId};
 use ironfield_domain::time::now;
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::ValidationErrors;
@@ -70,8 +71,8 @@ pub async fn put_plan(
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::MeetingsWrite)?;
     let (id, user_id) = path.into_inner();
-    let id = path_id(&id, "meeting")?;
-    let user_id = path_id(&user_id, "member")?;
+    let id: MeetingId = path_id(&id, "meeting")?;
+    let user_id: UserId = path_id(&user_id, "member")?;
     let input = body.into_inner();
     let mut errors = ValidationErrors::new();
     if !(0..=200).contains(&input.planned_visits) {
@@ -93,7 +94,7 @@ pub async fn put_plan(
     errors.into_result(())?;
     let plan = blocking::write(&state, move |conn| {
         let meeting = find_visible(conn, &caller, &id)?;
-        let own = user_id == caller.id();
+        let own = caller.user_id() == Some(&user_id);
         if !own && !policy::may_lead_team(&caller.principal, &caller.view, &meeting.team_id) {
             return Err(ApiError::forbidden("a rep writes only their own plan"));
         }

@@ -6,6 +6,7 @@ use crate::reply::Reply;
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::MeetingId;
 
 /// Get a meeting
 ///
@@ -27,7 +28,7 @@ pub async fn get_meeting(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "meeting")?;
+    let id: MeetingId = path_id(&id, "meeting")?;
     let meeting = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = meeting.version;
     Ok(Reply::ok(&Meeting::try_from(meeting)?).versioned(version))

@@ -8,6 +8,8 @@ use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::{Days, NaiveDate};
+use ironfield_domain::ids::MeetingId;
+use ironfield_domain::ids::UserId;
 use ironfield_persistence::{meetings, stats};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -79,7 +81,7 @@ pub async fn meeting_summary(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "meeting")?;
+    let id: MeetingId = path_id(&id, "meeting")?;
     let summary = blocking::read(&state, move |conn| {
         let meeting = find_visible(conn, &caller, &id)?;
         let date: NaiveDate = meeting
@@ -88,12 +90,12 @@ pub async fn meeting_summary(
             .map_err(crate::error::ApiError::internal)?;
         let next = date.checked_add_days(Days::new(1)).unwrap_or(date);
         let team = members(conn, &meeting.team_id)?;
-        let ids: Vec<String> = team.iter().map(|m| m.id.clone()).collect();
-        let attendance: HashMap<String, _> = meetings::attendance(conn, &meeting.id)?
+        let ids: Vec<String> = team.iter().map(|m| m.id.to_string()).collect();
+        let attendance: HashMap<UserId, _> = meetings::attendance(conn, &meeting.id)?
             .into_iter()
             .map(|a| (a.user_id.clone(), a))
             .collect();
-        let mut plans: HashMap<String, _> = meetings::plans(conn, &meeting.id)?
+        let mut plans: HashMap<UserId, _> = meetings::plans(conn, &meeting.id)?
             .into_iter()
             .map(|p| (p.user_id.clone(), p))
             .collect();
@@ -112,8 +114,12 @@ pub async fn meeting_summary(
                 None => {}
             }
             let actual = DayFigures {
-                visits: tally.visits.get(&member.id).copied().unwrap_or(0),
-                signings: tally.new_sellers.get(&member.id).copied().unwrap_or(0),
+                visits: tally.visits.get(member.id.as_str()).copied().unwrap_or(0),
+                signings: tally
+                    .new_sellers
+                    .get(member.id.as_str())
+                    .copied()
+                    .unwrap_or(0),
             };
             totals.actual_visits += actual.visits;
             totals.actual_signings += actual.signings;
@@ -127,7 +133,7 @@ pub async fn meeting_summary(
                 }
             });
             rows.push(MemberSummary {
-                user_id: member.id,
+                user_id: member.id.into(),
                 name: member.name,
                 attendance: status,
                 attendance_note: mark.and_then(|a| a.note.clone()),
@@ -137,7 +143,7 @@ pub async fn meeting_summary(
             });
         }
         Ok(MeetingSummary {
-            meeting_id: meeting.id,
+            meeting_id: meeting.id.into(),
             team_id: meeting.team_id,
             date,
             members: rows,

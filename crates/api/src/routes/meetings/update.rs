@@ -8,6 +8,7 @@ use crate::routes::{double_option, path_id};
 use crate::state::AppState;
 use actix_web::{patch, web};
 use chrono::{DateTime, FixedOffset};
+use ironfield_domain::ids::MeetingId;
 use ironfield_domain::time::now;
 use ironfield_domain::ValidationErrors;
 use ironfield_persistence::meetings;
@@ -62,7 +63,7 @@ pub async fn update_meeting(
     if_match: IfMatch,
     body: ApiJson<UpdateMeeting>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "meeting")?;
+    let id: MeetingId = path_id(&id, "meeting")?;
     let input = body.into_inner();
     let mut errors = ValidationErrors::new();
     let flat = |v: &Option<Option<String>>| v.clone().flatten();

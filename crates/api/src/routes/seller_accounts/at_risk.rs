@@ -154,7 +154,7 @@ pub async fn at_risk_accounts(
         page.last().map(|(row, a)| {
             RankCursor {
                 s: a.score,
-                i: row.id.clone(),
+                i: row.id.to_string(),
             }
             .encode()
         })

@@ -6,6 +6,7 @@ use crate::routes::audit::{history, AuditPage, PageQuery};
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::SellerAccountId;
 
 /// A seller account's history
 ///
@@ -31,13 +32,13 @@ pub async fn account_history(
     id: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "seller account")?;
+    let id: SellerAccountId = path_id(&id, "seller account")?;
     history(
         &state,
         caller,
         query.into_inner(),
         "seller_account",
-        move |conn, caller| Ok(vec![find_visible(conn, caller, &id)?.id]),
+        move |conn, caller| Ok(vec![find_visible(conn, caller, &id)?.id.into()]),
     )
     .await
 }

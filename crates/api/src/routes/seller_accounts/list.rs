@@ -8,6 +8,7 @@ use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::Scope;
+use ironfield_domain::ids::UserId;
 use ironfield_persistence::seller_accounts::{self, AccountFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -17,9 +18,9 @@ use utoipa::IntoParams;
 pub struct ListAccountsQuery {
     pub status: Option<AccountStatus>,
     pub membership_tier: Option<MembershipTier>,
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     #[param(format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,

@@ -7,6 +7,7 @@ use crate::reply::Reply;
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::SellerAccountId;
 
 /// Get a seller account
 ///
@@ -28,7 +29,7 @@ pub async fn get_account(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "seller account")?;
+    let id: SellerAccountId = path_id(&id, "seller account")?;
     let (account, assessment) = blocking::read(&state, move |conn| {
         let account = find_visible(conn, &caller, &id)?;
         let judge = Judge::load(conn)?;

@@ -10,6 +10,7 @@ use crate::services::seller_accounts::contract_terms;
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_auth::Scope;
+use ironfield_domain::ids::SellerAccountId;
 use ironfield_domain::{Money, ValidationErrors};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -63,7 +64,7 @@ pub async fn renew_account(
     body: ApiJson<RenewAccount>,
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::AccountsWrite)?;
-    let id = path_id(&id, "seller account")?;
+    let id: SellerAccountId = path_id(&id, "seller account")?;
     idempotency::create_once(
         state,
         caller,

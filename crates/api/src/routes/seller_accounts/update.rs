@@ -10,6 +10,7 @@ use crate::services::seller_accounts::{find_writable, save, AccountInput};
 use crate::state::AppState;
 use actix_web::{patch, web};
 use ironfield_auth::policy;
+use ironfield_domain::ids::SellerAccountId;
 use ironfield_domain::{validation, ValidationErrors};
 use ironfield_persistence::seller_accounts::AccountRow;
 use ironfield_persistence::DbConnection;
@@ -50,7 +51,7 @@ pub async fn update_account(
     if_match: IfMatch,
     body: ApiJson<AccountUpdate>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "seller account")?;
+    let id: SellerAccountId = path_id(&id, "seller account")?;
     let input = AccountInput::from(body.into_inner());
     let account = blocking::write(&state, move |conn| {
         let current = find_writable(conn, &caller, &id)?;
@@ -100,7 +101,11 @@ fn apply_update(
     // A bad body is 422 whatever the version: only a valid change can be stale.
     if_match.check(current.version)?;
 
-    if let Some(owner_id) = input.owner_id.as_deref().filter(|o| *o != current.owner_id) {
+    if let Some(owner_id) = input
+        .owner_id
+        .as_deref()
+        .filter(|o| *o != current.owner_id.as_str())
+    {
         if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
             return Err(ApiError::forbidden(
                 "only a team lead or above may reassign a seller account",

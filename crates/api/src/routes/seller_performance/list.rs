@@ -7,6 +7,7 @@ use crate::routes::path_id;
 use crate::services::seller_accounts::find_visible;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::SellerAccountId;
 use ironfield_domain::Period;
 use ironfield_persistence::seller_performance;
 use serde::{Deserialize, Serialize};
@@ -55,7 +56,7 @@ pub async fn list_performance(
     id: web::Path<String>,
     query: web::Query<PerformanceQuery>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "seller account")?;
+    let id: SellerAccountId = path_id(&id, "seller account")?;
     let query = query.into_inner();
     let month = |field: &str, text: Option<String>| {
         text.map(|t| Period::parse(&t).map_err(|m| ApiError::invalid_field(field, m)))

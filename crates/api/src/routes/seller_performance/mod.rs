@@ -9,6 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use chrono::{DateTime, FixedOffset, Utc};
 use ironfield_auth::{Principal, Scope};
+use ironfield_domain::ids::SellerAccountId;
 use ironfield_domain::time::business_date;
 use ironfield_domain::{Money, Period, ValidationErrors};
 use ironfield_persistence::seller_performance::PerformanceRow;
@@ -82,7 +83,7 @@ pub struct Performance {
 impl From<PerformanceRow> for Performance {
     fn from(row: PerformanceRow) -> Self {
         Performance {
-            seller_account_id: row.seller_account_id,
+            seller_account_id: row.seller_account_id.into(),
             period: row.period,
             inquiries: row.inquiries,
             orders: row.orders,
@@ -121,10 +122,11 @@ pub(crate) fn period(text: &str, today: chrono::NaiveDate) -> Result<Period, Str
     Ok(period)
 }
 
-/// Checks one month's figures; the errors are named `{prefix}field`.
+/// Checks one month's figures; the errors are named `{prefix}field`. No row without an
+/// account (`None`: its error is the caller's to add), but the figures are checked still.
 pub(crate) fn row_of(
     input: PerformanceInput,
-    account_id: String,
+    account_id: Option<SellerAccountId>,
     period: &str,
     prefix: &str,
     errors: &mut ValidationErrors,
@@ -166,7 +168,7 @@ pub(crate) fn row_of(
         return None;
     }
     Some(PerformanceRow {
-        seller_account_id: account_id,
+        seller_account_id: account_id?,
         period: period.to_owned(),
         inquiries: input.inquiries,
         orders: input.orders,

@@ -6,7 +6,7 @@ use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{put, web};
 use chrono::{DateTime, FixedOffset};
-use ironfield_domain::ids::parse_id;
+use ironfield_domain::ids::SellerAccountId;
 use ironfield_domain::time::now;
 use ironfield_domain::{Money, ValidationErrors};
 use ironfield_persistence::account_health;
@@ -108,21 +108,22 @@ pub async fn put_performance_bulk(
             .check("period", period(&month, today(conn)?))
             .map(|m| m.to_string())
             .unwrap_or_default();
-        let ids: Vec<String> = items
+        let ids: Vec<SellerAccountId> = items
             .iter()
-            .filter_map(|i| parse_id(&i.seller_account_id))
+            .filter_map(|i| SellerAccountId::parse(&i.seller_account_id))
             .collect();
         // One read for every account named: which exist in the caller's view.
-        let visible: HashSet<String> = account_health::existing(conn, &caller.scope(), &ids)?
-            .into_iter()
-            .collect();
+        let visible: HashSet<SellerAccountId> =
+            account_health::existing(conn, &caller.scope(), &ids)?
+                .into_iter()
+                .collect();
         let at = now().naive_utc();
         let mut seen = HashSet::new();
         let mut rows = Vec::with_capacity(items.len());
         for (n, item) in items.into_iter().enumerate() {
             let (raw_id, input) = item.split();
             let field = format!("items[{n}].seller_account_id");
-            let id = parse_id(&raw_id).filter(|id| visible.contains(id));
+            let id = SellerAccountId::parse(&raw_id).filter(|id| visible.contains(id));
             let id = match id {
                 Some(id) if !seen.insert(id.clone()) => {
                     errors.add(field, "this account is already in the batch");
@@ -136,7 +137,7 @@ pub async fn put_performance_bulk(
             };
             let row = row_of(
                 input,
-                id.clone().unwrap_or_default(),
+                id.clone(),
                 &month,
                 &format!("items[{n}]."),
                 &mut errors,

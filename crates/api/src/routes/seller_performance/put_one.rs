@@ -6,6 +6,7 @@ use crate::reply::Reply;
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{put, web};
+use ironfield_domain::ids::SellerAccountId;
 use ironfield_domain::time::now;
 use ironfield_domain::ValidationErrors;
 use ironfield_persistence::{seller_accounts, seller_performance, DbError};
@@ -44,7 +45,7 @@ pub async fn put_performance(
 ) -> ApiResult<Reply> {
     require_writer(&caller)?;
     let (id, month) = path.into_inner();
-    let id = path_id(&id, "seller account")?;
+    let id: SellerAccountId = path_id(&id, "seller account")?;
     let input = body.into_inner();
     let stored = blocking::write(&state, move |conn| {
         match seller_accounts::find(conn, &caller.scope(), &id) {
@@ -56,7 +57,7 @@ pub async fn put_performance(
         let month = errors.check("period", period(&month, today(conn)?));
         let row = row_of(
             input,
-            id,
+            Some(id),
             &month.map(|m| m.to_string()).unwrap_or_default(),
             "",
             &mut errors,

@@ -11,6 +11,7 @@ use actix_web::{delete, get, post, web};
 use chrono::{DateTime, Utc};
 use ironfield_auth::{opaque, Scope, Scopes};
 use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::ServiceAccountId;
 use ironfield_domain::time::now;
 use ironfield_domain::{validation, ValidationErrors};
 use ironfield_persistence::service_accounts::{self, NewServiceAccount, ServiceAccountRow};
@@ -56,7 +57,7 @@ impl From<ServiceAccountRow> for ServiceAccount {
     fn from(row: ServiceAccountRow) -> Self {
         ServiceAccount {
             scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
-            id: row.id,
+            id: row.id.into(),
             name: row.name,
             client_id: row.client_id,
             created_by: row.created_by,
@@ -163,7 +164,7 @@ async fn create_service_account(
                 Ok(service_accounts::insert(
                     conn,
                     &NewServiceAccount {
-                        id: &new_id(),
+                        id: ServiceAccountId::new(),
                         name: &name,
                         client_id: &client_id,
                         secret_hash: &opaque::digest(&secret),
@@ -210,7 +211,7 @@ async fn delete_service_account(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     caller.require_admin()?;
-    let id = path_id(&id, "service account")?;
+    let id: ServiceAccountId = path_id(&id, "service account")?;
     let deleted = blocking::write(&state, move |conn| {
         Ok(service_accounts::delete(conn, &id, now().naive_utc())?)
     })

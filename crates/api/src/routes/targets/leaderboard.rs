@@ -106,7 +106,7 @@ pub async fn leaderboard(
             .iter()
             .filter(|u| u.role == Role::Rep || (with_leads && u.role == Role::TeamLead))
             .collect();
-        let user_ids: Vec<String> = ranked.iter().map(|r| r.id.clone()).collect();
+        let user_ids: Vec<String> = ranked.iter().map(|r| r.id.to_string()).collect();
         let targets: HashMap<String, i64> = targets::for_subjects(conn, period, &user_ids, &[])?
             .into_iter()
             .filter(|t| t.metric == metric)
@@ -115,11 +115,11 @@ pub async fn leaderboard(
         let mut entries: Vec<LeaderboardEntry> = ranked
             .iter()
             .map(|rep| {
-                let actual = Figures::of(&scope.rep_figures, &rep.id).get(metric);
-                let pace = progress_towards(targets.get(&rep.id).copied(), actual, days);
+                let actual = Figures::of(&scope.rep_figures, rep.id.as_str()).get(metric);
+                let pace = progress_towards(targets.get(rep.id.as_str()).copied(), actual, days);
                 LeaderboardEntry {
                     rank: 0,
-                    user_id: rep.id.clone(),
+                    user_id: rep.id.to_string(),
                     name: rep.name.clone(),
                     team_id: rep.team_id.clone(),
                     actual,

@@ -57,7 +57,7 @@ pub async fn list_targets(
             id,
             role: Role::Rep,
             team_id,
-        } => Some((id.clone(), team_id.clone())),
+        } => Some((id.to_string(), team_id.clone())),
         _ => None,
     };
     let filter = TargetFilter {

@@ -51,7 +51,7 @@ impl From<TargetRow> for Target {
         Target {
             subject_type: row.subject_type,
             metric: row.metric,
-            id: row.id,
+            id: row.id.into(),
             period: row.period.to_string(),
             subject_id: row.subject_id,
             value: row.value,

@@ -117,7 +117,7 @@ pub async fn target_progress(
         let as_of = scope::as_of(conn, query.as_of)?;
         let days = crate::org::calendar(conn)?.working_days(period, as_of);
         let scope = scope::load(conn, &caller, query.team_id.as_deref(), period)?;
-        let user_ids: Vec<String> = scope.reps.iter().map(|r| r.id.clone()).collect();
+        let user_ids: Vec<String> = scope.reps.iter().map(|r| r.id.to_string()).collect();
         let team_ids: Vec<String> = scope.teams.iter().map(|t| t.id.clone()).collect();
         let targets: HashMap<(String, Metric), i64> =
             targets::for_subjects(conn, period, &user_ids, &team_ids)?
@@ -136,13 +136,13 @@ pub async fn target_progress(
             .reps
             .iter()
             .map(|rep| RepProgress {
-                user_id: rep.id.clone(),
+                user_id: rep.id.to_string(),
                 name: rep.name.clone(),
                 team_id: rep.team_id.clone(),
                 metrics: metrics(
                     &targets,
                     &format!("user:{}", rep.id),
-                    Figures::of(&scope.rep_figures, &rep.id),
+                    Figures::of(&scope.rep_figures, rep.id.as_str()),
                     days,
                 ),
             })

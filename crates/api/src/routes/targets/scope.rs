@@ -92,7 +92,7 @@ pub(crate) fn load(
     reps.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
 
     let (from, to) = (period.first_day(), period.next_first_day());
-    let rep_ids: Vec<String> = reps.iter().map(|r| r.id.clone()).collect();
+    let rep_ids: Vec<String> = reps.iter().map(|r| r.id.to_string()).collect();
     let rep_figures = stats::by_rep(conn, &rep_ids, from, to)?;
 
     // A team's figures include its sub-teams': count every team in the subtrees once, then

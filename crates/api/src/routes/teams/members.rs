@@ -47,7 +47,7 @@ pub async fn list_members(
     query: web::Query<MembersQuery>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id = path_id(&id, "team")?;
+    let id: String = path_id(&id, "team")?;
     let query = query.into_inner();
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let page = blocking::read(&state, move |conn| {

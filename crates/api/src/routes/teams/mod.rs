@@ -49,7 +49,7 @@ impl From<TeamRow> for Team {
             id: row.id,
             name: row.name,
             parent_id: row.parent_id,
-            lead_id: row.lead_id,
+            lead_id: row.lead_id.map(String::from),
             market: row.market,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),

@@ -29,7 +29,7 @@ pub async fn get_team(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id = path_id(&id, "team")?;
+    let id: String = path_id(&id, "team")?;
     let team = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = team.version;
     Ok(Reply::ok(&Team::from(team)).versioned(version))

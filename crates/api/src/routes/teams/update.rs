@@ -63,7 +63,7 @@ pub async fn update_team(
     body: ApiJson<UpdateTeam>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id = path_id(&id, "team")?;
+    let id: String = path_id(&id, "team")?;
     let input = body.into_inner();
     let mut errors = ValidationErrors::new();
     let name = input

@@ -8,7 +8,7 @@ use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_auth::{password, policy};
-use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::time::now;
 use ironfield_domain::{validation, Email, Role, ValidationErrors};
 use ironfield_persistence::users::{self, NewUser};
@@ -130,7 +130,7 @@ pub async fn create_user(
             users::insert(
                 conn,
                 &NewUser {
-                    id: &new_id(),
+                    id: UserId::new(),
                     email: input.email.as_str(),
                     name: &input.name,
                     phone: input.phone.as_deref(),

@@ -7,6 +7,7 @@ use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_auth::policy;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::time::now;
 use ironfield_persistence::users::{self, UserChanges};
 use ironfield_persistence::TeamScope;
@@ -40,7 +41,7 @@ pub async fn deactivate_user(
     if_match: IfMatch,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id = path_id(&id, "user")?;
+    let id: UserId = path_id(&id, "user")?;
     let user = blocking::write(&state, move |conn| {
         let current = find_visible(conn, &caller, &id)?;
         if !policy::may_manage_user(
@@ -51,7 +52,7 @@ pub async fn deactivate_user(
         ) {
             return Err(ApiError::forbidden("you may not deactivate this user"));
         }
-        if current.id == caller.id() {
+        if caller.user_id() == Some(&current.id) {
             return Err(ApiError::invalid_field(
                 "id",
                 "you cannot deactivate yourself",

@@ -51,7 +51,7 @@ impl From<UserRow> for User {
         User {
             active: row.is_active(),
             role: row.role,
-            id: row.id,
+            id: row.id.into(),
             email: row.email,
             name: row.name,
             phone: row.phone,

@@ -6,6 +6,7 @@ use crate::reply::Reply;
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::UserId;
 use ironfield_persistence::users;
 use ironfield_persistence::TeamScope;
 
@@ -23,8 +24,7 @@ use ironfield_persistence::TeamScope;
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<Reply> {
-    caller.require_user()?;
-    let id = caller.id().to_owned();
+    let id = caller.require_user_id()?.clone();
     let user = blocking::read(&state, move |conn| {
         Ok(users::find(conn, &TeamScope::everything(), &id)?)
     })
@@ -55,7 +55,7 @@ pub async fn get_user(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id = path_id(&id, "user")?;
+    let id: UserId = path_id(&id, "user")?;
     let user = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = user.version;
     Ok(Reply::ok(&User::from(user)).versioned(version))

@@ -9,6 +9,7 @@ use crate::services::users::{self as users_service, UserUpdate};
 use crate::state::AppState;
 use actix_web::{patch, web};
 use ironfield_auth::password;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::{validation, Email, Role, ValidationErrors};
 use ironfield_persistence::users;
 use ironfield_persistence::TeamScope;
@@ -76,12 +77,12 @@ pub async fn update_user(
     body: ApiJson<UpdateUser>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id = path_id(&id, "user")?;
+    let id: UserId = path_id(&id, "user")?;
     let input = body.into_inner();
 
     let mut change = checked(&input)?;
     if let Some(new_password) = input.password {
-        if id == caller.id() {
+        if caller.user_id() == Some(&id) {
             confirm_own_password(&state, &caller, input.current_password).await?;
         }
         let hash = password_work::run(move || password::hash(&new_password)).await?;
@@ -149,7 +150,7 @@ async fn confirm_own_password(
             "is required to change your own password",
         ));
     };
-    let me = caller.id().to_owned();
+    let me = caller.require_user_id()?.clone();
     let stored = blocking::read(state, move |conn| {
         Ok(users::find(conn, &TeamScope::everything(), &me)?.password_hash)
     })

@@ -126,12 +126,12 @@ async fn log_items(
         for ((place, claimed_id), outcome) in places.into_iter().zip(outcomes) {
             results[place] = Some(match outcome {
                 Ok(Logged::Created(row)) => ItemResult {
-                    id: Some(row.id),
+                    id: Some(row.id.into()),
                     status: ItemStatus::Created,
                     errors: vec![],
                 },
                 Ok(Logged::Existing(row)) => ItemResult {
-                    id: Some(row.id),
+                    id: Some(row.id.into()),
                     status: ItemStatus::Duplicate,
                     errors: vec![],
                 },

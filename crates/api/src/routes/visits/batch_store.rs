@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use diesel::Connection;
 use ironfield_auth::Scope;
+use ironfield_domain::ids::{LeadId, SellerAccountId, VisitId};
 use ironfield_domain::Stage;
 use ironfield_persistence::audit::NewEvent;
 use ironfield_persistence::leads::{self as lead_store, LeadRow};
@@ -95,14 +96,14 @@ fn store_known(
     items: &[&Prepared],
 ) -> ApiResult<Vec<ApiResult<Logged>>> {
     // Ids stored already are replays, whatever their target has become since.
-    let ids: Vec<String> = items.iter().map(|item| item.row.id.clone()).collect();
+    let ids: Vec<VisitId> = items.iter().map(|item| item.row.id.clone()).collect();
     let mut taken: HashSet<String> = visits::stored_ids(conn, &ids)?.into_iter().collect();
     let mut records = Records::read(conn, caller, items)?;
     // Each item: its row to insert (with its lead's stage before it), or its answer now.
     let mut planned: Vec<Result<(VisitRow, Option<Stage>), Answer>> = Vec::new();
     let mut tz = None;
     for item in items {
-        if !taken.insert(item.row.id.clone()) {
+        if !taken.insert(item.row.id.as_str().to_owned()) {
             planned.push(Err(Answer::Replayed));
             continue;
         }
@@ -111,7 +112,7 @@ fn store_known(
             Ok(known) => known,
             Err(refused) => {
                 // Not stored after all: a later item with this id may store it.
-                taken.remove(&item.row.id);
+                taken.remove(item.row.id.as_str());
                 planned.push(Err(Answer::Refused(refused)));
                 continue;
             }
@@ -133,14 +134,14 @@ fn store_known(
 
     // Each lead's effects, visit by visit in the order stored, as one visit at a time would
     // leave them: its audit record names the stage the visit moved it to.
-    let mut leads: BTreeMap<String, LeadVisits> = BTreeMap::new();
+    let mut leads: BTreeMap<LeadId, LeadVisits> = BTreeMap::new();
     let mut audit = Vec::new();
     let mut stored = Vec::new();
     for plan in &mut planned {
         let Ok((row, stage_before)) = plan else {
             continue;
         };
-        if !inserted.contains(&row.id) {
+        if !inserted.contains(row.id.as_str()) {
             *plan = Err(Answer::Replayed);
             continue;
         }
@@ -161,7 +162,7 @@ fn store_known(
             lead.at = row.received_at;
             audit.push((
                 lead_id.clone(),
-                lead_audit_changes(&row.id, moved_to),
+                lead_audit_changes(row.id.as_str(), moved_to),
                 row.received_at,
             ));
         }
@@ -183,7 +184,7 @@ fn store_known(
             .iter()
             .map(|(lead_id, changes, at)| NewEvent {
                 entity_type: "lead",
-                entity_id: lead_id,
+                entity_id: lead_id.as_str(),
                 action: VISIT_LOGGED,
                 actor_id: caller.id(),
                 changes: changes.clone().into_value(),
@@ -194,13 +195,13 @@ fn store_known(
     crate::events::writes::visits_logged(conn, caller, &stored)?;
 
     // The answers; replays with the visit as stored.
-    let replayed: Vec<String> = planned
+    let replayed: Vec<VisitId> = planned
         .iter()
         .zip(items)
         .filter(|(plan, _)| matches!(plan, Err(Answer::Replayed)))
         .map(|(_, item)| item.row.id.clone())
         .collect();
-    let existing: HashMap<String, VisitRow> = if replayed.is_empty() {
+    let existing: HashMap<VisitId, VisitRow> = if replayed.is_empty() {
         HashMap::new()
     } else {
         // Every team: whether the caller may read a visit is `can_read`'s to say, as for one.
@@ -252,8 +253,8 @@ struct LeadVisits {
 
 /// The batch's leads and accounts in the caller's view, read once.
 struct Records {
-    leads: HashMap<String, LeadRow>,
-    accounts: HashMap<String, AccountRow>,
+    leads: HashMap<LeadId, LeadRow>,
+    accounts: HashMap<SellerAccountId, AccountRow>,
 }
 
 impl Records {
@@ -267,10 +268,10 @@ impl Records {
                 Target::NewLead(_) => {}
             }
         }
-        for ids in [&mut lead_ids, &mut account_ids] {
-            ids.sort();
-            ids.dedup();
-        }
+        lead_ids.sort();
+        lead_ids.dedup();
+        account_ids.sort();
+        account_ids.dedup();
         let leads = if lead_ids.is_empty() || caller.require_scope(Scope::LeadsRead).is_err() {
             Vec::new()
         } else {

@@ -67,9 +67,8 @@ pub async fn my_day(
     caller: Caller,
     query: web::Query<DayQuery>,
 ) -> ApiResult<Reply> {
-    caller.require_user()?;
+    let rep_id = caller.require_user_id()?.clone();
     let requested = query.into_inner().date;
-    let rep_id = caller.id().to_owned();
     let scope = caller.scope();
     let (tz, date, day_visits, due, plan, to_service) = blocking::read(&state, move |conn| {
         let tz = crate::org::timezone(conn)?;
@@ -89,7 +88,7 @@ pub async fn my_day(
             &scope,
             &RankFilter {
                 team_id: None,
-                owner_id: Some(rep_id.clone()),
+                owner_id: Some(rep_id.to_string()),
             },
         )?;
         to_service.truncate(MAX_ACCOUNTS_TO_SERVICE);

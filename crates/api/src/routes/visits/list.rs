@@ -7,6 +7,7 @@ use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::{Principal, Scope};
+use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
 use ironfield_domain::visit::{Outcome, Purpose};
 use ironfield_domain::Role;
 use ironfield_persistence::visits::{self, VisitFilter};
@@ -16,18 +17,18 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListVisitsQuery {
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub rep_id: Option<String>,
+    pub rep_id: Option<UserId>,
     #[param(format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub team_id: Option<String>,
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub lead_id: Option<String>,
-    #[param(format = Uuid)]
+    pub lead_id: Option<LeadId>,
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub seller_account_id: Option<String>,
+    pub seller_account_id: Option<SellerAccountId>,
     /// Visits at or after this time (RFC 3339).
     #[param(format = DateTime)]
     pub from: Option<String>,
@@ -82,7 +83,7 @@ pub async fn list_visits(
     );
     let filter = VisitFilter {
         rep_id: if own_only {
-            Some(caller.id().to_owned())
+            caller.user_id().cloned()
         } else {
             query.rep_id
         },

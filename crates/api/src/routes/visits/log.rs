@@ -19,7 +19,7 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use ironfield_auth::{policy, Scope};
-use ironfield_domain::ids::{new_id, parse_id};
+use ironfield_domain::ids::{LeadId, SellerAccountId, VisitId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::visit::check_location;
 use ironfield_domain::{GeoPoint, Stage, ValidationErrors};
@@ -39,8 +39,8 @@ pub(crate) enum Logged {
 }
 
 pub(super) enum Target {
-    Lead(String),
-    Account(String),
+    Lead(LeadId),
+    Account(SellerAccountId),
     NewLead(Box<LeadInput>),
 }
 
@@ -49,8 +49,8 @@ impl Target {
     /// first, then accounts, each by id; new stalls last (they lock nothing that exists).
     pub(super) fn lock_key(&self) -> (u8, &str) {
         match self {
-            Target::Lead(id) => (0, id),
-            Target::Account(id) => (1, id),
+            Target::Lead(id) => (0, id.as_str()),
+            Target::Account(id) => (1, id.as_str()),
             Target::NewLead(_) => (2, ""),
         }
     }
@@ -129,6 +129,7 @@ pub(crate) fn prepare(
 ) -> ApiResult<Prepared> {
     caller.require_scope(Scope::VisitsWrite)?;
     let (_, team_id) = caller.require_user()?;
+    let rep_id = caller.require_user_id()?.clone();
     let mut errors = ValidationErrors::new();
     let id = client_id(&mut errors, input.id.as_deref(), require_id);
     let target = target(
@@ -150,12 +151,16 @@ pub(crate) fn prepare(
     let district = facts::text(&mut errors, "district", &input.district, 100);
     let stall_no = facts::stall_no(&mut errors, &input.stall_no);
     let notes = facts::notes(&mut errors, &input.notes);
-    errors.into_result(())?;
+    // Each id or target missing has put its error in `errors`.
+    let (id, target) = match (id, target) {
+        (Some(id), Some(target)) if errors.is_empty() => (id, target),
+        _ => return Err(errors.into()),
+    };
 
     Ok(Prepared {
         row: NewVisit {
-            id: id.unwrap_or_default(),
-            rep_id: caller.id().to_owned(),
+            id,
+            rep_id,
             team_id: team_id.map(str::to_owned),
             lead_id: None,
             seller_account_id: None,
@@ -173,19 +178,19 @@ pub(crate) fn prepare(
             next_follow_up_at: input.next_follow_up_at.map(|t| t.naive_utc()),
             duration_minutes: input.duration_minutes,
         },
-        target: target.unwrap_or(Target::Lead(String::new())),
+        target,
     })
 }
 
 /// The visit's id: the client's UUID, or a new one where the client may leave it out.
-fn client_id(errors: &mut ValidationErrors, sent: Option<&str>, required: bool) -> Option<String> {
+fn client_id(errors: &mut ValidationErrors, sent: Option<&str>, required: bool) -> Option<VisitId> {
     match sent {
-        Some(raw) => errors.check("id", parse_id(raw).ok_or("must be a UUID")),
+        Some(raw) => errors.check("id", VisitId::parse(raw).ok_or("must be a UUID")),
         None if required => {
             errors.add("id", "each visit in a batch needs its client-made UUID");
             None
         }
-        None => Some(new_id()),
+        None => Some(VisitId::new()),
     }
 }
 
@@ -198,12 +203,12 @@ fn target(
 ) -> Option<Target> {
     match (lead_id, seller_account_id, new_lead) {
         (Some(lead), None, None) => errors
-            .check("lead_id", parse_id(&lead).ok_or("must be a lead id"))
+            .check("lead_id", LeadId::parse(&lead).ok_or("must be a lead id"))
             .map(Target::Lead),
         (None, Some(account), None) => errors
             .check(
                 "seller_account_id",
-                parse_id(&account).ok_or("must be a seller account id"),
+                SellerAccountId::parse(&account).ok_or("must be a seller account id"),
             )
             .map(Target::Account),
         (None, None, Some(lead)) => Some(Target::NewLead(Box::new(lead.into()))),
@@ -288,9 +293,9 @@ pub(super) fn store(
             conn,
             caller,
             "lead",
-            lead_id,
+            lead_id.as_str(),
             VISIT_LOGGED,
-            lead_audit_changes(&row.id, moved_to),
+            lead_audit_changes(row.id.as_str(), moved_to),
             row.received_at,
         )?;
     }
@@ -334,7 +339,7 @@ fn resolve(
 }
 
 /// `error`, unless the visit id is stored already: then the request is a replay.
-fn replayed_or(conn: &mut DbConnection, id: &str, error: ApiError) -> Failure {
+fn replayed_or(conn: &mut DbConnection, id: &VisitId, error: ApiError) -> Failure {
     match visits::find_optional(conn, id) {
         Ok(Some(_)) => Failure::Replayed,
         _ => Failure::Api(error),
@@ -350,7 +355,7 @@ pub(super) const VISIT_LOGGED: &str = "visit_logged";
 pub(super) fn lead_to_log(
     caller: &Caller,
     mut lead: lead_store::LeadRow,
-    mut find_survivor: impl FnMut(&str) -> Result<lead_store::LeadRow, DbError>,
+    mut find_survivor: impl FnMut(&LeadId) -> Result<lead_store::LeadRow, DbError>,
 ) -> Result<lead_store::LeadRow, ApiError> {
     for _ in 0..5 {
         let Some(survivor) = lead.merged_into_id.clone() else {

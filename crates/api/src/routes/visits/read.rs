@@ -6,6 +6,7 @@ use crate::reply::Reply;
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::VisitId;
 
 /// Get a visit
 ///
@@ -28,7 +29,7 @@ pub async fn get_visit(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
-    let id = path_id(&id, "visit")?;
+    let id: VisitId = path_id(&id, "visit")?;
     let visit = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = visit.version;
     Ok(Reply::ok(&Visit::from(visit)).versioned(version))

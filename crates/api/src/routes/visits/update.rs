@@ -9,6 +9,7 @@ use crate::state::AppState;
 use actix_web::{patch, web};
 use chrono::{DateTime, FixedOffset};
 use ironfield_auth::Scope;
+use ironfield_domain::ids::VisitId;
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::visit::{Outcome, Purpose};
 use ironfield_domain::ValidationErrors;
@@ -65,7 +66,7 @@ pub async fn update_visit(
     body: ApiJson<UpdateVisit>,
 ) -> ApiResult<Reply> {
     caller.require_scope(Scope::VisitsWrite)?;
-    let id = path_id(&id, "visit")?;
+    let id: VisitId = path_id(&id, "visit")?;
     let correction = VisitCorrection::try_from(body.into_inner())?;
     let visit = blocking::write(&state, move |conn| {
         visits::correct(conn, &caller, &id, correction, &if_match)

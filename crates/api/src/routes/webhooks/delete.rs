@@ -40,7 +40,7 @@ pub async fn delete_webhook(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id = path_id(&id, "webhook")?;
+    let id: String = path_id(&id, "webhook")?;
     blocking::write(&state, move |conn| {
         let row = find_visible(conn, &caller, &id)?;
         if_match.check(row.version)?;

@@ -37,7 +37,7 @@ pub async fn list_deliveries(
     query: web::Query<PageQuery>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id = path_id(&id, "webhook")?;
+    let id: String = path_id(&id, "webhook")?;
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let page = blocking::read(&state, move |conn| {
         find_visible(conn, &caller, &id)?;

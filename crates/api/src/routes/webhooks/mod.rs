@@ -284,7 +284,7 @@ fn require_manager(caller: &Caller) -> ApiResult<()> {
 fn creator_filter(caller: &Caller) -> Option<String> {
     match &caller.principal {
         Principal::User { .. } => None,
-        Principal::Service { id, .. } => Some(id.clone()),
+        Principal::Service { id, .. } => Some(id.to_string()),
     }
 }
 

@@ -67,7 +67,7 @@ pub async fn get_webhook(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id = path_id(&id, "webhook")?;
+    let id: String = path_id(&id, "webhook")?;
     let row = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = row.version;
     Ok(Reply::ok(&Webhook::from(row)).versioned(version))

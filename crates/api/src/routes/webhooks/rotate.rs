@@ -42,7 +42,7 @@ pub async fn rotate_secret(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id = path_id(&id, "webhook")?;
+    let id: String = path_id(&id, "webhook")?;
     let secret = opaque::generate("whsec_");
     let row = blocking::write(&state, move |conn| {
         let row = find_visible(conn, &caller, &id)?;

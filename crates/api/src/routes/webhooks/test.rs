@@ -58,7 +58,7 @@ pub async fn send_test(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id = path_id(&id, "webhook")?;
+    let id: String = path_id(&id, "webhook")?;
     let delivery = blocking::write(&state, move |conn| {
         let row = find_visible(conn, &caller, &id)?;
         let at = now();

@@ -69,7 +69,7 @@ pub async fn update_webhook(
     body: ApiJson<UpdateWebhook>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id = path_id(&id, "webhook")?;
+    let id: String = path_id(&id, "webhook")?;
     let input = body.into_inner();
     let mut errors = ValidationErrors::new();
     let types = input
