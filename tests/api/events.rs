@@ -17,6 +17,7 @@ backend_tests!(
     bad_feed_requests_are_refused,
     the_feed_shows_each_caller_what_it_may_see,
     the_cursor_holds_over_concurrent_writers,
+    a_newer_open_transaction_hides_nothing_committed,
 );
 
 pub(crate) struct Fixture {
@@ -57,13 +58,16 @@ pub(crate) async fn page(app: &TestApp, token: &str, query: &str) -> (Vec<Value>
     (page["items"].as_array().unwrap().clone(), cursor)
 }
 
-/// Every event after `after` (from the start when `None`), following the cursor to the end.
+/// Every event committed so far after `after` (from the start when `None`), following the
+/// cursor to the end. It first waits for the database's running writers
+/// ([`TestApp::writers_settled`]), so the feed's horizon is past everything committed.
 pub(crate) async fn drain(
     app: &TestApp,
     token: &str,
     after: Option<&str>,
     types: &str,
 ) -> (Vec<Value>, String) {
+    app.writers_settled().await;
     let mut all = Vec::new();
     let mut cursor = after.map(str::to_owned);
     loop {
@@ -288,6 +292,7 @@ async fn the_feed_pages_with_its_cursor(app: TestApp) {
         .await;
         ids.push(lead["id"].as_str().unwrap().to_owned());
     }
+    app.writers_settled().await;
     let (first, cursor) = page(&app, &app.admin_token, "?limit=2").await;
     let (second, cursor) = page(&app, &app.admin_token, &format!("?limit=2&after={cursor}")).await;
     let (third, cursor) = page(&app, &app.admin_token, &format!("?limit=2&after={cursor}")).await;
@@ -310,6 +315,7 @@ async fn the_feed_pages_with_its_cursor(app: TestApp) {
     assert_eq!(same, end);
 
     // `after=latest`: an empty page at the current end; only later events follow it.
+    app.writers_settled().await;
     let (latest_items, latest) = page(&app, &app.admin_token, "?after=latest").await;
     assert!(latest_items.is_empty());
     let newer = create_lead(&app, &f.rep.token, json!({"company_name": "新店"})).await;
@@ -511,6 +517,55 @@ async fn the_cursor_holds_over_concurrent_writers(app: TestApp) {
 }
 
 /// On PostgreSQL: appends an event in a transaction that stays open until told to commit.
+/// PostgreSQL: transactions that took their ids after the latest completed one and are still
+/// open (writers in progress, under load nearly always) hold back only what may commit after
+/// them. A second such transaction once collapsed the feed's horizon: the feed served
+/// nothing while it ran.
+async fn a_newer_open_transaction_hides_nothing_committed(app: TestApp) {
+    let f = fixture(&app).await;
+    let lead = create_lead(&app, &f.rep.token, json!({"company_name": "星辰饰品"})).await;
+    app.writers_settled().await;
+    let held = app.is_postgres().then(|| {
+        let db = app.db.clone();
+        let (open_tx, open_rx) = std::sync::mpsc::channel();
+        let (end_tx, end_rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            use diesel::connection::SimpleConnection;
+            // Two transaction ids taken now, one after the other: the snapshot's xmax is
+            // the first (nothing newer has completed), so the second is above it.
+            let mut first = db.conn().expect("a connection");
+            let mut second = db.conn().expect("a connection");
+            for conn in [&mut first, &mut second] {
+                let conn: &mut ironfield_persistence::DbConnection = conn;
+                conn.batch_execute("BEGIN; SELECT pg_current_xact_id();")
+                    .unwrap();
+            }
+            open_tx.send(()).unwrap();
+            end_rx.recv().unwrap();
+            for conn in [&mut first, &mut second] {
+                let conn: &mut ironfield_persistence::DbConnection = conn;
+                conn.batch_execute("ROLLBACK").unwrap();
+            }
+        });
+        open_rx.recv().expect("the transaction is open");
+        (end_tx, thread)
+    });
+    // One page, not `drain`: that waits for open transactions to end.
+    let (items, _) = page(&app, &app.admin_token, "").await;
+    if let Some((end, thread)) = held {
+        end.send(()).unwrap();
+        thread.join().unwrap();
+    }
+    assert_eq!(
+        items
+            .iter()
+            .map(|e| e["record_id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        [lead["id"].as_str().unwrap()],
+        "the committed lead.created is served while a newer transaction is open"
+    );
+}
+
 fn slow_event(
     db: ironfield_persistence::Db,
     team: String,

@@ -208,13 +208,14 @@ struct Xid {
 }
 
 /// The lowest transaction id that may still commit an event: the oldest transaction running
-/// in this database, or the next id to be assigned when none is.
+/// in this database, or one past the latest completed id (the snapshot's `xmax`) when that
+/// is lower.
 ///
 /// Not simply `pg_snapshot_xmin(pg_current_snapshot())`: transaction ids are cluster-wide, so
 /// a long transaction in another database of the same server would hold the feed back.
-/// Order matters: the next id is read first; a transaction that gets its id later is at or
-/// above it, and one that ends after the list below was read has committed before the
-/// caller's next statement takes its snapshot.
+/// Order matters: `xmax` is read first; a transaction that gets its id later is above it, and
+/// one that ends after the list below was read has committed before the caller's next
+/// statement takes its snapshot.
 fn pg_horizon(pg: &mut diesel::PgConnection) -> Result<i64, DbError> {
     let next: Xid =
         diesel::sql_query("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xid")
@@ -235,13 +236,20 @@ fn pg_horizon(pg: &mut diesel::PgConnection) -> Result<i64, DbError> {
 }
 
 /// A 32-bit transaction id as its 64-bit (epoch-qualified) form, given a recent 64-bit id:
-/// the same epoch, or the previous one when that would place it in the future. (An id
-/// assigned after `recent` across an epoch boundary comes out far too low: the feed then
-/// waits a moment longer, never serves too much.)
+/// the one nearest to `recent`. Running ids lie on both sides of the snapshot's `xmax`: it is
+/// one past the latest *completed* id, so a transaction that took its id after that one and
+/// is still running is at or above it. (Widening those into the previous epoch, as this once
+/// did, put the horizon four billion ids back: the feed then served nothing while any newer
+/// transaction ran, which under steady writes is nearly always.) PostgreSQL keeps every
+/// live id within 2^31 of the next one, so the nearest candidate is the right one.
 fn widen_xid(xid32: i64, recent: i64) -> i64 {
+    const EPOCH: i64 = 1 << 32;
+    const HALF: i64 = 1 << 31;
     let candidate = (recent & !0xFFFF_FFFF) | (xid32 & 0xFFFF_FFFF);
-    if candidate > recent {
-        candidate - (1 << 32)
+    if candidate > recent + HALF {
+        candidate - EPOCH
+    } else if candidate < recent - HALF {
+        candidate + EPOCH
     } else {
         candidate
     }
@@ -330,6 +338,11 @@ mod tests {
         assert_eq!(widen_xid(100, recent), recent);
         // Just before the epoch turned.
         assert_eq!(widen_xid(0xFFFF_FFF0, recent), (2 << 32) | 0xFFFF_FFF0);
+        // Running, and newer than the latest completed id (the snapshot's xmax).
+        assert_eq!(widen_xid(105, recent), (3 << 32) | 105);
+        // Taken just after the epoch turned, while `recent` is still before it.
+        let before_turn = (3_i64 << 32) | 0xFFFF_FFF0;
+        assert_eq!(widen_xid(5, before_turn), (4 << 32) | 5);
     }
 
     #[test]
