@@ -78,26 +78,16 @@ pub struct NewEvent<'a> {
     pub at: Timestamp,
 }
 
+/// Records one change in the caller's transaction.
 pub fn record(conn: &mut DbConnection, event: NewEvent<'_>) -> Result<(), DbError> {
-    diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::id.eq(ironfield_domain::ids::new_id()),
-            audit_events::entity_type.eq(event.entity_type),
-            audit_events::entity_id.eq(event.entity_id),
-            audit_events::action.eq(event.action),
-            audit_events::actor_id.eq(event.actor_id),
-            audit_events::changes.eq(event.changes.to_string()),
-            audit_events::created_at.eq(event.at),
-        ))
-        .execute(conn)?;
-    Ok(())
+    record_many(conn, vec![event])
 }
 
 /// Columns of `audit_events`, for sizing multi-row INSERTs.
 const AUDIT_COLUMNS: usize = 7;
 
 /// Records many events in the caller's transaction with multi-row INSERTs (a batch of
-/// visits), in the order given: the same rows as [`record`] called for each.
+/// visits), in the order given.
 pub fn record_many(conn: &mut DbConnection, events: Vec<NewEvent<'_>>) -> Result<(), DbError> {
     let rows: Vec<_> = events
         .into_iter()

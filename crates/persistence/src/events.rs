@@ -74,28 +74,14 @@ pub struct NewEvent<'a> {
 
 /// Appends one event in the caller's transaction: it commits or rolls back with the change.
 pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> Result<(), DbError> {
-    diesel::insert_into(events::table)
-        .values((
-            events::event_id.eq(event.event_id),
-            events::event_type.eq(event.event_type),
-            events::occurred_at.eq(event.occurred_at),
-            events::actor_type.eq(event.actor_type),
-            events::actor_id.eq(event.actor_id),
-            events::record_type.eq(event.record_type),
-            events::record_id.eq(event.record_id),
-            events::team_id.eq(event.team_id),
-            events::data.eq(event.data.to_string()),
-            events::changes.eq(event.changes.map(|c| c.to_string())),
-        ))
-        .execute(conn)?;
-    Ok(())
+    append_many(conn, std::slice::from_ref(event))
 }
 
 /// Columns an append writes, for sizing multi-row INSERTs.
 const EVENT_COLUMNS: usize = 10;
 
 /// Appends many events in the caller's transaction with multi-row INSERTs, in the order
-/// given (so their `seq` follows it): the same rows as [`append`] called for each.
+/// given (so their `seq` follows it).
 pub fn append_many(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> Result<(), DbError> {
     let rows: Vec<_> = events
         .iter()
