@@ -95,12 +95,22 @@ fn store_known(
     caller: &Caller,
     items: &[&Prepared],
 ) -> ApiResult<Vec<ApiResult<Logged>>> {
+    let mut planned = plan(conn, caller, items)?;
+    write_planned(conn, caller, &mut planned)?;
+    answer(conn, caller, items, planned)
+}
+
+/// What an item comes to before anything is written: its row to insert (with its lead's
+/// stage before it), or its answer now (a replay, a refusal).
+type Plan = Result<(VisitRow, Option<Stage>), Answer>;
+
+/// Each item's plan, against one read of the stored ids and of the batch's records.
+fn plan(conn: &mut DbConnection, caller: &Caller, items: &[&Prepared]) -> ApiResult<Vec<Plan>> {
     // Ids stored already are replays, whatever their target has become since.
     let ids: Vec<VisitId> = items.iter().map(|item| item.row.id.clone()).collect();
     let mut taken: HashSet<String> = visits::stored_ids(conn, &ids)?.into_iter().collect();
     let mut records = Records::read(conn, caller, items)?;
-    // Each item: its row to insert (with its lead's stage before it), or its answer now.
-    let mut planned: Vec<Result<(VisitRow, Option<Stage>), Answer>> = Vec::new();
+    let mut planned: Vec<Plan> = Vec::new();
     let mut tz = None;
     for item in items {
         if !taken.insert(item.row.id.as_str().to_owned()) {
@@ -123,7 +133,12 @@ fn store_known(
         };
         planned.push(Ok((complete(row, &known, tz), known.stage)));
     }
+    Ok(planned)
+}
 
+/// Writes the planned visits (in id order) and their leads' effects, audit records and
+/// events; a visit a concurrent writer stored meanwhile becomes a replay.
+fn write_planned(conn: &mut DbConnection, caller: &Caller, planned: &mut [Plan]) -> ApiResult<()> {
     // The visits, in id order; an id a concurrent writer stored meanwhile is skipped.
     let mut rows: Vec<VisitRow> = planned
         .iter()
@@ -137,7 +152,7 @@ fn store_known(
     let mut leads: BTreeMap<LeadId, LeadVisits> = BTreeMap::new();
     let mut audit = Vec::new();
     let mut stored = Vec::new();
-    for plan in &mut planned {
+    for plan in planned.iter_mut() {
         let Ok((row, stage_before)) = plan else {
             continue;
         };
@@ -193,8 +208,16 @@ fn store_known(
             .collect(),
     )?;
     crate::events::writes::visits_logged(conn, caller, &stored)?;
+    Ok(())
+}
 
-    // The answers; replays with the visit as stored.
+/// The answers, in the order of `items`; replays with the visit as stored.
+fn answer(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    items: &[&Prepared],
+    planned: Vec<Plan>,
+) -> ApiResult<Vec<ApiResult<Logged>>> {
     let replayed: Vec<VisitId> = planned
         .iter()
         .zip(items)
