@@ -305,8 +305,8 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
     let mut leads_by_team: Vec<Vec<LeadId>> = vec![Vec::new(); teams_made.len()];
     let mut shops: Vec<performance::Shop> = Vec::new();
     // All leads and accounts in one transaction, their secondary indexes built once at the
-    // end rather than updated row by row (`bulk::without_indexes`): 12.5 s -> see
-    // docs/performance.md, round 4. A failure rolls everything back, indexes included.
+    // end rather than updated row by row (`bulk::without_indexes`; figures in
+    // docs/performance.md, round 4). A failure rolls everything back, indexes included.
     db.write(|conn| -> anyhow::Result<()> {
         bulk::without_indexes(conn, &["leads", "seller_accounts"], |conn| {
             while made < n_leads {
