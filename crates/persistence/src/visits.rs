@@ -123,6 +123,12 @@ pub fn insert_new(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbE
 /// skipped (`ON CONFLICT (id) DO NOTHING`), never an error, so the transaction goes on; on
 /// PostgreSQL an id another transaction is inserting waits for it. Rows go in the order
 /// given: callers sort by id so concurrent batches take the ids' locks in one order.
+///
+/// On SQLite diesel sends a row at a time (rows with `None` fields use column defaults) and
+/// expects each to return its id, so a stored id there fails the call (`NotFound`) instead of
+/// being skipped. The batch never sends one: it leaves out stored ids first, and SQLite's
+/// single writer means none can appear meanwhile; were it to, the batch's savepoint falls
+/// back to storing the items one by one.
 pub fn insert_new_many(conn: &mut DbConnection, rows: &[VisitRow]) -> Result<Vec<String>, DbError> {
     let mut inserted = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / VISIT_COLUMNS) {
