@@ -205,7 +205,6 @@ pub fn emit_many<T: Serialize>(
     caller: &Caller,
     events: &[(EventType, Subject<'_>, T, Timestamp)],
 ) -> ApiResult<()> {
-    let actor_type = actor_type(caller);
     let rendered = events
         .iter()
         .map(|(_, _, data, _)| {
@@ -216,29 +215,38 @@ pub fn emit_many<T: Serialize>(
     let rows: Vec<store::NewEvent<'_>> = events
         .iter()
         .zip(&rendered)
-        .map(
-            |((event_type, subject, _, at), (event_id, data))| store::NewEvent {
-                event_id,
-                event_type: event_type.as_str(),
-                occurred_at: *at,
-                actor_type,
-                actor_id: caller.id(),
-                record_type: event_type.record_type(),
-                record_id: subject.id,
-                team_id: subject.team_id,
-                data,
-                changes: None,
-            },
-        )
+        .map(|((event_type, subject, _, at), (event_id, data))| {
+            new_event(caller, *event_type, *subject, event_id, data, None, *at)
+        })
         .collect();
     store::append_many(conn, &rows)?;
     Ok(())
 }
 
-fn actor_type(caller: &Caller) -> &'static str {
-    match caller.principal {
-        Principal::User { .. } => "user",
-        Principal::Service { .. } => "service_account",
+/// The stored row of one event by `caller`.
+fn new_event<'a>(
+    caller: &'a Caller,
+    event_type: EventType,
+    subject: Subject<'a>,
+    event_id: &'a str,
+    data: &'a Value,
+    changes: Option<&'a Value>,
+    at: Timestamp,
+) -> store::NewEvent<'a> {
+    store::NewEvent {
+        event_id,
+        event_type: event_type.as_str(),
+        occurred_at: at,
+        actor_type: match caller.principal {
+            Principal::User { .. } => "user",
+            Principal::Service { .. } => "service_account",
+        },
+        actor_id: caller.id(),
+        record_type: event_type.record_type(),
+        record_id: subject.id,
+        team_id: subject.team_id,
+        data,
+        changes,
     }
 }
 
@@ -255,21 +263,18 @@ pub fn emit<T: Serialize>(
 ) -> ApiResult<()> {
     let data = serde_json::to_value(data).map_err(crate::error::ApiError::internal)?;
     let changes = changes.map(|c| Value::Object(c.0));
-    let actor_type = actor_type(caller);
+    let event_id = ironfield_domain::ids::new_id();
     store::append(
         conn,
-        &store::NewEvent {
-            event_id: &ironfield_domain::ids::new_id(),
-            event_type: event_type.as_str(),
-            occurred_at: at,
-            actor_type,
-            actor_id: caller.id(),
-            record_type: event_type.record_type(),
-            record_id: subject.id,
-            team_id: subject.team_id,
-            data: &data,
-            changes: changes.as_ref(),
-        },
+        &new_event(
+            caller,
+            event_type,
+            subject,
+            &event_id,
+            &data,
+            changes.as_ref(),
+            at,
+        ),
     )?;
     Ok(())
 }
