@@ -6,7 +6,7 @@ use super::{id_at, pick, Rep, BATCH};
 use chrono::{Datelike, Duration, NaiveDateTime, NaiveTime, TimeZone};
 use indicatif::ProgressBar;
 use ironfield_domain::calendar::{Period, WorkCalendar};
-use ironfield_domain::ids::LeadId;
+use ironfield_domain::ids::{LeadId, TeamId};
 use ironfield_domain::meeting::AttendanceStatus;
 use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::time::{business_date, DEFAULT_TIMEZONE};
@@ -124,29 +124,32 @@ pub fn targets(
     db: &Db,
     rng: &mut ChaCha8Rng,
     reps: &[Rep],
-    team_ids: &[String],
+    team_ids: &[TeamId],
     now: NaiveDateTime,
     set_by: &str,
 ) -> anyhow::Result<usize> {
     let today = now.and_utc().with_timezone(&DEFAULT_TIMEZONE).date_naive();
     let period = Period::of(today);
     let mut rows = Vec::new();
-    let mut target =
-        |subject_type: SubjectType, subject_id: &str, team_id: &str, metric: Metric, value: i64| {
-            rows.push(TargetRow {
-                id: id_at(rng, now),
-                period,
-                subject_type,
-                subject_id: subject_id.into(),
-                metric,
-                value,
-                team_id: Some(team_id.into()),
-                set_by: set_by.into(),
-                created_at: now,
-                updated_at: now,
-                version: 1,
-            });
-        };
+    let mut target = |subject_type: SubjectType,
+                      subject_id: &str,
+                      team_id: &TeamId,
+                      metric: Metric,
+                      value: i64| {
+        rows.push(TargetRow {
+            id: id_at(rng, now),
+            period,
+            subject_type,
+            subject_id: subject_id.into(),
+            metric,
+            value,
+            team_id: Some(team_id.clone()),
+            set_by: set_by.into(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        });
+    };
     for rep in reps {
         target(
             SubjectType::User,
@@ -179,22 +182,36 @@ pub fn targets(
     }
     for team in team_ids {
         let members = reps.iter().filter(|r| &r.team_id == team).count() as i64;
-        target(SubjectType::Team, team, team, Metric::Visits, 260 * members);
+        // A team's target names the team by its id's text (a subject is a user or a team).
+        let subject = team.as_str();
         target(
             SubjectType::Team,
+            subject,
             team,
+            Metric::Visits,
+            260 * members,
+        );
+        target(
+            SubjectType::Team,
+            subject,
             team,
             Metric::NewSellers,
             4 * members,
         );
         target(
             SubjectType::Team,
-            team,
+            subject,
             team,
             Metric::ContractValue,
             4 * 1_980_000 * members,
         );
-        target(SubjectType::Team, team, team, Metric::Renewals, 2 * members);
+        target(
+            SubjectType::Team,
+            subject,
+            team,
+            Metric::Renewals,
+            2 * members,
+        );
     }
     db.write(|conn| -> anyhow::Result<()> {
         for row in &rows {
@@ -210,7 +227,7 @@ pub fn meetings(
     db: &Db,
     rng: &mut ChaCha8Rng,
     reps: &[Rep],
-    teams: &[(String, String)],
+    teams: &[(TeamId, String)],
     now: NaiveDateTime,
 ) -> anyhow::Result<usize> {
     let calendar = WorkCalendar::default();

@@ -12,7 +12,7 @@ use anyhow::{ensure, Context};
 use chrono::{Duration, Months, NaiveDateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{LeadId, RecordId, UserId};
+use ironfield_domain::ids::{LeadId, RecordId, TeamId, UserId};
 use ironfield_domain::{Role, Stage};
 use ironfield_persistence::leads::{self, LeadRow};
 use ironfield_persistence::seller_accounts::{self, AccountRow, Signing};
@@ -49,7 +49,7 @@ pub struct Summary {
 }
 
 struct Team {
-    id: String,
+    id: TeamId,
     markets: Vec<u8>,
 }
 
@@ -63,7 +63,7 @@ struct Taken {
 struct Rep {
     id: UserId,
     team: usize,
-    team_id: String,
+    team_id: TeamId,
 }
 
 /// How much to write.
@@ -146,11 +146,11 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
     ];
     let (teams_made, reps) = db.write(|conn| -> anyhow::Result<(Vec<Team>, Vec<Rep>)> {
         let no_users = users::count(conn)? == 0;
-        let branch_id: String = id_at(&mut rng, founded);
+        let branch_id: TeamId = id_at(&mut rng, founded);
         teams::insert(
             conn,
             &NewTeam {
-                id: &branch_id,
+                id: branch_id.clone(),
                 name: "义乌分公司",
                 parent_id: None,
                 lead_id: None,
@@ -161,13 +161,13 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         )?;
         let mut made = Vec::new();
         for (name, markets) in team_specs {
-            let id: String = id_at(&mut rng, founded);
+            let id: TeamId = id_at(&mut rng, founded);
             teams::insert(
                 conn,
                 &NewTeam {
-                    id: &id,
+                    id: id.clone(),
                     name,
-                    parent_id: Some(&branch_id),
+                    parent_id: Some(branch_id.clone()),
                     lead_id: None,
                     market: Some(&district_name(markets[0])),
                     created_at: founded,
@@ -182,7 +182,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         let user = |conn: &mut DbConnection,
                     email: String,
                     role: Role,
-                    team: &str,
+                    team: &TeamId,
                     rng: &mut ChaCha8Rng| {
             let id: UserId = id_at(rng, founded);
             let name = person(rng);
@@ -194,7 +194,7 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
                     name: &name,
                     phone: None,
                     role,
-                    team_id: Some(team),
+                    team_id: Some(team.clone()),
                     password_hash: &hash,
                     created_at: founded,
                     updated_at: founded,
@@ -382,8 +382,8 @@ pub fn run(db: &Db, options: Options, progress: bool) -> anyhow::Result<Summary>
         &visit_bar,
     )?;
     visit_bar.finish();
-    let team_ids: Vec<String> = teams_made.iter().map(|t| t.id.clone()).collect();
-    let leads_of_teams: Vec<(String, String)> = db.read(|conn| -> anyhow::Result<_> {
+    let team_ids: Vec<TeamId> = teams_made.iter().map(|t| t.id.clone()).collect();
+    let leads_of_teams: Vec<(TeamId, String)> = db.read(|conn| -> anyhow::Result<_> {
         team_ids
             .iter()
             .map(|id| {
@@ -673,14 +673,15 @@ mod tests {
 
     #[test]
     fn the_same_seed_makes_the_same_leads() {
+        let team = TeamId::new();
         let teams = vec![Team {
-            id: "t".into(),
+            id: team.clone(),
             markets: vec![1, 2],
         }];
         let reps = vec![Rep {
             id: UserId::new(),
             team: 0,
-            team_id: "t".into(),
+            team_id: team,
         }];
         let now = NaiveDateTime::default();
         let make = || {

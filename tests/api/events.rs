@@ -573,6 +573,7 @@ fn slow_event(
     commit: std::sync::mpsc::Receiver<()>,
 ) {
     use diesel::connection::SimpleConnection;
+    let team = ironfield_domain::ids::TeamId::parse(&team).expect("the fixture's team id");
     let mut pooled = db.conn().expect("a connection");
     let conn: &mut ironfield_persistence::DbConnection = &mut pooled;
     conn.batch_execute("BEGIN").unwrap();

@@ -186,6 +186,12 @@ async fn malformed_id_filters_are_refused(app: TestApp) {
         "/users?team_id=",
         "/leads/export.csv?team_id=",
         "/leads/duplicates?stall_no=",
+        "/teams?parent_id=east",
+        "/visits?team_id=nope",
+        "/seller-accounts?team_id=x",
+        "/targets?period=2026-11&team_id=x",
+        "/targets/2026-11/progress?team_id=x",
+        "/leaderboard?period=2026-11&team_id=x",
     ] {
         let response = app.get(path, &app.admin_token).await;
         assert_problem(response, 422, "validation_failed").await;

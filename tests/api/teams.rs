@@ -8,6 +8,8 @@ backend_tests!(
     a_team_cannot_move_under_itself,
     a_lead_must_be_a_member,
     a_bad_team_change_is_422_whatever_the_version,
+    a_malformed_team_id_names_no_team,
+    an_unreadable_stored_team_id_is_a_500_wherever_it_is_read,
 );
 
 async fn managers_build_teams_inside_their_branch(app: TestApp) {
@@ -157,4 +159,96 @@ async fn a_bad_team_change_is_422_whatever_the_version(app: TestApp) {
     )
     .await;
     assert_eq!(body(app.get(&path, &app.admin_token).await).await, before);
+}
+
+/// A team id in a path that is not a UUID names nothing (404, as an unknown one); in a body
+/// it is a 422 naming the field.
+async fn a_malformed_team_id_names_no_team(app: TestApp) {
+    for path in ["/teams/not-a-uuid", "/teams/not-a-uuid/members"] {
+        assert_problem(app.get(path, &app.admin_token).await, 404, "not_found").await;
+    }
+    assert_problem(
+        app.patch("/teams/not-a-uuid", &app.admin_token, json!({"name": "x"}))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let team = app.team("East", None).await;
+    for (path, sent, field, message) in [
+        (
+            "/teams".to_owned(),
+            json!({"name": "x", "parent_id": "east"}),
+            "parent_id",
+            "must be a team id",
+        ),
+        (
+            "/meetings".to_owned(),
+            json!({"team_id": "east", "date": "2026-11-03"}),
+            "team_id",
+            "must be a team id",
+        ),
+        (
+            format!("/teams/{team}"),
+            json!({"parent_id": "east"}),
+            "parent_id",
+            "must be an id",
+        ),
+    ] {
+        let response = if path == "/teams" || path == "/meetings" {
+            app.post(&path, &app.admin_token, sent).await
+        } else {
+            app.patch(&path, &app.admin_token, sent).await
+        };
+        let problem = assert_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{path}: {problem}");
+        assert_eq!(
+            problem["errors"][0]["message"], message,
+            "{path}: {problem}"
+        );
+    }
+}
+
+/// Every team id the server writes is canonical (lower-case, hyphenated), so any other stored
+/// text is corrupt data: every read that meets it fails alike (500, logged), a manager's view
+/// (the team tree) and the member's own sign-in included, never a guessed id.
+async fn an_unreadable_stored_team_id_is_a_500_wherever_it_is_read(app: TestApp) {
+    let team = app.team("East", None).await;
+    let rep = app.user("rep", Some(&team)).await;
+    let manager = app.user("manager", Some(&team)).await;
+    let shouting = team.to_uppercase();
+    // A copy of the team under its id in capitals, and the rep moved into it: the foreign
+    // key holds, only the text is not canonical.
+    app.execute_sql(&format!(
+        "INSERT INTO teams (id, name, created_at, updated_at, version) \
+         SELECT '{shouting}', 'East (copy)', created_at, updated_at, 1 FROM teams WHERE id = '{team}'; \
+         UPDATE users SET team_id = '{shouting}' WHERE id = '{}';",
+        rep.id
+    ));
+    for path in [
+        "/teams".to_owned(),
+        "/users".to_owned(),
+        format!("/users/{}", rep.id),
+    ] {
+        assert_problem(app.get(&path, &app.admin_token).await, 500, "internal").await;
+    }
+    assert_problem(app.get("/me", &rep.token).await, 500, "internal").await;
+    assert_problem(app.get("/leads", &manager.token).await, 500, "internal").await;
+
+    app.execute_sql(&format!(
+        "UPDATE users SET team_id = '{team}' WHERE id = '{}'; \
+         DELETE FROM teams WHERE id = '{shouting}';",
+        rep.id
+    ));
+    for (path, token) in [
+        ("/teams", &app.admin_token),
+        ("/me", &rep.token),
+        ("/leads", &manager.token),
+    ] {
+        assert_eq!(
+            app.get(path, token).await.status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
 }

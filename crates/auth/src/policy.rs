@@ -3,7 +3,7 @@
 
 use crate::principal::Principal;
 use crate::visibility::TeamView;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{TeamId, UserId};
 use ironfield_domain::Role;
 
 /// Admins manage every user; a manager manages the non-admin users of their branch; team
@@ -12,7 +12,7 @@ pub fn may_manage_user(
     actor: &Principal,
     view: &TeamView,
     target_role: Role,
-    target_team: Option<&str>,
+    target_team: Option<&TeamId>,
 ) -> bool {
     match actor.role() {
         Some(Role::Admin) => true,
@@ -22,7 +22,12 @@ pub fn may_manage_user(
 }
 
 /// Whether `actor` may give a user `role` in `team` (on create, or by changing either).
-pub fn may_place_user(actor: &Principal, view: &TeamView, role: Role, team: Option<&str>) -> bool {
+pub fn may_place_user(
+    actor: &Principal,
+    view: &TeamView,
+    role: Role,
+    team: Option<&TeamId>,
+) -> bool {
     match actor.role() {
         Some(Role::Admin) => true,
         // A manager staffs their branch; they cannot mint admins or people outside it.
@@ -32,7 +37,7 @@ pub fn may_place_user(actor: &Principal, view: &TeamView, role: Role, team: Opti
 }
 
 /// Admins manage every team; a manager the teams of their branch.
-pub fn may_manage_team(actor: &Principal, view: &TeamView, team: &str) -> bool {
+pub fn may_manage_team(actor: &Principal, view: &TeamView, team: &TeamId) -> bool {
     match actor.role() {
         Some(Role::Admin) => true,
         Some(Role::Manager) => view.contains(Some(team)),
@@ -47,7 +52,7 @@ pub fn may_write_record(
     actor: &Principal,
     view: &TeamView,
     owner_id: &UserId,
-    team: Option<&str>,
+    team: Option<&TeamId>,
 ) -> bool {
     match actor {
         Principal::Service { .. } => true,
@@ -60,7 +65,7 @@ pub fn may_write_record(
 }
 
 /// Whether `actor` may hand records of `team` to another owner: not a rep.
-pub fn may_assign(actor: &Principal, view: &TeamView, team: Option<&str>) -> bool {
+pub fn may_assign(actor: &Principal, view: &TeamView, team: Option<&TeamId>) -> bool {
     match actor.role() {
         Some(Role::Rep) => false,
         Some(_) => actor.is_admin() || view.contains(team),
@@ -69,7 +74,7 @@ pub fn may_assign(actor: &Principal, view: &TeamView, team: Option<&str>) -> boo
 }
 
 /// Whether `actor` may move records to another team: admins, and managers within their view.
-pub fn may_move_team(actor: &Principal, view: &TeamView, to_team: Option<&str>) -> bool {
+pub fn may_move_team(actor: &Principal, view: &TeamView, to_team: Option<&TeamId>) -> bool {
     match actor.role() {
         Some(Role::Admin) | None => true,
         Some(Role::Manager) => view.contains(to_team),
@@ -79,7 +84,7 @@ pub fn may_move_team(actor: &Principal, view: &TeamView, to_team: Option<&str>) 
 
 /// Whether `actor` runs `team`'s day (its meetings, attendance, everyone's plans): its team
 /// lead, a manager of the branch, an admin, or a service account.
-pub fn may_lead_team(actor: &Principal, view: &TeamView, team: &str) -> bool {
+pub fn may_lead_team(actor: &Principal, view: &TeamView, team: &TeamId) -> bool {
     match actor.role() {
         None | Some(Role::Admin) => true,
         Some(Role::Manager) | Some(Role::TeamLead) => view.contains(Some(team)),
@@ -101,32 +106,49 @@ mod tests {
         Principal::User {
             id: me(),
             role,
-            team_id: Some("east".into()),
+            team_id: Some(east()),
         }
     }
 
+    fn east() -> TeamId {
+        TeamId::parse("00000000-0000-7000-8000-0000000000e1").unwrap()
+    }
+
+    fn east_1() -> TeamId {
+        TeamId::parse("00000000-0000-7000-8000-0000000000e2").unwrap()
+    }
+
+    fn west() -> TeamId {
+        TeamId::parse("00000000-0000-7000-8000-0000000000f1").unwrap()
+    }
+
     fn east_branch() -> TeamView {
-        TeamView::Teams(BTreeSet::from(["east".to_owned(), "east-1".to_owned()]))
+        TeamView::Teams(BTreeSet::from([east(), east_1()]))
     }
 
     #[test]
     fn managers_manage_their_branch_but_never_admins() {
         let view = east_branch();
         let manager = caller(Role::Manager);
-        assert!(may_manage_user(&manager, &view, Role::Rep, Some("east-1")));
-        assert!(!may_manage_user(&manager, &view, Role::Rep, Some("west")));
-        assert!(!may_manage_user(&manager, &view, Role::Admin, Some("east")));
+        assert!(may_manage_user(&manager, &view, Role::Rep, Some(&east_1())));
+        assert!(!may_manage_user(&manager, &view, Role::Rep, Some(&west())));
+        assert!(!may_manage_user(
+            &manager,
+            &view,
+            Role::Admin,
+            Some(&east())
+        ));
         assert!(may_place_user(
             &manager,
             &view,
             Role::TeamLead,
-            Some("east-1")
+            Some(&east_1())
         ));
         assert!(!may_place_user(
             &manager,
             &view,
             Role::Admin,
-            Some("east-1")
+            Some(&east_1())
         ));
         assert!(!may_place_user(&manager, &view, Role::Rep, None));
     }
@@ -139,15 +161,15 @@ mod tests {
                 &caller(role),
                 &view,
                 Role::Rep,
-                Some("east")
+                Some(&east())
             ));
             assert!(!may_place_user(
                 &caller(role),
                 &view,
                 Role::Rep,
-                Some("east")
+                Some(&east())
             ));
-            assert!(!may_manage_team(&caller(role), &view, "east"));
+            assert!(!may_manage_team(&caller(role), &view, &east()));
         }
         let service = Principal::Service {
             id: ironfield_domain::ids::ServiceAccountId::new(),
@@ -157,7 +179,7 @@ mod tests {
             &service,
             &TeamView::All,
             Role::Rep,
-            Some("east")
+            Some(&east())
         ));
     }
 
@@ -166,15 +188,24 @@ mod tests {
         let view = east_branch();
         let rep = caller(Role::Rep);
         let someone_else = UserId::new();
-        assert!(may_write_record(&rep, &view, &me(), Some("east")));
-        assert!(!may_write_record(&rep, &view, &someone_else, Some("east")));
-        assert!(!may_assign(&rep, &view, Some("east")));
+        assert!(may_write_record(&rep, &view, &me(), Some(&east())));
+        assert!(!may_write_record(&rep, &view, &someone_else, Some(&east())));
+        assert!(!may_assign(&rep, &view, Some(&east())));
         let lead = caller(Role::TeamLead);
-        assert!(may_write_record(&lead, &view, &someone_else, Some("east")));
-        assert!(!may_write_record(&lead, &view, &someone_else, Some("west")));
-        assert!(may_assign(&lead, &view, Some("east")));
-        assert!(!may_move_team(&lead, &view, Some("east-1")));
-        assert!(may_move_team(&caller(Role::Manager), &view, Some("east-1")));
+        assert!(may_write_record(&lead, &view, &someone_else, Some(&east())));
+        assert!(!may_write_record(
+            &lead,
+            &view,
+            &someone_else,
+            Some(&west())
+        ));
+        assert!(may_assign(&lead, &view, Some(&east())));
+        assert!(!may_move_team(&lead, &view, Some(&east_1())));
+        assert!(may_move_team(
+            &caller(Role::Manager),
+            &view,
+            Some(&east_1())
+        ));
     }
 
     #[test]
@@ -182,6 +213,6 @@ mod tests {
         let admin = caller(Role::Admin);
         assert!(may_manage_user(&admin, &TeamView::All, Role::Admin, None));
         assert!(may_place_user(&admin, &TeamView::All, Role::Admin, None));
-        assert!(may_manage_team(&admin, &TeamView::All, "west"));
+        assert!(may_manage_team(&admin, &TeamView::All, &west()));
     }
 }

@@ -1,7 +1,7 @@
 //! The caller of a request, as loaded from the database after the token checked out.
 
 use crate::scope::{Scope, Scopes};
-use ironfield_domain::ids::{ServiceAccountId, UserId};
+use ironfield_domain::ids::{ServiceAccountId, TeamId, UserId};
 use ironfield_domain::Role;
 
 /// A signed-in caller.
@@ -10,7 +10,7 @@ pub enum Principal {
     User {
         id: UserId,
         role: Role,
-        team_id: Option<String>,
+        team_id: Option<TeamId>,
     },
     Service {
         id: ServiceAccountId,
@@ -43,9 +43,9 @@ impl Principal {
         }
     }
 
-    pub fn team_id(&self) -> Option<&str> {
+    pub fn team_id(&self) -> Option<&TeamId> {
         match self {
-            Principal::User { team_id, .. } => team_id.as_deref(),
+            Principal::User { team_id, .. } => team_id.as_ref(),
             Principal::Service { .. } => None,
         }
     }

@@ -10,6 +10,7 @@
 //! takes (a `team_id IN (...)` filter); a record outside it is reported as not found.
 
 use crate::principal::Principal;
+use ironfield_domain::ids::TeamId;
 use ironfield_domain::Role;
 use ironfield_domain::TeamTree;
 use std::collections::BTreeSet;
@@ -18,11 +19,11 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TeamView {
     All,
-    Teams(BTreeSet<String>),
+    Teams(BTreeSet<TeamId>),
 }
 
 impl TeamView {
-    pub fn contains(&self, team_id: Option<&str>) -> bool {
+    pub fn contains(&self, team_id: Option<&TeamId>) -> bool {
         match self {
             TeamView::All => true,
             TeamView::Teams(teams) => team_id.is_some_and(|id| teams.contains(id)),
@@ -48,48 +49,66 @@ mod tests {
     use super::*;
     use ironfield_domain::ids::UserId;
 
-    fn tree() -> TeamTree {
-        // branch -> east -> east-1 ; branch -> west
-        TeamTree::new([
-            ("branch".to_owned(), None),
-            ("east".to_owned(), Some("branch".to_owned())),
-            ("east-1".to_owned(), Some("east".to_owned())),
-            ("west".to_owned(), Some("branch".to_owned())),
-        ])
+    /// branch -> east -> east-1 ; branch -> west
+    struct Teams {
+        branch: TeamId,
+        east: TeamId,
+        east_1: TeamId,
+        west: TeamId,
     }
 
-    fn user(role: Role, team: &str) -> Principal {
+    fn teams() -> (Teams, TeamTree) {
+        let teams = Teams {
+            branch: TeamId::new(),
+            east: TeamId::new(),
+            east_1: TeamId::new(),
+            west: TeamId::new(),
+        };
+        let tree = TeamTree::new([
+            (teams.branch.clone(), None),
+            (teams.east.clone(), Some(teams.branch.clone())),
+            (teams.east_1.clone(), Some(teams.east.clone())),
+            (teams.west.clone(), Some(teams.branch.clone())),
+        ]);
+        (teams, tree)
+    }
+
+    fn user(role: Role, team: &TeamId) -> Principal {
         Principal::User {
             id: UserId::new(),
             role,
-            team_id: Some(team.into()),
+            team_id: Some(team.clone()),
         }
     }
 
     #[test]
     fn a_manager_sees_their_subtree_and_a_lead_their_team() {
-        let tree = tree();
-        let manager = team_view(&user(Role::Manager, "east"), &tree);
-        assert!(manager.contains(Some("east")));
-        assert!(manager.contains(Some("east-1")));
-        assert!(!manager.contains(Some("west")));
-        assert!(!manager.contains(Some("branch")));
+        let (teams, tree) = teams();
+        let manager = team_view(&user(Role::Manager, &teams.east), &tree);
+        assert!(manager.contains(Some(&teams.east)));
+        assert!(manager.contains(Some(&teams.east_1)));
+        assert!(!manager.contains(Some(&teams.west)));
+        assert!(!manager.contains(Some(&teams.branch)));
 
-        let lead = team_view(&user(Role::TeamLead, "east"), &tree);
-        assert!(lead.contains(Some("east")));
-        assert!(!lead.contains(Some("east-1")));
+        let lead = team_view(&user(Role::TeamLead, &teams.east), &tree);
+        assert!(lead.contains(Some(&teams.east)));
+        assert!(!lead.contains(Some(&teams.east_1)));
 
-        assert_eq!(team_view(&user(Role::Admin, "west"), &tree), TeamView::All);
+        assert_eq!(
+            team_view(&user(Role::Admin, &teams.west), &tree),
+            TeamView::All
+        );
     }
 
     #[test]
     fn a_user_without_a_team_sees_no_team() {
+        let (teams, tree) = teams();
         let loner = Principal::User {
             id: UserId::new(),
             role: Role::Rep,
             team_id: None,
         };
-        assert!(!team_view(&loner, &tree()).contains(Some("east")));
-        assert!(!team_view(&loner, &tree()).contains(None));
+        assert!(!team_view(&loner, &tree).contains(Some(&teams.east)));
+        assert!(!team_view(&loner, &tree).contains(None));
     }
 }

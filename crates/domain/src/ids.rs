@@ -168,6 +168,10 @@ id_types! {
     TargetId => "target";
     /// A service account (`service_accounts.id`; the subject of its access tokens).
     ServiceAccountId => "service account";
+    /// A team (`teams.id`, and every column that names one: a team's `parent_id`, the
+    /// `team_id` of a user, a lead, an account, a visit, a meeting, a target). A target's
+    /// `subject_id` may name a user or a team, so it stays text.
+    TeamId => "team";
 }
 
 #[cfg(test)]

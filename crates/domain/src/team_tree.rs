@@ -2,17 +2,18 @@
 //! whether a move would make a team its own ancestor. Visibility (`ironfield_auth`) and the
 //! team writes both build on it; persistence only loads the edges.
 
+use crate::ids::TeamId;
 use std::collections::{BTreeSet, HashMap};
 
 /// The team hierarchy, as `(id, parent_id)` pairs.
 #[derive(Debug, Clone, Default)]
 pub struct TeamTree {
-    children: HashMap<String, Vec<String>>,
-    parents: HashMap<String, Option<String>>,
+    children: HashMap<TeamId, Vec<TeamId>>,
+    parents: HashMap<TeamId, Option<TeamId>>,
 }
 
 impl TeamTree {
-    pub fn new(edges: impl IntoIterator<Item = (String, Option<String>)>) -> Self {
+    pub fn new(edges: impl IntoIterator<Item = (TeamId, Option<TeamId>)>) -> Self {
         let mut tree = TeamTree::default();
         for (id, parent) in edges {
             if let Some(parent) = &parent {
@@ -26,15 +27,15 @@ impl TeamTree {
         tree
     }
 
-    pub fn exists(&self, team_id: &str) -> bool {
+    pub fn exists(&self, team_id: &TeamId) -> bool {
         self.parents.contains_key(team_id)
     }
 
     /// `root` and every team below it. Tolerates a cycle in stored data by visiting each
     /// team once.
-    pub fn subtree(&self, root: &str) -> BTreeSet<String> {
+    pub fn subtree(&self, root: &TeamId) -> BTreeSet<TeamId> {
         let mut seen = BTreeSet::new();
-        let mut stack = vec![root.to_owned()];
+        let mut stack = vec![root.clone()];
         while let Some(id) = stack.pop() {
             if seen.insert(id.clone()) {
                 if let Some(children) = self.children.get(&id) {
@@ -46,7 +47,7 @@ impl TeamTree {
     }
 
     /// Whether making `new_parent` the parent of `team` would create a cycle.
-    pub fn would_cycle(&self, team: &str, new_parent: &str) -> bool {
+    pub fn would_cycle(&self, team: &TeamId, new_parent: &TeamId) -> bool {
         self.subtree(team).contains(new_parent)
     }
 }
@@ -55,32 +56,46 @@ impl TeamTree {
 mod tests {
     use super::*;
 
-    fn tree() -> TeamTree {
-        // branch -> east -> east-1 ; branch -> west
-        TeamTree::new([
-            ("branch".to_owned(), None),
-            ("east".to_owned(), Some("branch".to_owned())),
-            ("east-1".to_owned(), Some("east".to_owned())),
-            ("west".to_owned(), Some("branch".to_owned())),
-        ])
+    /// branch -> east -> east-1 ; branch -> west
+    struct Teams {
+        branch: TeamId,
+        east: TeamId,
+        east_1: TeamId,
+        west: TeamId,
+    }
+
+    fn teams() -> (Teams, TeamTree) {
+        let teams = Teams {
+            branch: TeamId::new(),
+            east: TeamId::new(),
+            east_1: TeamId::new(),
+            west: TeamId::new(),
+        };
+        let tree = TeamTree::new([
+            (teams.branch.clone(), None),
+            (teams.east.clone(), Some(teams.branch.clone())),
+            (teams.east_1.clone(), Some(teams.east.clone())),
+            (teams.west.clone(), Some(teams.branch.clone())),
+        ]);
+        (teams, tree)
     }
 
     #[test]
     fn a_subtree_holds_the_root_and_everything_below() {
-        let tree = tree();
+        let (teams, tree) = teams();
         assert_eq!(
-            tree.subtree("east"),
-            BTreeSet::from(["east".to_owned(), "east-1".to_owned()])
+            tree.subtree(&teams.east),
+            BTreeSet::from([teams.east.clone(), teams.east_1.clone()])
         );
-        assert!(tree.exists("west"));
-        assert!(!tree.exists("north"));
+        assert!(tree.exists(&teams.west));
+        assert!(!tree.exists(&TeamId::new()));
     }
 
     #[test]
     fn cycles_are_detected() {
-        let tree = tree();
-        assert!(tree.would_cycle("east", "east-1"));
-        assert!(tree.would_cycle("east", "east"));
-        assert!(!tree.would_cycle("east-1", "west"));
+        let (teams, tree) = teams();
+        assert!(tree.would_cycle(&teams.east, &teams.east_1));
+        assert!(tree.would_cycle(&teams.east, &teams.east));
+        assert!(!tree.would_cycle(&teams.east_1, &teams.west));
     }
 }

@@ -116,6 +116,7 @@ pub fn last_visits(
 /// Which accounts to rank besides the `TeamScope`: the list's optional filters.
 #[derive(Debug, Default, Clone)]
 pub struct RankFilter {
+    /// As the client sent it, like `owner_id`: any other text matches no team.
     pub team_id: Option<String>,
     /// As the client sent it (the at-risk list does not check it is an id: any other text
     /// matches no owner).

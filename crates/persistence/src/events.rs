@@ -18,11 +18,13 @@
 use crate::error::DbError;
 use crate::schema::events;
 use crate::scope::{in_scope, TeamScope};
+use crate::stored::StoredOption;
 use crate::{DbConnection, Timestamp};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
+use ironfield_domain::ids::TeamId;
 
 /// How long events are kept at least (the contract says 30 days).
 pub const RETENTION: chrono::Duration = chrono::Duration::days(30);
@@ -41,7 +43,8 @@ pub struct EventRow {
     pub actor_id: String,
     pub record_type: String,
     pub record_id: String,
-    pub team_id: Option<String>,
+    #[diesel(deserialize_as = StoredOption)]
+    pub team_id: Option<TeamId>,
     /// The record as the API returns it after the change (JSON).
     pub data: String,
     /// `{field: {from, to}}` (JSON), for the events that carry it.
@@ -67,7 +70,7 @@ pub struct NewEvent<'a> {
     pub actor_id: &'a str,
     pub record_type: &'a str,
     pub record_id: &'a str,
-    pub team_id: Option<&'a str>,
+    pub team_id: Option<&'a TeamId>,
     pub data: &'a serde_json::Value,
     pub changes: Option<&'a serde_json::Value>,
 }
@@ -94,7 +97,7 @@ pub fn append_many(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> Result<(
                 events::actor_id.eq(event.actor_id),
                 events::record_type.eq(event.record_type),
                 events::record_id.eq(event.record_id),
-                events::team_id.eq(event.team_id),
+                events::team_id.eq(event.team_id.map(TeamId::as_str)),
                 events::data.eq(event.data.to_string()),
                 events::changes.eq(event.changes.map(|c| c.to_string())),
             )

@@ -8,7 +8,7 @@ use crate::scope::{in_scope, TeamScope};
 use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
-use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, TeamId, UserId};
 use ironfield_domain::Stage;
 
 // No `Identifiable`: diesel wants the key's own type to be its `serialize_as` form there, and
@@ -38,7 +38,8 @@ pub struct LeadRow {
     pub lost_reason: Option<String>,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub owner_id: UserId,
-    pub team_id: Option<String>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub team_id: Option<TeamId>,
     pub estimated_value: Option<i64>,
     pub estimated_currency: Option<String>,
     pub notes: Option<String>,
@@ -188,7 +189,7 @@ pub fn save(conn: &mut DbConnection, lead: &LeadRow) -> Result<bool, DbError> {
         stage: lead.stage.into(),
         lost_reason: lead.lost_reason.as_deref(),
         owner_id: lead.owner_id.as_str(),
-        team_id: lead.team_id.as_deref(),
+        team_id: lead.team_id.as_ref().map(TeamId::as_str),
         estimated_value: lead.estimated_value,
         estimated_currency: lead.estimated_currency.as_deref(),
         notes: lead.notes.as_deref(),
@@ -217,7 +218,7 @@ pub struct LeadFilter {
     pub archived: bool,
     pub stage: Option<Stage>,
     pub owner_id: Option<UserId>,
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub market: Option<String>,
     pub district: Option<String>,
     pub source: Option<String>,
@@ -243,7 +244,7 @@ fn filtered(
         query = query.filter(leads::owner_id.eq(owner.as_str().to_owned()));
     }
     if let Some(team) = &filter.team_id {
-        query = query.filter(leads::team_id.eq(team.clone()));
+        query = query.filter(leads::team_id.eq(team.as_str().to_owned()));
     }
     if let Some(market) = &filter.market {
         query = query.filter(leads::market.eq(market.clone()));

@@ -7,7 +7,7 @@ use crate::scope::{in_scope, TeamScope};
 use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
-use ironfield_domain::ids::{MeetingId, UserId};
+use ironfield_domain::ids::{MeetingId, TeamId, UserId};
 use ironfield_domain::meeting::AttendanceStatus;
 
 // No `Identifiable` (see `LeadRow`).
@@ -16,7 +16,8 @@ use ironfield_domain::meeting::AttendanceStatus;
 pub struct MeetingRow {
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub id: MeetingId,
-    pub team_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub team_id: TeamId,
     pub date: String,
     pub held_at: Option<Timestamp>,
     pub location: Option<String>,
@@ -81,11 +82,11 @@ pub fn find(
 
 pub fn find_by_team_date(
     conn: &mut DbConnection,
-    team_id: &str,
+    team_id: &TeamId,
     date: &str,
 ) -> Result<Option<MeetingRow>, DbError> {
     Ok(meetings::table
-        .filter(meetings::team_id.eq(team_id))
+        .filter(meetings::team_id.eq(team_id.as_str()))
         .filter(meetings::date.eq(date))
         .select(MeetingRow::as_select())
         .first(conn)
@@ -109,7 +110,7 @@ pub fn save(conn: &mut DbConnection, meeting: &MeetingRow) -> Result<bool, DbErr
 /// List filters, each optional; the teams come from the list's `TeamScope`.
 #[derive(Debug, Default, Clone)]
 pub struct MeetingFilter {
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub date: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
@@ -124,7 +125,7 @@ pub fn list(
     let query = meetings::table.select(MeetingRow::as_select()).into_boxed();
     let mut query = in_scope!(query, scope, meetings::team_id);
     if let Some(team) = &filter.team_id {
-        query = query.filter(meetings::team_id.eq(team.clone()));
+        query = query.filter(meetings::team_id.eq(team.as_str().to_owned()));
     }
     if let Some(date) = &filter.date {
         query = query.filter(meetings::date.eq(date.clone()));

@@ -6,6 +6,8 @@
 //! write that already passed its checks). A caller's view becomes a scope in one place,
 //! `Caller::scope` in the api crate.
 
+use ironfield_domain::ids::TeamId;
+
 /// The teams whose records a read may return.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamScope(Teams);
@@ -14,7 +16,7 @@ pub struct TeamScope(Teams);
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Teams {
     Everything,
-    Only(Vec<String>),
+    Only(Vec<TeamId>),
 }
 
 impl TeamScope {
@@ -25,12 +27,12 @@ impl TeamScope {
 
     /// Only records of these teams (none at all when `ids` is empty; a record without a team
     /// is outside).
-    pub fn teams(ids: impl IntoIterator<Item = String>) -> Self {
+    pub fn teams(ids: impl IntoIterator<Item = TeamId>) -> Self {
         TeamScope(Teams::Only(ids.into_iter().collect()))
     }
 
     /// The team ids to filter a query by, or `None` when the scope is every team.
-    pub fn team_ids(&self) -> Option<&[String]> {
+    pub fn team_ids(&self) -> Option<&[TeamId]> {
         match &self.0 {
             Teams::Everything => None,
             Teams::Only(ids) => Some(ids),
@@ -38,19 +40,25 @@ impl TeamScope {
     }
 
     /// Whether a record of `team_id` is inside the scope.
-    pub fn contains(&self, team_id: Option<&str>) -> bool {
+    pub fn contains(&self, team_id: Option<&TeamId>) -> bool {
         match &self.0 {
             Teams::Everything => true,
-            Teams::Only(ids) => team_id.is_some_and(|id| ids.iter().any(|t| t == id)),
+            Teams::Only(ids) => team_id.is_some_and(|id| ids.contains(id)),
         }
     }
+}
+
+/// The ids' text, as a team column is compared with (owned, so a boxed query does not borrow
+/// the scope).
+pub(crate) fn texts(ids: &[TeamId]) -> Vec<String> {
+    ids.iter().map(|id| id.as_str().to_owned()).collect()
 }
 
 /// Narrows a boxed query to the scope's teams by its `team_id`-like column.
 macro_rules! in_scope {
     ($query:expr, $scope:expr, $column:expr) => {
         match $scope.team_ids() {
-            Some(ids) => $query.filter($column.eq_any(ids.to_vec())),
+            Some(ids) => $query.filter($column.eq_any($crate::scope::texts(ids))),
             None => $query,
         }
     };
@@ -63,18 +71,21 @@ mod tests {
 
     #[test]
     fn a_team_scope_holds_only_its_teams() {
-        let scope = TeamScope::teams(["east".to_owned()]);
-        assert!(scope.contains(Some("east")));
-        assert!(!scope.contains(Some("west")));
+        let (east, west) = (TeamId::new(), TeamId::new());
+        let scope = TeamScope::teams([east.clone()]);
+        assert!(scope.contains(Some(&east)));
+        assert!(!scope.contains(Some(&west)));
         assert!(!scope.contains(None));
-        assert_eq!(scope.team_ids(), Some(&["east".to_owned()][..]));
-        assert!(!TeamScope::teams([]).contains(Some("east")));
+        let east_only = std::slice::from_ref(&east);
+        assert_eq!(scope.team_ids(), Some(east_only));
+        assert_eq!(texts(east_only), vec![east.as_str().to_owned()]);
+        assert!(!TeamScope::teams([]).contains(Some(&east)));
     }
 
     #[test]
     fn everything_holds_every_record() {
         assert!(TeamScope::everything().contains(None));
-        assert!(TeamScope::everything().contains(Some("west")));
+        assert!(TeamScope::everything().contains(Some(&TeamId::new())));
         assert_eq!(TeamScope::everything().team_ids(), None);
     }
 }

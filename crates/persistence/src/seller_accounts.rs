@@ -11,7 +11,7 @@ use crate::{paginate, DbConnection, Timestamp};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, TeamId, UserId};
 
 // No `Identifiable` (see `LeadRow`).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -33,7 +33,8 @@ pub struct AccountRow {
     pub lead_id: Option<LeadId>,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub owner_id: UserId,
-    pub team_id: Option<String>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub team_id: Option<TeamId>,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub membership_tier: MembershipTier,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
@@ -223,7 +224,7 @@ pub struct AccountFilter {
     pub status: Option<AccountStatus>,
     pub membership_tier: Option<MembershipTier>,
     pub owner_id: Option<UserId>,
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub market: Option<String>,
     pub q: Option<String>,
     pub renewal_due_before: Option<NaiveDate>,
@@ -250,7 +251,7 @@ pub fn list(
         query = query.filter(seller_accounts::owner_id.eq(owner.as_str().to_owned()));
     }
     if let Some(team) = &filter.team_id {
-        query = query.filter(seller_accounts::team_id.eq(team.clone()));
+        query = query.filter(seller_accounts::team_id.eq(team.as_str().to_owned()));
     }
     if let Some(market) = &filter.market {
         query = query.filter(seller_accounts::market.eq(market.clone()));
@@ -318,7 +319,8 @@ pub struct RenewalRow {
     pub account_id: SellerAccountId,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub owner_id: UserId,
-    pub team_id: Option<String>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub team_id: Option<TeamId>,
     pub actor_id: String,
     pub contract_months: i64,
     pub contract_value: i64,

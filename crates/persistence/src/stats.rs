@@ -11,9 +11,10 @@ use crate::DbConnection;
 use chrono::NaiveDate;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use ironfield_domain::ids::TeamId;
 use std::collections::HashMap;
 
-/// Counts and sums per key (a rep or a team).
+/// Counts and sums per key (a rep's or a team's id, as text: a target's subject names either).
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
     pub visits: HashMap<String, i64>,
@@ -56,11 +57,12 @@ pub fn by_rep(
 /// Per team: the records stamped with the team when they were made.
 pub fn by_team(
     conn: &mut DbConnection,
-    teams: &[String],
+    teams: &[TeamId],
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Tally, DbError> {
     let (from, to) = (Stored::from(from), Stored::from(to));
+    let teams = crate::scope::texts(teams);
     let visits: Vec<(Option<String>, i64)> = visits::table
         .filter(visits::team_id.eq_any(teams.to_vec()))
         .filter(visits::business_date.ge(&from))

@@ -30,7 +30,7 @@ use diesel::sql_types::{Nullable, Text};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::calendar::Period;
 use ironfield_domain::ids::{
-    LeadId, MeetingId, SellerAccountId, ServiceAccountId, TargetId, UserId, VisitId,
+    LeadId, MeetingId, SellerAccountId, ServiceAccountId, TargetId, TeamId, UserId, VisitId,
 };
 use ironfield_domain::meeting::AttendanceStatus;
 use ironfield_domain::pacing::{Metric, SubjectType};
@@ -192,6 +192,7 @@ stored_as_text!(
     MeetingId,
     TargetId,
     ServiceAccountId,
+    TeamId,
 );
 
 /// Record ids (`ironfield_domain::ids`): stored as their canonical UUID text, and read back
@@ -218,6 +219,7 @@ id_text_form!(
     MeetingId => "meeting id",
     TargetId => "target id",
     ServiceAccountId => "service account id",
+    TeamId => "team id",
 );
 
 impl TextForm for Stage {

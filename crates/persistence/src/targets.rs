@@ -4,11 +4,11 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::targets;
 use crate::scope::{in_scope, TeamScope};
-use crate::stored::Stored;
+use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 use ironfield_domain::calendar::Period;
-use ironfield_domain::ids::TargetId;
+use ironfield_domain::ids::{TargetId, TeamId};
 use ironfield_domain::pacing::{Metric, SubjectType};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -24,7 +24,8 @@ pub struct TargetRow {
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub metric: Metric,
     pub value: i64,
-    pub team_id: Option<String>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub team_id: Option<TeamId>,
     pub set_by: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -42,7 +43,7 @@ pub fn upsert(conn: &mut DbConnection, target: &TargetRow) -> Result<TargetRow, 
     let updated = diesel::update(key.clone())
         .set((
             targets::value.eq(target.value),
-            targets::team_id.eq(&target.team_id),
+            targets::team_id.eq(target.team_id.as_ref().map(TeamId::as_str)),
             targets::set_by.eq(&target.set_by),
             targets::updated_at.eq(target.updated_at),
             targets::version.eq(targets::version + 1),
@@ -62,9 +63,9 @@ pub fn upsert(conn: &mut DbConnection, target: &TargetRow) -> Result<TargetRow, 
 #[derive(Debug, Clone)]
 pub struct TargetFilter {
     pub period: Period,
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     /// A rep sees their own targets and their team's, not their teammates'.
-    pub only_user_or_team: Option<(String, Option<String>)>,
+    pub only_user_or_team: Option<(String, Option<TeamId>)>,
 }
 
 pub fn list(
@@ -79,10 +80,11 @@ pub fn list(
         .into_boxed();
     let mut query = in_scope!(query, scope, targets::team_id);
     if let Some(team) = &filter.team_id {
-        query = query.filter(targets::team_id.eq(team.clone()));
+        query = query.filter(targets::team_id.eq(team.as_str().to_owned()));
     }
     if let Some((user, team)) = &filter.only_user_or_team {
-        let team = team.clone().unwrap_or_default();
+        // A rep without a team matches no team's target (no team's id is empty).
+        let team = team.as_ref().map(TeamId::to_string).unwrap_or_default();
         query = query.filter(
             targets::subject_type
                 .eq(Stored::from(SubjectType::User))
@@ -103,7 +105,7 @@ pub fn for_subjects(
     conn: &mut DbConnection,
     period: Period,
     user_ids: &[String],
-    team_ids: &[String],
+    team_ids: &[TeamId],
 ) -> Result<Vec<TargetRow>, DbError> {
     Ok(targets::table
         .filter(targets::period.eq(Stored::from(period)))
@@ -113,7 +115,7 @@ pub fn for_subjects(
                 .and(targets::subject_id.eq_any(user_ids.to_vec()))
                 .or(targets::subject_type
                     .eq(Stored::from(SubjectType::Team))
-                    .and(targets::subject_id.eq_any(team_ids.to_vec()))),
+                    .and(targets::subject_id.eq_any(crate::scope::texts(team_ids)))),
         )
         .select(TargetRow::as_select())
         .load(conn)?)

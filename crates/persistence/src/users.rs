@@ -4,10 +4,10 @@ use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::users;
 use crate::scope::{in_scope, TeamScope};
-use crate::stored::Stored;
+use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{TeamId, UserId};
 use ironfield_domain::Role;
 
 // No `Identifiable` (see `LeadRow`).
@@ -21,7 +21,8 @@ pub struct UserRow {
     pub phone: Option<String>,
     #[diesel(deserialize_as = Stored)]
     pub role: Role,
-    pub team_id: Option<String>,
+    #[diesel(deserialize_as = StoredOption)]
+    pub team_id: Option<TeamId>,
     pub password_hash: String,
     pub session_epoch: i64,
     pub deactivated_at: Option<Timestamp>,
@@ -46,7 +47,8 @@ pub struct NewUser<'a> {
     pub phone: Option<&'a str>,
     #[diesel(serialize_as = Stored)]
     pub role: Role,
-    pub team_id: Option<&'a str>,
+    #[diesel(serialize_as = StoredOption)]
+    pub team_id: Option<TeamId>,
     pub password_hash: &'a str,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -61,7 +63,8 @@ pub struct UserChanges {
     pub phone: Option<Option<String>>,
     #[diesel(serialize_as = Stored)]
     pub role: Option<Role>,
-    pub team_id: Option<Option<String>>,
+    #[diesel(serialize_as = StoredOption)]
+    pub team_id: Option<Option<TeamId>>,
     pub password_hash: Option<String>,
     pub session_epoch: Option<i64>,
     pub deactivated_at: Option<Option<Timestamp>>,
@@ -71,7 +74,7 @@ pub struct UserChanges {
 /// List filters, each optional; the teams come from the list's `TeamScope`.
 #[derive(Debug, Default)]
 pub struct UserFilter {
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub role: Option<Role>,
     pub active: Option<bool>,
     pub updated_since: Option<Timestamp>,
@@ -136,7 +139,7 @@ pub fn list(
     let query = users::table.select(UserRow::as_select()).into_boxed();
     let mut query = in_scope!(query, scope, users::team_id);
     if let Some(team) = &filter.team_id {
-        query = query.filter(users::team_id.eq(team.clone()));
+        query = query.filter(users::team_id.eq(team.as_str().to_owned()));
     }
     if let Some(role) = filter.role {
         query = query.filter(users::role.eq(Stored::from(role)));

@@ -8,7 +8,7 @@ use crate::stored::{Stored, StoredOption};
 use crate::{paginate, DbConnection, Timestamp};
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use ironfield_domain::ids::{LeadId, SellerAccountId, UserId, VisitId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, TeamId, UserId, VisitId};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 
 // No `Identifiable` (see `LeadRow`).
@@ -19,7 +19,8 @@ pub struct VisitRow {
     pub id: VisitId,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub rep_id: UserId,
-    pub team_id: Option<String>,
+    #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
+    pub team_id: Option<TeamId>,
     #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
     pub lead_id: Option<LeadId>,
     #[diesel(serialize_as = StoredOption, deserialize_as = StoredOption)]
@@ -55,7 +56,7 @@ pub struct VisitRow {
 pub struct NewVisit {
     pub id: VisitId,
     pub rep_id: UserId,
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub lead_id: Option<LeadId>,
     pub seller_account_id: Option<SellerAccountId>,
     pub visited_at: Timestamp,
@@ -236,7 +237,7 @@ pub fn save(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbError> 
 #[derive(Debug, Default, Clone)]
 pub struct VisitFilter {
     pub rep_id: Option<UserId>,
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub lead_id: Option<LeadId>,
     pub seller_account_id: Option<SellerAccountId>,
     pub from: Option<Timestamp>,
@@ -259,7 +260,7 @@ pub fn list(
         query = query.filter(visits::rep_id.eq(rep.as_str().to_owned()));
     }
     if let Some(team) = &filter.team_id {
-        query = query.filter(visits::team_id.eq(team.clone()));
+        query = query.filter(visits::team_id.eq(team.as_str().to_owned()));
     }
     if let Some(lead) = &filter.lead_id {
         query = query.filter(visits::lead_id.eq(lead.as_str().to_owned()));

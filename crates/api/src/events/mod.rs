@@ -12,6 +12,7 @@ use crate::error::ApiResult;
 use crate::extract::Caller;
 use chrono::{DateTime, Utc};
 use ironfield_auth::{Principal, Scope};
+use ironfield_domain::ids::TeamId;
 use ironfield_persistence::events::{self as store, EventRow};
 use ironfield_persistence::{DbConnection, Timestamp};
 use serde::Serialize;
@@ -147,7 +148,7 @@ impl From<EventRow> for Event {
             },
             record_type: row.record_type,
             record_id: row.record_id,
-            team_id: row.team_id,
+            team_id: row.team_id.map(String::from),
         }
     }
 }
@@ -179,7 +180,7 @@ impl Changes {
 #[derive(Clone, Copy)]
 pub struct Subject<'a> {
     pub id: &'a str,
-    pub team_id: Option<&'a str>,
+    pub team_id: Option<&'a TeamId>,
 }
 
 /// Appends each of `events` (a change classified by [`records`]) about one record.

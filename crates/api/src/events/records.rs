@@ -200,11 +200,11 @@ pub fn visit_corrected(old: &VisitRow, new: &VisitRow) -> Option<Changes> {
 mod tests {
     use super::*;
     use crate::services::leads::blank_lead;
-    use ironfield_domain::ids::{LeadId, UserId};
+    use ironfield_domain::ids::{LeadId, TeamId, UserId};
 
     fn lead() -> LeadRow {
         let at = chrono::Utc::now().naive_utc();
-        let mut lead = blank_lead(LeadId::new(), UserId::new(), Some("t1".into()), at);
+        let mut lead = blank_lead(LeadId::new(), UserId::new(), Some(TeamId::new()), at);
         lead.company_name = "星辰饰品".into();
         lead
     }

@@ -3,10 +3,11 @@
 //! second time a no-op, also between concurrent writers).
 
 use super::{emit, EventType, Subject};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use crate::routes::targets::Target;
 use chrono::NaiveDate;
+use ironfield_domain::ids::TeamId;
 use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::Period;
 use ironfield_persistence::stats::{self, Tally};
@@ -24,7 +25,7 @@ pub fn target_set(
 ) -> ApiResult<()> {
     let subject = Subject {
         id: row.id.as_str(),
-        team_id: row.team_id.as_deref(),
+        team_id: row.team_id.as_ref(),
     };
     let data = Target::from(row.clone());
     emit(conn, caller, EventType::TargetSet, subject, &data, None, at)?;
@@ -38,15 +39,15 @@ pub fn check_achieved(
     conn: &mut DbConnection,
     caller: &Caller,
     rep_id: &str,
-    team_id: Option<&str>,
+    team_id: Option<&TeamId>,
     business_date: NaiveDate,
     at: Timestamp,
 ) -> ApiResult<()> {
     let period = Period::of(business_date);
     // The record's team and every team above it: a team's figures include its sub-teams'
     // (as on the progress page). The chain is short; a stored cycle is walked once.
-    let mut candidate_teams: Vec<String> = Vec::new();
-    let mut next = team_id.map(str::to_owned);
+    let mut candidate_teams: Vec<TeamId> = Vec::new();
+    let mut next = team_id.cloned();
     while let Some(id) = next.take() {
         if candidate_teams.contains(&id) {
             break;
@@ -84,7 +85,7 @@ fn check_target(
     }
     let subject = Subject {
         id: row.id.as_str(),
-        team_id: row.team_id.as_deref(),
+        team_id: row.team_id.as_ref(),
     };
     let data = Target::from(row.clone());
     emit(
@@ -104,10 +105,16 @@ fn actual(conn: &mut DbConnection, row: &TargetRow) -> ApiResult<i64> {
     let (from, to) = (row.period.first_day(), row.period.next_first_day());
     let subject = [row.subject_id.clone()];
     if row.subject_type == SubjectType::Team {
+        // A team's target names it by its canonical id (`services::targets::set` stores
+        // nothing else); any other text is corrupt, like an unreadable typed column.
+        let team = TeamId::from_canonical(&row.subject_id).map_err(ApiError::internal)?;
         let tree = teams::tree(conn)?;
-        let members: Vec<String> = tree.subtree(&row.subject_id).into_iter().collect();
+        let members: Vec<TeamId> = tree.subtree(&team).into_iter().collect();
         let tally = stats::by_team(conn, &members, from, to)?;
-        Ok(members.iter().map(|m| figure(&tally, m, metric)).sum())
+        Ok(members
+            .iter()
+            .map(|m| figure(&tally, m.as_str(), metric))
+            .sum())
     } else {
         let tally = stats::by_rep(conn, &subject, from, to)?;
         Ok(figure(&tally, &row.subject_id, metric))

@@ -21,14 +21,14 @@ use serde_json::json;
 fn lead_subject(row: &LeadRow) -> Subject<'_> {
     Subject {
         id: row.id.as_str(),
-        team_id: row.team_id.as_deref(),
+        team_id: row.team_id.as_ref(),
     }
 }
 
 fn account_subject(row: &AccountRow) -> Subject<'_> {
     Subject {
         id: row.id.as_str(),
-        team_id: row.team_id.as_deref(),
+        team_id: row.team_id.as_ref(),
     }
 }
 
@@ -92,7 +92,7 @@ pub fn account_signed(
         conn,
         caller,
         account.owner_id.as_str(),
-        account.team_id.as_deref(),
+        account.team_id.as_ref(),
         account.signed_business_date,
         at,
     )
@@ -140,7 +140,7 @@ pub fn account_saved(
         conn,
         caller,
         new.owner_id.as_str(),
-        new.team_id.as_deref(),
+        new.team_id.as_ref(),
         business_date,
         at,
     )
@@ -172,7 +172,7 @@ pub fn visit_logged(
     let data = Visit::from(visit.clone());
     let subject = Subject {
         id: visit.id.as_str(),
-        team_id: visit.team_id.as_deref(),
+        team_id: visit.team_id.as_ref(),
     };
     emit(
         conn,
@@ -187,7 +187,7 @@ pub fn visit_logged(
         conn,
         caller,
         visit.rep_id.as_str(),
-        visit.team_id.as_deref(),
+        visit.team_id.as_ref(),
         visit.business_date,
         at,
     )
@@ -207,7 +207,7 @@ pub fn visits_logged(
             let data = Visit::from(visit.clone());
             let subject = Subject {
                 id: visit.id.as_str(),
-                team_id: visit.team_id.as_deref(),
+                team_id: visit.team_id.as_ref(),
             };
             (EventType::VisitLogged, subject, data, visit.received_at)
         })
@@ -216,12 +216,12 @@ pub fn visits_logged(
     let mut checked = std::collections::HashSet::new();
     for visit in visits {
         let month = ironfield_domain::Period::of(visit.business_date);
-        if checked.insert((&visit.rep_id, visit.team_id.as_deref(), month)) {
+        if checked.insert((&visit.rep_id, visit.team_id.as_ref(), month)) {
             check_achieved(
                 conn,
                 caller,
                 visit.rep_id.as_str(),
-                visit.team_id.as_deref(),
+                visit.team_id.as_ref(),
                 visit.business_date,
                 visit.received_at,
             )?;
@@ -244,7 +244,7 @@ pub fn visit_saved(
     let data = Visit::from(new.clone());
     let subject = Subject {
         id: new.id.as_str(),
-        team_id: new.team_id.as_deref(),
+        team_id: new.team_id.as_ref(),
     };
     emit(
         conn,

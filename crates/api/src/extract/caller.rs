@@ -13,7 +13,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use ironfield_auth::visibility::team_view;
 use ironfield_auth::{AccessClaims, Principal, PrincipalKind, Scope, Scopes, TeamView};
-use ironfield_domain::ids::{ServiceAccountId, UserId};
+use ironfield_domain::ids::{ServiceAccountId, TeamId, UserId};
 use ironfield_domain::Role;
 use ironfield_persistence::{service_accounts, teams, users, TeamScope};
 
@@ -43,9 +43,9 @@ impl Caller {
     }
 
     /// A person, not a service account; else 403.
-    pub fn require_user(&self) -> ApiResult<(Role, Option<&str>)> {
+    pub fn require_user(&self) -> ApiResult<(Role, Option<&TeamId>)> {
         match &self.principal {
-            Principal::User { role, team_id, .. } => Ok((*role, team_id.as_deref())),
+            Principal::User { role, team_id, .. } => Ok((*role, team_id.as_ref())),
             Principal::Service { .. } => Err(ApiError::forbidden(
                 "service accounts cannot use this endpoint",
             )),
@@ -71,7 +71,7 @@ impl Caller {
         }
     }
 
-    pub fn can_see_team(&self, team_id: Option<&str>) -> bool {
+    pub fn can_see_team(&self, team_id: Option<&TeamId>) -> bool {
         self.view.contains(team_id)
     }
 

@@ -8,7 +8,7 @@ use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
 use ironfield_auth::{policy, Principal, Scope};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, TeamId, UserId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::Stage;
 use ironfield_domain::{Money, ValidationErrors};
@@ -51,7 +51,7 @@ pub(crate) fn find_writable(
         &caller.principal,
         &caller.view,
         &lead.owner_id,
-        lead.team_id.as_deref(),
+        lead.team_id.as_ref(),
     ) {
         return Err(ApiError::forbidden(
             "only the lead's owner or their team lead may change it",
@@ -89,7 +89,7 @@ pub(crate) fn refuse_duplicates(
             caller,
             "lead",
             existing.id.as_str(),
-            existing.team_id.as_deref(),
+            existing.team_id.as_ref(),
             &matched,
         ));
     }
@@ -101,7 +101,7 @@ pub(crate) fn refuse_duplicates(
             caller,
             "seller_account",
             existing.id.as_str(),
-            existing.team_id.as_deref(),
+            existing.team_id.as_ref(),
             &matched,
         ));
     }
@@ -112,7 +112,7 @@ pub(crate) fn duplicate(
     caller: &Caller,
     kind: &str,
     id: &str,
-    team: Option<&str>,
+    team: Option<&TeamId>,
     matched: &[&str],
 ) -> ApiError {
     let visible = caller.can_see_team(team);
@@ -233,7 +233,7 @@ pub(crate) fn check_owner(
 pub(crate) fn blank_lead(
     id: LeadId,
     owner_id: UserId,
-    team_id: Option<String>,
+    team_id: Option<TeamId>,
     at: ironfield_persistence::Timestamp,
 ) -> LeadRow {
     LeadRow {
@@ -357,7 +357,7 @@ pub fn convert(
             caller,
             "seller_account",
             existing.id.as_str(),
-            existing.team_id.as_deref(),
+            existing.team_id.as_ref(),
             &matched,
         ));
     }
@@ -439,7 +439,7 @@ pub fn create(
     // A phone that synced late sends the same lead again: answer with what is stored. Every
     // team: an id taken in a team out of view is a conflict, not a fresh lead.
     match leads::find(conn, &TeamScope::everything(), &id) {
-        Ok(existing) if caller.can_see_team(existing.team_id.as_deref()) => {
+        Ok(existing) if caller.can_see_team(existing.team_id.as_ref()) => {
             return Ok(Created::Existing(existing));
         }
         Ok(_) => return Err(ApiError::conflict("a lead with this id already exists")),
@@ -451,7 +451,7 @@ pub fn create(
         (Some(owner_id), _) => {
             let owner = check_owner(conn, caller, owner_id)?;
             if caller.user_id() != Some(&owner.id)
-                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
+                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_ref())
             {
                 return Err(ApiError::forbidden(
                     "you may create leads only for yourself",

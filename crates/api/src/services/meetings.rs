@@ -4,7 +4,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use chrono::NaiveDate;
 use ironfield_auth::policy;
-use ironfield_domain::ids::MeetingId;
+use ironfield_domain::ids::{MeetingId, TeamId};
 use ironfield_domain::time::now;
 use ironfield_persistence::meetings::{self, MeetingRow};
 use ironfield_persistence::{DbConnection, Timestamp};
@@ -12,7 +12,7 @@ use ironfield_persistence::{DbConnection, Timestamp};
 /// A meeting to open, its fields checked.
 #[derive(Debug)]
 pub struct MeetingDraft {
-    pub team_id: String,
+    pub team_id: TeamId,
     pub date: NaiveDate,
     pub held_at: Option<Timestamp>,
     pub location: Option<String>,

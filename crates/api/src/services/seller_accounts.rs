@@ -94,7 +94,7 @@ pub(crate) fn find_writable(
         &caller.principal,
         &caller.view,
         &account.owner_id,
-        account.team_id.as_deref(),
+        account.team_id.as_ref(),
     ) {
         return Err(ApiError::forbidden(
             "only the account's owner or their team lead may change it",
@@ -133,7 +133,7 @@ pub(crate) fn refuse_duplicates(
             caller,
             "seller_account",
             existing.id.as_str(),
-            existing.team_id.as_deref(),
+            existing.team_id.as_ref(),
             &matched,
         )),
         None => Ok(()),
@@ -291,7 +291,7 @@ fn owner(conn: &mut DbConnection, caller: &Caller, named: Option<&str>) -> ApiRe
         (Some(owner_id), _) => {
             let owner = check_owner(conn, caller, owner_id)?;
             if caller.user_id() != Some(&owner.id)
-                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
+                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_ref())
             {
                 return Err(ApiError::forbidden(
                     "you may create seller accounts only for yourself",

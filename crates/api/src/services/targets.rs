@@ -4,7 +4,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use ironfield_auth::{policy, Principal};
 use ironfield_domain::calendar::Period;
-use ironfield_domain::ids::{parse_id, TargetId, UserId};
+use ironfield_domain::ids::{parse_id, TargetId, TeamId, UserId};
 use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::time::now;
 use ironfield_domain::{Role, ValidationErrors};
@@ -78,7 +78,7 @@ fn placement(
     subject_id: &str,
     i: usize,
     errors: &mut ValidationErrors,
-) -> ApiResult<Option<(String, bool)>> {
+) -> ApiResult<Option<(TeamId, bool)>> {
     match subject_type {
         SubjectType::User => match UserId::parse(subject_id).map_or(Err(DbError::NotFound), |id| {
             users::find(conn, &caller.scope(), &id)
@@ -96,7 +96,9 @@ fn placement(
             }
             Err(other) => Err(other.into()),
         },
-        SubjectType::Team => match teams::find(conn, &caller.scope(), subject_id) {
+        SubjectType::Team => match TeamId::parse(subject_id).map_or(Err(DbError::NotFound), |id| {
+            teams::find(conn, &caller.scope(), &id)
+        }) {
             Ok(team) => {
                 // A team's target is set from above: its manager or an admin.
                 let above = matches!(caller.principal, Principal::Service { .. })
@@ -118,7 +120,7 @@ fn row(
     period: Period,
     setting: TargetSetting,
     subject_id: String,
-    team_id: String,
+    team_id: TeamId,
     at: Timestamp,
 ) -> TargetRow {
     TargetRow {

@@ -3,7 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, IfMatch};
 use ironfield_auth::policy;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{TeamId, UserId};
 use ironfield_domain::time::now;
 use ironfield_persistence::teams::{self, TeamChanges, TeamRow};
 use ironfield_persistence::TeamScope;
@@ -13,7 +13,7 @@ use ironfield_persistence::{users, DbConnection, DbError};
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &TeamId,
 ) -> ApiResult<TeamRow> {
     match teams::find(conn, &caller.scope(), id) {
         Ok(team) => Ok(team),
@@ -23,14 +23,14 @@ pub(crate) fn find_visible(
 }
 
 /// A team's lead must be an active member of that team.
-fn check_lead(conn: &mut DbConnection, team_id: &str, lead_id: &str) -> ApiResult<()> {
+fn check_lead(conn: &mut DbConnection, team_id: &TeamId, lead_id: &str) -> ApiResult<()> {
     // Any user: whether they belong to the team is the check itself.
     let found = match UserId::parse(lead_id) {
         Some(id) => users::find(conn, &TeamScope::everything(), &id),
         None => Err(DbError::NotFound),
     };
     match found {
-        Ok(user) if user.team_id.as_deref() == Some(team_id) && user.is_active() => Ok(()),
+        Ok(user) if user.team_id.as_ref() == Some(team_id) && user.is_active() => Ok(()),
         Ok(_) | Err(DbError::NotFound) => Err(ApiError::invalid_field(
             "lead_id",
             "must be an active member of the team",
@@ -44,7 +44,7 @@ fn check_lead(conn: &mut DbConnection, team_id: &str, lead_id: &str) -> ApiResul
 pub struct TeamUpdate {
     pub name: Option<String>,
     pub market: Option<Option<String>>,
-    pub parent_id: Option<Option<String>>,
+    pub parent_id: Option<Option<TeamId>>,
     pub lead_id: Option<Option<String>>,
 }
 
@@ -55,7 +55,7 @@ pub struct TeamUpdate {
 pub fn update(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &TeamId,
     change: TeamUpdate,
     if_match: &IfMatch,
 ) -> ApiResult<TeamRow> {
@@ -65,7 +65,7 @@ pub fn update(
     }
     if let Some(new_parent) = &change.parent_id {
         if *new_parent != current.parent_id {
-            check_move(conn, caller, &current, new_parent.as_deref())?;
+            check_move(conn, caller, &current, new_parent.as_ref())?;
         }
     }
     if let Some(Some(lead)) = &change.lead_id {
@@ -90,9 +90,9 @@ fn check_move(
     conn: &mut DbConnection,
     caller: &Caller,
     team: &TeamRow,
-    new_parent: Option<&str>,
+    new_parent: Option<&TeamId>,
 ) -> ApiResult<()> {
-    let own_team = caller.principal.team_id() == Some(team.id.as_str());
+    let own_team = caller.principal.team_id() == Some(&team.id);
     let allowed = match new_parent {
         Some(parent) => {
             !own_team && policy::may_manage_team(&caller.principal, &caller.view, parent)

@@ -4,7 +4,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, IfMatch};
 use ironfield_auth::policy;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{TeamId, UserId};
 use ironfield_domain::time::now;
 use ironfield_domain::{Email, Role};
 use ironfield_persistence::users::{self, UserChanges, UserRow};
@@ -35,7 +35,7 @@ pub(crate) fn find_visible(
 pub(crate) fn check_team_reference(
     conn: &mut DbConnection,
     caller: &Caller,
-    team_id: &str,
+    team_id: &TeamId,
 ) -> ApiResult<()> {
     match teams::find(conn, &caller.scope(), team_id) {
         Ok(_) => Ok(()),
@@ -63,7 +63,7 @@ pub struct UserUpdate {
     pub name: Option<String>,
     pub phone: Option<Option<String>>,
     pub role: Option<Role>,
-    pub team_id: Option<Option<String>>,
+    pub team_id: Option<Option<TeamId>>,
     pub password_hash: Option<String>,
 }
 
@@ -85,7 +85,7 @@ pub fn update(
         &caller.principal,
         &caller.view,
         current_role,
-        current.team_id.as_deref(),
+        current.team_id.as_ref(),
     );
     let changes_placement = change.role.is_some_and(|r| r != current_role)
         || change
@@ -97,12 +97,7 @@ pub fn update(
         let new_team = change.team_id.clone().unwrap_or(current.team_id.clone());
         let may = manages
             && !is_self
-            && policy::may_place_user(
-                &caller.principal,
-                &caller.view,
-                new_role,
-                new_team.as_deref(),
-            );
+            && policy::may_place_user(&caller.principal, &caller.view, new_role, new_team.as_ref());
         // An admin may re-place themselves too (there is no one above to ask).
         if !(may || (is_self && caller.principal.is_admin())) {
             return Err(ApiError::forbidden(

@@ -19,9 +19,7 @@ use ironfield_persistence::{DbConnection, DbError};
 pub(crate) fn can_read(caller: &Caller, visit: &VisitRow) -> bool {
     match caller.principal.role() {
         Some(Role::Rep) => caller.user_id() == Some(&visit.rep_id),
-        _ => {
-            caller.user_id() == Some(&visit.rep_id) || caller.can_see_team(visit.team_id.as_deref())
-        }
+        _ => caller.user_id() == Some(&visit.rep_id) || caller.can_see_team(visit.team_id.as_ref()),
     }
 }
 
@@ -74,7 +72,7 @@ pub fn correct(
             &caller.principal,
             &caller.view,
             &current.rep_id,
-            current.team_id.as_deref(),
+            current.team_id.as_ref(),
         );
     if !(leads_team || (own && in_window)) {
         return Err(ApiError::forbidden(if own {

@@ -6,7 +6,7 @@
 use crate::error::ApiResult;
 use ironfield_auth::{Scope, Scopes};
 use ironfield_domain::ids::new_id;
-use ironfield_domain::ids::{ServiceAccountId, UserId};
+use ironfield_domain::ids::{ServiceAccountId, TeamId, UserId};
 use ironfield_domain::webhook::{CreatorType, DeliveryStatus};
 use ironfield_domain::Role;
 use ironfield_persistence::webhooks::{self, DeliveryRow, WebhookRow};
@@ -20,7 +20,7 @@ pub struct EventEnvelope<'a> {
     pub event_type: &'a str,
     /// `lead`, `seller_account`, `visit`, `meeting`, `target` (or `webhook` for a test event).
     pub record_type: &'a str,
-    pub team_id: Option<&'a str>,
+    pub team_id: Option<&'a TeamId>,
     pub occurred_at: Timestamp,
     /// The event as JSON: the exact body every attempt sends.
     pub body: &'a str,

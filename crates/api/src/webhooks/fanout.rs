@@ -89,7 +89,7 @@ pub fn fan_out(conn: &mut DbConnection) -> ApiResult<usize> {
                 event_id: &event.event_id,
                 event_type: &event_type,
                 record_type: &record_type,
-                team_id: team_id.as_deref(),
+                team_id: team_id.as_ref(),
                 occurred_at,
                 body: &body,
             },

@@ -47,7 +47,7 @@ pub async fn archive_lead(
             &caller.principal,
             &caller.view,
             &current.owner_id,
-            current.team_id.as_deref(),
+            current.team_id.as_ref(),
         ) {
             return Err(ApiError::forbidden(
                 "only the lead's owner or their team lead may archive it",

@@ -55,7 +55,7 @@ pub async fn assign_lead(
     let owner_id = body.into_inner().owner_id;
     let lead = blocking::write(&state, move |conn| {
         let current = find_writable(conn, &caller, &id)?;
-        if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
+        if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_ref()) {
             return Err(ApiError::forbidden(
                 "only a team lead or above may assign leads",
             ));

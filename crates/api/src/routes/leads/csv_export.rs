@@ -10,7 +10,7 @@ use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
 use chrono::SecondsFormat;
 use ironfield_auth::Scope;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{TeamId, UserId};
 use ironfield_domain::{spreadsheet, Stage};
 use ironfield_persistence::leads::{self, LeadRow};
 use ironfield_persistence::DbError;
@@ -58,9 +58,9 @@ pub struct ExportLeadsQuery {
     #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub owner_id: Option<UserId>,
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub market: Option<String>,
     pub district: Option<String>,
     pub source: Option<String>,
@@ -235,7 +235,10 @@ fn record(row: &LeadRow) -> [String; 22] {
         text(&row.source),
         row.stage.as_str().to_owned(),
         row.owner_id.to_string(),
-        text(&row.team_id),
+        row.team_id
+            .as_ref()
+            .map(TeamId::to_string)
+            .unwrap_or_default(),
         row.estimated_value
             .map(|v| v.to_string())
             .unwrap_or_default(),

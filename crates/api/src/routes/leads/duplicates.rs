@@ -102,7 +102,7 @@ pub async fn find_duplicates(
     let matches = blocking::read(&state, move |conn| {
         let mut matches = Vec::new();
         for (lead, matched_on) in leads::open_duplicates(conn, &ids, None)? {
-            let visible = caller.can_see_team(lead.team_id.as_deref());
+            let visible = caller.can_see_team(lead.team_id.as_ref());
             matches.push(DuplicateMatch {
                 kind: "lead",
                 id: visible.then(|| lead.id.to_string()),
@@ -113,7 +113,7 @@ pub async fn find_duplicates(
             });
         }
         for (account, matched_on) in seller_accounts::live_duplicates(conn, &ids, None)? {
-            let visible = caller.can_see_team(account.team_id.as_deref())
+            let visible = caller.can_see_team(account.team_id.as_ref())
                 && caller.principal.has_scope(Scope::AccountsRead);
             matches.push(DuplicateMatch {
                 kind: "seller_account",

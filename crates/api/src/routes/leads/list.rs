@@ -6,7 +6,7 @@ use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{get, web};
 use ironfield_auth::Scope;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{TeamId, UserId};
 use ironfield_domain::Stage;
 use ironfield_persistence::leads::{self, LeadFilter};
 use serde::Deserialize;
@@ -19,9 +19,9 @@ pub struct ListLeadsQuery {
     #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub owner_id: Option<UserId>,
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub market: Option<String>,
     pub district: Option<String>,
     pub source: Option<String>,

@@ -126,7 +126,7 @@ impl TryFrom<LeadRow> for Lead {
             source: row.source,
             lost_reason: row.lost_reason,
             owner_id: row.owner_id.into(),
-            team_id: row.team_id,
+            team_id: row.team_id.map(String::from),
             notes: row.notes,
             last_visit_at: row.last_visit_at.map(|t| t.and_utc()),
             next_follow_up_at: row.next_follow_up_at.map(|t| t.and_utc()),

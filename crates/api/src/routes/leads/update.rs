@@ -9,8 +9,7 @@ use crate::services::leads::{save, LeadInput};
 use crate::state::AppState;
 use actix_web::{patch, web};
 use ironfield_auth::policy;
-use ironfield_domain::ids::parse_id;
-use ironfield_domain::ids::LeadId;
+use ironfield_domain::ids::{parse_id, LeadId, TeamId};
 use ironfield_domain::{validation, Stage, ValidationErrors};
 use ironfield_persistence::leads::LeadRow;
 use ironfield_persistence::DbConnection;
@@ -70,11 +69,17 @@ fn apply_update(
     let mut errors = ValidationErrors::new();
     let mut lead = current.clone();
     input.apply_facts(&mut lead, &mut errors);
-    for (field, id) in [("owner_id", &input.owner_id), ("team_id", &input.team_id)] {
-        if id.as_deref().is_some_and(|id| parse_id(id).is_none()) {
-            errors.add(field, "must be a UUID");
-        }
+    if input
+        .owner_id
+        .as_deref()
+        .is_some_and(|id| parse_id(id).is_none())
+    {
+        errors.add("owner_id", "must be a UUID");
     }
+    let team_id = input
+        .team_id
+        .as_deref()
+        .and_then(|raw| errors.check("team_id", TeamId::parse(raw).ok_or("must be a UUID")));
     errors.into_result(())?;
 
     if let Some(to) = input.stage {
@@ -112,7 +117,7 @@ fn apply_update(
         .as_deref()
         .filter(|o| *o != current.owner_id.as_str())
     {
-        if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
+        if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_ref()) {
             return Err(ApiError::forbidden(
                 "only a team lead or above may reassign a lead",
             ));
@@ -121,18 +126,14 @@ fn apply_update(
         lead.owner_id = owner.id;
         lead.team_id = owner.team_id;
     }
-    if let Some(team_id) = input
-        .team_id
-        .as_deref()
-        .filter(|t| Some(*t) != current.team_id.as_deref())
-    {
-        if !policy::may_move_team(&caller.principal, &caller.view, Some(team_id)) {
+    if let Some(team_id) = team_id.filter(|t| Some(t) != current.team_id.as_ref()) {
+        if !policy::may_move_team(&caller.principal, &caller.view, Some(&team_id)) {
             return Err(ApiError::forbidden(
                 "only a manager may move a lead to another team",
             ));
         }
-        crate::services::users::check_team_reference(conn, caller, team_id)?;
-        lead.team_id = Some(team_id.to_owned());
+        crate::services::users::check_team_reference(conn, caller, &team_id)?;
+        lead.team_id = Some(team_id);
     }
     // Every check of the body comes first: a bad change is 422 (or 403) whatever the version,
     // and only a valid one can be stale.

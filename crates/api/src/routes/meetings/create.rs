@@ -1,6 +1,6 @@
 use super::Meeting;
 use crate::blocking;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
@@ -9,7 +9,7 @@ use crate::state::AppState;
 use actix_web::{post, web};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use ironfield_auth::Scope;
-use ironfield_domain::ids::parse_id;
+use ironfield_domain::ids::TeamId;
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::ValidationErrors;
 use serde::Deserialize;
@@ -94,12 +94,14 @@ pub async fn create_meeting(
             let mut errors = ValidationErrors::new();
             let team_id = errors.check(
                 "team_id",
-                parse_id(&input.team_id).ok_or("must be a team id"),
+                TeamId::parse(&input.team_id).ok_or("must be a team id"),
             );
             let text = check_text(&mut errors, &input.location, &input.agenda, &input.notes);
-            errors.into_result(())?;
+            let team_id = errors.into_result(team_id)?.ok_or_else(|| {
+                ApiError::internal(std::io::Error::other("a checked team id without a value"))
+            })?;
             let draft = MeetingDraft {
-                team_id: team_id.unwrap_or_default(),
+                team_id,
                 date: input.date,
                 held_at: input.held_at.map(|t| t.naive_utc()),
                 location: text.location,

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::Scope;
+use ironfield_domain::ids::TeamId;
 use ironfield_persistence::meetings::{self, MeetingFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -14,9 +15,9 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListMeetingsQuery {
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub date: Option<NaiveDate>,
     /// Meetings on or after this day.
     pub from: Option<NaiveDate>,

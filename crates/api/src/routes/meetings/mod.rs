@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use chrono::{DateTime, NaiveDate, Utc};
 use ironfield_auth::{policy, Scope};
-use ironfield_domain::ids::MeetingId;
+use ironfield_domain::ids::{MeetingId, TeamId};
 use ironfield_persistence::meetings::{self, MeetingRow, PlanRow};
 use ironfield_persistence::users::{self, UserFilter, UserRow};
 use ironfield_persistence::TeamScope;
@@ -65,7 +65,7 @@ impl TryFrom<MeetingRow> for Meeting {
         Ok(Meeting {
             date: row.date.parse().map_err(ApiError::internal)?,
             id: row.id.into(),
-            team_id: row.team_id,
+            team_id: row.team_id.into(),
             held_at: row.held_at.map(|t| t.and_utc()),
             location: row.location,
             agenda: row.agenda,
@@ -112,7 +112,7 @@ pub(crate) fn require_lead(caller: &Caller, meeting: &MeetingRow) -> ApiResult<(
 }
 
 /// The team's active members, at most 500 (a team is a few dozen people).
-pub(crate) fn members(conn: &mut DbConnection, team_id: &str) -> ApiResult<Vec<UserRow>> {
+pub(crate) fn members(conn: &mut DbConnection, team_id: &TeamId) -> ApiResult<Vec<UserRow>> {
     let filter = UserFilter {
         active: Some(true),
         ..Default::default()
@@ -121,7 +121,7 @@ pub(crate) fn members(conn: &mut DbConnection, team_id: &str) -> ApiResult<Vec<U
         limit: 500,
         after: None,
     };
-    let team = TeamScope::teams([team_id.to_owned()]);
+    let team = TeamScope::teams([team_id.clone()]);
     let mut members = users::list(conn, &team, &filter, &page)?.items;
     members.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(members)

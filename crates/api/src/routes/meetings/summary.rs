@@ -144,7 +144,7 @@ pub async fn meeting_summary(
         }
         Ok(MeetingSummary {
             meeting_id: meeting.id.into(),
-            team_id: meeting.team_id,
+            team_id: meeting.team_id.into(),
             date,
             members: rows,
             totals,

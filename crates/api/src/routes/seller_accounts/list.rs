@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::Scope;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{TeamId, UserId};
 use ironfield_persistence::seller_accounts::{self, AccountFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -21,9 +21,9 @@ pub struct ListAccountsQuery {
     #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub owner_id: Option<UserId>,
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub market: Option<String>,
     /// Searches company, contact, phone and stall number.
     pub q: Option<String>,

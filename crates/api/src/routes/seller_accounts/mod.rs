@@ -106,7 +106,7 @@ impl From<AccountRow> for SellerAccount {
             stall_no: row.stall_no,
             lead_id: row.lead_id.map(String::from),
             owner_id: row.owner_id.into(),
-            team_id: row.team_id,
+            team_id: row.team_id.map(String::from),
             contract_start: row.contract_start,
             contract_end: row.contract_end,
             signed_at: row.signed_at.and_utc(),

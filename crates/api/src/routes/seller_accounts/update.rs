@@ -106,7 +106,7 @@ fn apply_update(
         .as_deref()
         .filter(|o| *o != current.owner_id.as_str())
     {
-        if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
+        if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_ref()) {
             return Err(ApiError::forbidden(
                 "only a team lead or above may reassign a seller account",
             ));

@@ -8,6 +8,7 @@ use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::Scope;
+use ironfield_domain::ids::TeamId;
 use ironfield_domain::pacing::{progress_towards, Metric, PaceStatus};
 use ironfield_domain::Role;
 use ironfield_persistence::targets;
@@ -23,9 +24,9 @@ pub struct LeaderboardQuery {
     pub period: String,
     pub metric: Metric,
     /// One team; default the caller's view (a manager's whole branch).
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub as_of: Option<NaiveDate>,
     /// Items per page, 1 to 200 (default 50); more is 422.
     #[param(minimum = 1, maximum = 200, default = 50)]
@@ -99,7 +100,7 @@ pub async fn leaderboard(
     let board = blocking::heavy_read(&state, move |conn| {
         let as_of = scope::as_of(conn, query.as_of)?;
         let days = crate::org::calendar(conn)?.working_days(period, as_of);
-        let scope = scope::load(conn, &caller, query.team_id.as_deref(), period)?;
+        let scope = scope::load(conn, &caller, query.team_id.as_ref(), period)?;
         let with_leads = query.include_team_leads.unwrap_or(false);
         let ranked: Vec<_> = scope
             .reps
@@ -121,7 +122,7 @@ pub async fn leaderboard(
                     rank: 0,
                     user_id: rep.id.to_string(),
                     name: rep.name.clone(),
-                    team_id: rep.team_id.clone(),
+                    team_id: rep.team_id.clone().map(String::from),
                     actual,
                     target: pace.target,
                     attainment_pct: pace.attainment_pct,

@@ -6,6 +6,7 @@ use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{get, web};
 use ironfield_auth::{Principal, Scope};
+use ironfield_domain::ids::TeamId;
 use ironfield_domain::Role;
 use ironfield_persistence::targets::{self, TargetFilter};
 use serde::Deserialize;
@@ -17,9 +18,9 @@ pub struct ListTargetsQuery {
     /// `YYYY-MM`.
     #[param(pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$", example = "2026-11")]
     pub period: String,
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     /// Items per page, 1 to 200 (default 50); more is 422.
     #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,

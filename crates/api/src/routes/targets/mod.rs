@@ -55,7 +55,7 @@ impl From<TargetRow> for Target {
             period: row.period.to_string(),
             subject_id: row.subject_id,
             value: row.value,
-            team_id: row.team_id,
+            team_id: row.team_id.map(String::from),
             updated_at: row.updated_at.and_utc(),
             version: row.version,
         }

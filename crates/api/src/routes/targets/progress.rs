@@ -9,6 +9,7 @@ use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::Scope;
 use ironfield_domain::calendar::WorkingDays;
+use ironfield_domain::ids::TeamId;
 use ironfield_domain::pacing::{progress_towards, Metric, Progress};
 use ironfield_persistence::targets;
 use serde::{Deserialize, Serialize};
@@ -19,9 +20,9 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
     /// One team (with its sub-teams' records in its totals); default the caller's view.
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     /// Measure as of this business date; default today in the organisation's time zone.
     pub as_of: Option<NaiveDate>,
 }
@@ -116,9 +117,9 @@ pub async fn target_progress(
     let report = blocking::heavy_read(&state, move |conn| {
         let as_of = scope::as_of(conn, query.as_of)?;
         let days = crate::org::calendar(conn)?.working_days(period, as_of);
-        let scope = scope::load(conn, &caller, query.team_id.as_deref(), period)?;
+        let scope = scope::load(conn, &caller, query.team_id.as_ref(), period)?;
         let user_ids: Vec<String> = scope.reps.iter().map(|r| r.id.to_string()).collect();
-        let team_ids: Vec<String> = scope.teams.iter().map(|t| t.id.clone()).collect();
+        let team_ids: Vec<TeamId> = scope.teams.iter().map(|t| t.id.clone()).collect();
         let targets: HashMap<(String, Metric), i64> =
             targets::for_subjects(conn, period, &user_ids, &team_ids)?
                 .into_iter()
@@ -138,7 +139,7 @@ pub async fn target_progress(
             .map(|rep| RepProgress {
                 user_id: rep.id.to_string(),
                 name: rep.name.clone(),
-                team_id: rep.team_id.clone(),
+                team_id: rep.team_id.clone().map(String::from),
                 metrics: metrics(
                     &targets,
                     &format!("user:{}", rep.id),
@@ -151,7 +152,7 @@ pub async fn target_progress(
             .teams
             .iter()
             .map(|team| TeamProgress {
-                team_id: team.id.clone(),
+                team_id: team.id.to_string(),
                 name: team.name.clone(),
                 metrics: metrics(
                     &targets,

@@ -6,6 +6,7 @@ use crate::extract::Caller;
 use chrono::NaiveDate;
 use ironfield_auth::TeamView;
 use ironfield_domain::calendar::Period;
+use ironfield_domain::ids::TeamId;
 use ironfield_domain::pacing::Metric;
 use ironfield_domain::{Role, TeamTree};
 use ironfield_persistence::stats::{self, Tally};
@@ -20,7 +21,7 @@ pub(crate) struct Scope {
     pub reps: Vec<UserRow>,
     pub rep_figures: Tally,
     /// Per team in scope: its own and its descendants' stamped records.
-    pub team_figures: HashMap<String, Figures>,
+    pub team_figures: HashMap<TeamId, Figures>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -57,7 +58,7 @@ impl Figures {
 pub(crate) fn load(
     conn: &mut DbConnection,
     caller: &Caller,
-    team_id: Option<&str>,
+    team_id: Option<&TeamId>,
     period: Period,
 ) -> ApiResult<Scope> {
     let tree: TeamTree = teams::tree(conn)?;
@@ -65,12 +66,12 @@ pub(crate) fn load(
         limit: 1000,
         after: None,
     };
-    let scope_ids: Vec<String> = match team_id {
+    let scope_ids: Vec<TeamId> = match team_id {
         Some(id) => {
             if !caller.can_see_team(Some(id)) || !tree.exists(id) {
                 return Err(ApiError::not_found("team"));
             }
-            vec![id.to_owned()]
+            vec![id.clone()]
         }
         None => match &caller.view {
             TeamView::Teams(ids) => ids.iter().cloned().collect(),
@@ -97,11 +98,11 @@ pub(crate) fn load(
 
     // A team's figures include its sub-teams': count every team in the subtrees once, then
     // add each up into the teams in scope above it.
-    let subtrees: HashMap<String, BTreeSet<String>> = scope_ids
+    let subtrees: HashMap<TeamId, BTreeSet<TeamId>> = scope_ids
         .iter()
         .map(|id| (id.clone(), tree.subtree(id)))
         .collect();
-    let every: Vec<String> = subtrees
+    let every: Vec<TeamId> = subtrees
         .values()
         .flatten()
         .cloned()
@@ -114,7 +115,7 @@ pub(crate) fn load(
         .map(|(team, members)| {
             let mut sum = Figures::default();
             for member in members {
-                let f = Figures::of(&stamped, &member);
+                let f = Figures::of(&stamped, member.as_str());
                 sum.visits += f.visits;
                 sum.new_sellers += f.new_sellers;
                 sum.contract_value = sum.contract_value.saturating_add(f.contract_value);

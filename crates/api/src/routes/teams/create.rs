@@ -7,7 +7,7 @@ use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_auth::policy;
-use ironfield_domain::ids::{new_id, parse_id};
+use ironfield_domain::ids::TeamId;
 use ironfield_domain::time::now;
 use ironfield_domain::{validation, ValidationErrors};
 use ironfield_persistence::teams::{self, NewTeam};
@@ -65,10 +65,9 @@ pub async fn create_team(
                 .as_deref()
                 .and_then(|m| errors.check("market", validation::optional_text(m, 200)))
                 .filter(|m| !m.is_empty());
-            let parent_id = input
-                .parent_id
-                .as_deref()
-                .and_then(|p| errors.check("parent_id", parse_id(p).ok_or("must be a team id")));
+            let parent_id = input.parent_id.as_deref().and_then(|p| {
+                errors.check("parent_id", TeamId::parse(p).ok_or("must be a team id"))
+            });
             errors.into_result(())?;
             let name = name.unwrap_or_default();
 
@@ -90,9 +89,9 @@ pub async fn create_team(
                 Ok(teams::insert(
                     conn,
                     &NewTeam {
-                        id: &new_id(),
+                        id: TeamId::new(),
                         name: &name,
-                        parent_id: parent_id.as_deref(),
+                        parent_id,
                         lead_id: None,
                         market: market.as_deref(),
                         created_at: at,

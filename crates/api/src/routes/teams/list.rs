@@ -5,6 +5,7 @@ use crate::extract::{page_request, Caller};
 use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::TeamId;
 use ironfield_persistence::teams;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -13,9 +14,9 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ListTeamsQuery {
     /// Only the direct children of this team.
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub parent_id: Option<String>,
+    pub parent_id: Option<TeamId>,
     /// Items per page, 1 to 200 (default 50); more is 422.
     #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<i64>,
@@ -49,12 +50,7 @@ pub async fn list_teams(
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let scope = caller.scope();
     let page = blocking::read(&state, move |conn| {
-        Ok(teams::list(
-            conn,
-            &scope,
-            query.parent_id.as_deref(),
-            &page,
-        )?)
+        Ok(teams::list(conn, &scope, query.parent_id.as_ref(), &page)?)
     })
     .await?;
     Ok(Reply::ok(&TeamPage {

@@ -7,6 +7,7 @@ use crate::routes::path_id;
 use crate::routes::users::{User, UserPage};
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::TeamId;
 use ironfield_persistence::users::{self, UserFilter};
 use ironfield_persistence::TeamScope;
 use serde::Deserialize;
@@ -47,7 +48,7 @@ pub async fn list_members(
     query: web::Query<MembersQuery>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id: String = path_id(&id, "team")?;
+    let id: TeamId = path_id(&id, "team")?;
     let query = query.into_inner();
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let page = blocking::read(&state, move |conn| {

@@ -46,9 +46,9 @@ pub struct Team {
 impl From<TeamRow> for Team {
     fn from(row: TeamRow) -> Self {
         Team {
-            id: row.id,
+            id: row.id.into(),
             name: row.name,
-            parent_id: row.parent_id,
+            parent_id: row.parent_id.map(String::from),
             lead_id: row.lead_id.map(String::from),
             market: row.market,
             created_at: row.created_at.and_utc(),

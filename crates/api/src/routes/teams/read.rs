@@ -6,6 +6,7 @@ use crate::reply::Reply;
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::TeamId;
 
 /// Get a team
 ///
@@ -29,7 +30,7 @@ pub async fn get_team(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id: String = path_id(&id, "team")?;
+    let id: TeamId = path_id(&id, "team")?;
     let team = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = team.version;
     Ok(Reply::ok(&Team::from(team)).versioned(version))

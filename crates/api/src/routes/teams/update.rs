@@ -7,7 +7,7 @@ use crate::routes::{double_option, path_id};
 use crate::services::teams::{self as teams_service, TeamUpdate};
 use crate::state::AppState;
 use actix_web::{patch, web};
-use ironfield_domain::ids::parse_id;
+use ironfield_domain::ids::{RecordId, TeamId};
 use ironfield_domain::{validation, ValidationErrors};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -63,7 +63,7 @@ pub async fn update_team(
     body: ApiJson<UpdateTeam>,
 ) -> ApiResult<Reply> {
     caller.require_user()?;
-    let id: String = path_id(&id, "team")?;
+    let id: TeamId = path_id(&id, "team")?;
     let input = body.into_inner();
     let mut errors = ValidationErrors::new();
     let name = input
@@ -77,16 +77,8 @@ pub async fn update_team(
         Some(None) => Some(None),
         None => None,
     };
-    let reference =
-        |field: &str, value: &Option<Option<String>>, errors: &mut ValidationErrors| match value {
-            Some(Some(raw)) => errors
-                .check(field, parse_id(raw).ok_or("must be an id"))
-                .map(Some),
-            Some(None) => Some(None),
-            None => None,
-        };
-    let parent_id = reference("parent_id", &input.parent_id, &mut errors);
-    let lead_id = reference("lead_id", &input.lead_id, &mut errors);
+    let parent_id: Option<Option<TeamId>> = reference("parent_id", &input.parent_id, &mut errors);
+    let lead_id: Option<Option<String>> = reference("lead_id", &input.lead_id, &mut errors);
     errors.into_result(())?;
 
     let change = TeamUpdate {
@@ -101,4 +93,20 @@ pub async fn update_team(
     .await?;
     let version = team.version;
     Ok(Reply::ok(&Team::from(team)).versioned(version))
+}
+
+/// A nullable id field of the body: absent, `null`, or an id of the kind `I` (else the field
+/// is named in `errors`).
+fn reference<I: RecordId>(
+    field: &str,
+    value: &Option<Option<String>>,
+    errors: &mut ValidationErrors,
+) -> Option<Option<I>> {
+    match value {
+        Some(Some(raw)) => errors
+            .check(field, I::parse_text(raw).ok_or("must be an id"))
+            .map(Some),
+        Some(None) => Some(None),
+        None => None,
+    }
 }

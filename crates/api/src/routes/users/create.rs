@@ -8,7 +8,7 @@ use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_auth::{password, policy};
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{TeamId, UserId};
 use ironfield_domain::time::now;
 use ironfield_domain::{validation, Email, Role, ValidationErrors};
 use ironfield_persistence::users::{self, NewUser};
@@ -41,7 +41,7 @@ struct ValidUser {
     email: Email,
     name: String,
     role: Role,
-    team_id: Option<String>,
+    team_id: Option<TeamId>,
     password: String,
     phone: Option<String>,
 }
@@ -60,10 +60,7 @@ impl TryFrom<CreateUser> for ValidUser {
             .and_then(|p| errors.check("phone", validation::optional_text(p, 32)))
             .filter(|p| !p.is_empty());
         let team_id = match input.team_id.as_deref() {
-            Some(raw) => errors.check(
-                "team_id",
-                ironfield_domain::ids::parse_id(raw).ok_or("must be a team id"),
-            ),
+            Some(raw) => errors.check("team_id", TeamId::parse(raw).ok_or("must be a team id")),
             None => None,
         };
         match (email, name) {
@@ -112,7 +109,7 @@ pub async fn create_user(
             &caller.principal,
             &caller.view,
             input.role,
-            input.team_id.as_deref(),
+            input.team_id.as_ref(),
         ) {
             return Err(ApiError::forbidden(
                 "you may not create a user with this role in this team",
@@ -135,7 +132,7 @@ pub async fn create_user(
                     name: &input.name,
                     phone: input.phone.as_deref(),
                     role: input.role,
-                    team_id: input.team_id.as_deref(),
+                    team_id: input.team_id.clone(),
                     password_hash: &password_hash,
                     created_at: at,
                     updated_at: at,

@@ -48,7 +48,7 @@ pub async fn deactivate_user(
             &caller.principal,
             &caller.view,
             current.role,
-            current.team_id.as_deref(),
+            current.team_id.as_ref(),
         ) {
             return Err(ApiError::forbidden("you may not deactivate this user"));
         }

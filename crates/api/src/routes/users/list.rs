@@ -5,6 +5,7 @@ use crate::extract::{page_request, parse_time, Caller};
 use crate::reply::Reply;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::TeamId;
 use ironfield_domain::Role;
 use ironfield_persistence::users::{self, UserFilter};
 use serde::Deserialize;
@@ -13,9 +14,9 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListUsersQuery {
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub role: Option<Role>,
     /// `true`: only active users; `false`: only deactivated ones.
     pub active: Option<bool>,

@@ -55,7 +55,7 @@ impl From<UserRow> for User {
             email: row.email,
             name: row.name,
             phone: row.phone,
-            team_id: row.team_id,
+            team_id: row.team_id.map(String::from),
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
             version: row.version,

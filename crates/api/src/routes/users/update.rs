@@ -9,7 +9,7 @@ use crate::services::users::{self as users_service, UserUpdate};
 use crate::state::AppState;
 use actix_web::{patch, web};
 use ironfield_auth::password;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{TeamId, UserId};
 use ironfield_domain::{validation, Email, Role, ValidationErrors};
 use ironfield_persistence::users;
 use ironfield_persistence::TeamScope;
@@ -116,10 +116,7 @@ fn checked(input: &UpdateUser) -> ApiResult<UserUpdate> {
     };
     let team_id = match &input.team_id {
         Some(Some(raw)) => errors
-            .check(
-                "team_id",
-                ironfield_domain::ids::parse_id(raw).ok_or("must be a team id"),
-            )
+            .check("team_id", TeamId::parse(raw).ok_or("must be a team id"))
             .map(Some),
         Some(None) => Some(None),
         None => None,

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use ironfield_auth::{Principal, Scope};
-use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
+use ironfield_domain::ids::{LeadId, SellerAccountId, TeamId, UserId};
 use ironfield_domain::visit::{Outcome, Purpose};
 use ironfield_domain::Role;
 use ironfield_persistence::visits::{self, VisitFilter};
@@ -20,9 +20,9 @@ pub struct ListVisitsQuery {
     #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub rep_id: Option<UserId>,
-    #[param(format = Uuid)]
+    #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     #[param(value_type = Option<String>, format = Uuid)]
     #[serde(default, deserialize_with = "crate::routes::query_id")]
     pub lead_id: Option<LeadId>,

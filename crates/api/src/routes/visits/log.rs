@@ -161,7 +161,7 @@ pub(crate) fn prepare(
         row: NewVisit {
             id,
             rep_id,
-            team_id: team_id.map(str::to_owned),
+            team_id: team_id.cloned(),
             lead_id: None,
             seller_account_id: None,
             visited_at: visited_at.naive_utc(),
@@ -375,7 +375,7 @@ pub(super) fn lead_to_log(
         &caller.principal,
         &caller.view,
         &lead.owner_id,
-        lead.team_id.as_deref(),
+        lead.team_id.as_ref(),
     ) {
         return Err(ApiError::forbidden(
             "log visits on your own leads; ask your team lead to assign this one to you",

@@ -101,7 +101,7 @@ impl From<VisitRow> for Visit {
             business_date: row.business_date,
             id: row.id.into(),
             rep_id: row.rep_id.into(),
-            team_id: row.team_id,
+            team_id: row.team_id.map(String::from),
             lead_id: row.lead_id.map(String::from),
             seller_account_id: row.seller_account_id.map(String::from),
             visited_at: row.visited_at.and_utc(),
