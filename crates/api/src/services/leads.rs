@@ -4,6 +4,8 @@
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
 use crate::services::audit::row_changes;
+use crate::services::ownership::check_may_write;
+use crate::services::record::{Change, Versioned};
 use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
 use ironfield_auth::{policy, Principal, Scope};
@@ -20,9 +22,13 @@ use ironfield_persistence::TeamScope;
 use ironfield_persistence::{seller_accounts, DbConnection, DbError};
 use serde_json::json;
 
+mod archive;
 pub mod input;
+mod update;
 
+pub use archive::{archive, merge};
 pub use input::LeadInput;
+pub use update::{assign, update};
 
 /// Loads a lead the caller can read (its team is in their view); any other is 404.
 pub(crate) fn find_visible(
@@ -47,16 +53,12 @@ pub(crate) fn find_writable(
 ) -> ApiResult<LeadRow> {
     caller.require_scope(Scope::LeadsWrite)?;
     let lead = find_visible(conn, caller, id)?;
-    if !policy::may_write_record(
-        &caller.principal,
-        &caller.view,
-        &lead.owner_id,
-        lead.team_id.as_deref(),
-    ) {
-        return Err(ApiError::forbidden(
-            "only the lead's owner or their team lead may change it",
-        ));
-    }
+    let held = (&lead.owner_id, lead.team_id.as_deref());
+    check_may_write(
+        caller,
+        held,
+        "only the lead's owner or their team lead may change it",
+    )?;
     if lead.archived_at.is_some() {
         return Err(ApiError::conflict("the lead is archived"));
     }
@@ -276,21 +278,16 @@ pub(crate) fn save(
     conn: &mut DbConnection,
     caller: &Caller,
     current: &LeadRow,
-    mut lead: LeadRow,
+    lead: LeadRow,
 ) -> ApiResult<LeadRow> {
-    let changes = lead_changes(Some(current), &lead);
-    if changes.is_empty() {
+    let Some(change) = Change::of(current, lead) else {
         return Ok(current.clone());
-    }
-    let ids_changed = format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(&lead));
+    };
+    let lead = change.row();
+    let ids_changed = format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(lead));
     let reopened = current.stage == Stage::Lost && lead.stage != Stage::Lost;
     if lead.is_open() && (ids_changed || reopened) {
-        refuse_duplicates(conn, caller, &lead)?;
-    }
-    let at = now().naive_utc();
-    lead.updated_at = at;
-    if !leads::save(conn, &lead).map_err(unique_to_duplicate)? {
-        return Err(ApiError::precondition_failed());
+        refuse_duplicates(conn, caller, lead)?;
     }
     let action = if current.stage != lead.stage {
         "stage_changed"
@@ -301,10 +298,34 @@ pub(crate) fn save(
     } else {
         "updated"
     };
-    audit(conn, caller, &lead.id, action, changes, at)?;
-    let stored = leads::find(conn, &TeamScope::everything(), &lead.id)?;
+    let at = now().naive_utc();
+    let stored = change.write(conn, caller, action, at)?;
     crate::events::writes::lead_saved(conn, caller, current, &stored, at)?;
     Ok(stored)
+}
+
+impl Versioned for LeadRow {
+    const ENTITY: &'static str = "lead";
+
+    fn id_text(&self) -> &str {
+        self.id.as_str()
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> ChangeSet {
+        lead_changes(old, new)
+    }
+
+    fn set_updated_at(&mut self, at: ironfield_persistence::Timestamp) {
+        self.updated_at = at;
+    }
+
+    fn store(conn: &mut DbConnection, row: &Self) -> ApiResult<bool> {
+        leads::save(conn, row).map_err(unique_to_duplicate)
+    }
+
+    fn reload(conn: &mut DbConnection, row: &Self) -> ApiResult<Self> {
+        Ok(leads::find(conn, &TeamScope::everything(), &row.id)?)
+    }
 }
 
 /// The contract a converted lead signs, its fields checked.

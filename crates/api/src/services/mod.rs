@@ -10,6 +10,8 @@ pub mod audit;
 pub mod facts;
 pub mod leads;
 pub mod meetings;
+pub mod ownership;
+pub mod record;
 pub mod renewals;
 pub mod seller_accounts;
 pub mod targets;

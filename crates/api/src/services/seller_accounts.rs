@@ -5,6 +5,8 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
 use crate::services::audit::row_changes;
 use crate::services::leads::{check_owner, duplicate};
+use crate::services::ownership::check_may_write;
+use crate::services::record::{Change, Versioned};
 use ironfield_auth::{policy, Principal, Scope};
 use ironfield_domain::account::{contract_end, AccountStatus, MembershipTier};
 use ironfield_domain::ids::{SellerAccountId, UserId};
@@ -18,8 +20,10 @@ use ironfield_persistence::TeamScope;
 use ironfield_persistence::{DbConnection, DbError, Timestamp};
 
 pub mod input;
+mod update;
 
 pub use input::{contract_terms, AccountInput};
+pub use update::update;
 
 /// Loads an account the caller can read; any other is 404.
 pub(crate) fn find_visible(
@@ -90,16 +94,12 @@ pub(crate) fn find_writable(
 ) -> ApiResult<AccountRow> {
     caller.require_scope(Scope::AccountsWrite)?;
     let account = find_visible(conn, caller, id)?;
-    if !policy::may_write_record(
-        &caller.principal,
-        &caller.view,
-        &account.owner_id,
-        account.team_id.as_deref(),
-    ) {
-        return Err(ApiError::forbidden(
-            "only the account's owner or their team lead may change it",
-        ));
-    }
+    let held = (&account.owner_id, account.team_id.as_deref());
+    check_may_write(
+        caller,
+        held,
+        "only the account's owner or their team lead may change it",
+    )?;
     Ok(account)
 }
 
@@ -147,28 +147,51 @@ pub(crate) fn save(
     conn: &mut DbConnection,
     caller: &Caller,
     current: &AccountRow,
-    mut account: AccountRow,
+    account: AccountRow,
     action: &str,
     renewed_on: Option<chrono::NaiveDate>,
 ) -> ApiResult<AccountRow> {
-    let changes = account_changes(Some(current), &account);
-    if changes.is_empty() {
+    let Some(change) = Change::of(current, account) else {
         return Ok(current.clone());
-    }
+    };
+    let account = change.row();
     let ids_changed =
-        format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(&account));
-    if is_live(&account) && (ids_changed || !is_live(current)) {
-        refuse_duplicates(conn, caller, &account, true)?;
+        format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(account));
+    if is_live(account) && (ids_changed || !is_live(current)) {
+        refuse_duplicates(conn, caller, account, true)?;
     }
     let at = now().naive_utc();
-    account.updated_at = at;
-    if !seller_accounts::save(conn, &account)? {
-        return Err(ApiError::precondition_failed());
-    }
-    audit_account(conn, caller, &account.id, action, changes, at)?;
-    let stored = seller_accounts::find(conn, &TeamScope::everything(), &account.id)?;
+    let stored = change.write(conn, caller, action, at)?;
     crate::events::writes::account_saved(conn, caller, current, &stored, renewed_on, at)?;
     Ok(stored)
+}
+
+impl Versioned for AccountRow {
+    const ENTITY: &'static str = "seller_account";
+
+    fn id_text(&self) -> &str {
+        self.id.as_str()
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> ChangeSet {
+        account_changes(old, new)
+    }
+
+    fn set_updated_at(&mut self, at: Timestamp) {
+        self.updated_at = at;
+    }
+
+    fn store(conn: &mut DbConnection, row: &Self) -> ApiResult<bool> {
+        Ok(seller_accounts::save(conn, row)?)
+    }
+
+    fn reload(conn: &mut DbConnection, row: &Self) -> ApiResult<Self> {
+        Ok(seller_accounts::find(
+            conn,
+            &TeamScope::everything(),
+            &row.id,
+        )?)
+    }
 }
 
 /// Signs a seller directly: every field checked at once (the owner's refusal joins the list
