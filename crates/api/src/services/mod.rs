@@ -14,6 +14,7 @@ pub mod ownership;
 pub mod record;
 pub mod renewals;
 pub mod seller_accounts;
+pub mod seller_performance;
 pub mod settings;
 pub mod targets;
 pub mod teams;
