@@ -1,7 +1,7 @@
 //! Sign-in sessions as refresh tokens: a sign-in starts a family of tokens, each spent once
 //! for the next; a spent token presented again revokes its whole family.
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use chrono::Duration;
 use ironfield_auth::opaque;
 use ironfield_domain::ids::{new_id, UserId};
@@ -73,4 +73,33 @@ pub fn rotate(
         session_epoch: user.session_epoch,
         refresh_token,
     }))
+}
+
+/// Signs `user_id` out: of the session whose refresh token is `token` (its family revoked;
+/// 422 when it is not theirs), or, with no token or `everywhere`, of every session (every
+/// token issued to them stops working).
+pub fn sign_out(
+    conn: &mut DbConnection,
+    user_id: &UserId,
+    token: Option<&str>,
+    everywhere: bool,
+) -> ApiResult<()> {
+    let at = now().naive_utc();
+    match token {
+        Some(token) if !everywhere => {
+            match refresh_tokens::find_by_hash(conn, &opaque::digest(token))? {
+                Some(row) if row.user_id == *user_id => {
+                    refresh_tokens::revoke_family(conn, &row.family_id, at)?;
+                }
+                _ => {
+                    return Err(ApiError::invalid_field(
+                        "refresh_token",
+                        "is not a refresh token of yours",
+                    ))
+                }
+            }
+        }
+        _ => users::end_all_sessions(conn, user_id, at)?,
+    }
+    Ok(())
 }
