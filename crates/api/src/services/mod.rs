@@ -15,6 +15,7 @@ pub mod record;
 pub mod renewals;
 pub mod seller_accounts;
 pub mod seller_performance;
+pub mod service_accounts;
 pub mod sessions;
 pub mod settings;
 pub mod targets;
