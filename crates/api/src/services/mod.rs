@@ -22,3 +22,4 @@ pub mod targets;
 pub mod teams;
 pub mod users;
 pub mod visits;
+pub mod webhooks;
