@@ -23,10 +23,12 @@ use ironfield_persistence::{seller_accounts, DbConnection, DbError};
 use serde_json::json;
 
 mod archive;
+mod import;
 pub mod input;
 mod update;
 
 pub use archive::{archive, merge};
+pub use import::{import, Abort, ImportRow, Imported};
 pub use input::LeadInput;
 pub use update::{assign, update};
 

@@ -3,7 +3,7 @@
 mod archive;
 mod assign;
 mod convert;
-pub(crate) mod create;
+mod create;
 mod csv_export;
 mod csv_import;
 mod duplicates;
