@@ -4,11 +4,11 @@
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
 use crate::services::audit::row_changes;
-use crate::services::ownership::check_may_write;
+use crate::services::ownership::{check_may_write, owner_of_new};
 use crate::services::record::{Change, Versioned};
 use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
-use ironfield_auth::{policy, Principal, Scope};
+use ironfield_auth::Scope;
 use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
 use ironfield_domain::time::{business_date, now};
@@ -215,22 +215,6 @@ pub(crate) fn audit(
     at: ironfield_persistence::Timestamp,
 ) -> ApiResult<()> {
     crate::services::audit::record(conn, caller, "lead", lead_id.as_str(), action, changes, at)
-}
-
-/// An owner named in a request: an active user whose team the caller can see.
-pub(crate) fn check_owner(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    owner_id: &str,
-) -> ApiResult<ironfield_persistence::users::UserRow> {
-    let bad =
-        || ApiError::invalid_field("owner_id", "must be an active user in a team you can see");
-    let id = UserId::parse(owner_id).ok_or_else(bad)?;
-    match ironfield_persistence::users::find(conn, &caller.scope(), &id) {
-        Ok(user) if user.is_active() && user.team_id.is_some() => Ok(user),
-        Ok(_) | Err(DbError::NotFound) => Err(bad()),
-        Err(other) => Err(other.into()),
-    }
 }
 
 /// A lead with every field empty, to be filled by a create.
@@ -470,28 +454,8 @@ pub fn create(
         Err(other) => return Err(other.into()),
     }
 
-    let owner = match (&input.owner_id, &caller.principal) {
-        (Some(owner_id), _) => {
-            let owner = check_owner(conn, caller, owner_id)?;
-            if caller.user_id() != Some(&owner.id)
-                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
-            {
-                return Err(ApiError::forbidden(
-                    "you may create leads only for yourself",
-                ));
-            }
-            owner
-        }
-        (None, Principal::User { id, .. }) => {
-            ironfield_persistence::users::find(conn, &TeamScope::everything(), id)?
-        }
-        (None, Principal::Service { .. }) => {
-            return Err(ApiError::invalid_field(
-                "owner_id",
-                "a service account must name the owner",
-            ))
-        }
-    };
+    let refusal = "you may create leads only for yourself";
+    let owner = owner_of_new(conn, caller, input.owner_id.as_deref(), refusal)?;
 
     let at = now().naive_utc();
     let mut lead: LeadRow = blank_lead(id, owner.id, owner.team_id, at);

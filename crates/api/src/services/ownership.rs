@@ -1,14 +1,30 @@
-//! Who owns a record, as the updates of leads and seller accounts change it: a named owner
-//! is checked the same way for both, and only a team lead or above hands a record over.
+//! Who owns a lead or a seller account, and who may change one: a named owner is checked
+//! the same way for both, only a team lead or above hands a record to someone else, and a
+//! record is changed by its owner or their team lead.
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
-use crate::services::leads::check_owner;
-use ironfield_auth::policy;
+use ironfield_auth::{policy, Principal};
 use ironfield_domain::ids::{parse_id, UserId};
 use ironfield_domain::ValidationErrors;
-use ironfield_persistence::users::UserRow;
-use ironfield_persistence::DbConnection;
+use ironfield_persistence::users::{self, UserRow};
+use ironfield_persistence::{DbConnection, DbError, TeamScope};
+
+/// An owner named in a request: an active user whose team the caller can see.
+pub(crate) fn check_owner(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    owner_id: &str,
+) -> ApiResult<UserRow> {
+    let bad =
+        || ApiError::invalid_field("owner_id", "must be an active user in a team you can see");
+    let id = UserId::parse(owner_id).ok_or_else(bad)?;
+    match users::find(conn, &caller.scope(), &id) {
+        Ok(user) if user.is_active() && user.team_id.is_some() => Ok(user),
+        Ok(_) | Err(DbError::NotFound) => Err(bad()),
+        Err(other) => Err(other.into()),
+    }
+}
 
 /// Names `field` in `errors` when a record id sent in it is not a UUID.
 pub(crate) fn check_id_field(errors: &mut ValidationErrors, field: &str, id: Option<&str>) {
@@ -48,5 +64,33 @@ pub(crate) fn check_may_write(
         Ok(())
     } else {
         Err(ApiError::forbidden(refusal))
+    }
+}
+
+/// The owner of a record the caller creates: the caller unless the request names someone
+/// (422 when the named one is not an active user in view); naming someone else needs a team
+/// lead or above of their team (403 with `refusal`). A service account must name one.
+pub(crate) fn owner_of_new(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    named: Option<&str>,
+    refusal: &str,
+) -> ApiResult<UserRow> {
+    match (named, &caller.principal) {
+        (Some(owner_id), _) => {
+            let owner = check_owner(conn, caller, owner_id)?;
+            if caller.user_id() != Some(&owner.id)
+                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
+            {
+                return Err(ApiError::forbidden(refusal));
+            }
+            Ok(owner)
+        }
+        // Every team: the caller themselves.
+        (None, Principal::User { id, .. }) => Ok(users::find(conn, &TeamScope::everything(), id)?),
+        (None, Principal::Service { .. }) => Err(ApiError::invalid_field(
+            "owner_id",
+            "a service account must name the owner",
+        )),
     }
 }

@@ -4,10 +4,10 @@
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
 use crate::services::audit::row_changes;
-use crate::services::leads::{check_owner, duplicate};
-use crate::services::ownership::check_may_write;
+use crate::services::leads::duplicate;
+use crate::services::ownership::{check_may_write, owner_of_new};
 use crate::services::record::{Change, Versioned};
-use ironfield_auth::{policy, Principal, Scope};
+use ironfield_auth::Scope;
 use ironfield_domain::account::{contract_end, AccountStatus, MembershipTier};
 use ironfield_domain::ids::{SellerAccountId, UserId};
 use ironfield_domain::time::{business_date, now};
@@ -15,7 +15,6 @@ use ironfield_domain::ValidationErrors;
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads::Identifiers;
 use ironfield_persistence::seller_accounts::{self, AccountRow};
-use ironfield_persistence::users::UserRow;
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{DbConnection, DbError, Timestamp};
 
@@ -235,7 +234,8 @@ pub fn create(
         }
         _ => None,
     };
-    let owner = owner(conn, caller, input.owner_id.as_deref());
+    let refusal = "you may create seller accounts only for yourself";
+    let owner = owner_of_new(conn, caller, input.owner_id.as_deref(), refusal);
     // Every bad field at once: the owner's refusal joins the list unless it is a 403.
     let owner = match owner {
         Ok(owner) => Some(owner),
@@ -306,32 +306,6 @@ pub fn create(
     let account = seller_accounts::find(conn, &TeamScope::everything(), &account.id)?;
     crate::events::writes::account_signed(conn, caller, &account, at)?;
     Ok(account)
-}
-
-/// The account's owner: the caller unless named; naming someone else needs `may_assign`.
-fn owner(conn: &mut DbConnection, caller: &Caller, named: Option<&str>) -> ApiResult<UserRow> {
-    match (named, &caller.principal) {
-        (Some(owner_id), _) => {
-            let owner = check_owner(conn, caller, owner_id)?;
-            if caller.user_id() != Some(&owner.id)
-                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
-            {
-                return Err(ApiError::forbidden(
-                    "you may create seller accounts only for yourself",
-                ));
-            }
-            Ok(owner)
-        }
-        (None, Principal::User { id, .. }) => Ok(ironfield_persistence::users::find(
-            conn,
-            &TeamScope::everything(),
-            id,
-        )?),
-        (None, Principal::Service { .. }) => Err(ApiError::invalid_field(
-            "owner_id",
-            "a service account must name the owner",
-        )),
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,9 +1,9 @@
 //! Changing a lead in place: a client's update of its fields, and handing it to another rep.
 
-use super::{check_owner, find_writable, save, LeadInput};
+use super::{find_writable, save, LeadInput};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{Caller, IfMatch};
-use crate::services::ownership::{check_id_field, reassign};
+use crate::services::ownership::{check_id_field, check_owner, reassign};
 use crate::services::users::check_team_reference;
 use ironfield_auth::policy;
 use ironfield_domain::ids::LeadId;
