@@ -46,6 +46,21 @@ impl TeamTree {
         seen
     }
 
+    /// `team` and every team above it, nearest first: the teams whose figures include
+    /// `team`'s. Tolerates a cycle in stored data by listing each team once.
+    pub fn ancestors(&self, team: &TeamId) -> Vec<TeamId> {
+        let mut chain: Vec<TeamId> = Vec::new();
+        let mut next = Some(team.clone());
+        while let Some(id) = next.take() {
+            if chain.contains(&id) {
+                break;
+            }
+            next = self.parents.get(&id).cloned().flatten();
+            chain.push(id);
+        }
+        chain
+    }
+
     /// Whether making `new_parent` the parent of `team` would create a cycle.
     pub fn would_cycle(&self, team: &TeamId, new_parent: &TeamId) -> bool {
         self.subtree(team).contains(new_parent)
@@ -78,6 +93,23 @@ mod tests {
             (teams.west.clone(), Some(teams.branch.clone())),
         ]);
         (teams, tree)
+    }
+
+    #[test]
+    fn ancestors_run_from_the_team_up_to_the_top() {
+        let (teams, tree) = teams();
+        assert_eq!(
+            tree.ancestors(&teams.east_1),
+            [
+                teams.east_1.clone(),
+                teams.east.clone(),
+                teams.branch.clone()
+            ]
+        );
+        assert_eq!(tree.ancestors(&teams.branch), vec![teams.branch.clone()]);
+        let (a, b) = (TeamId::new(), TeamId::new());
+        let cycle = TeamTree::new([(a.clone(), Some(b.clone())), (b.clone(), Some(a.clone()))]);
+        assert_eq!(cycle.ancestors(&a), [a, b]);
     }
 
     #[test]
