@@ -18,11 +18,13 @@
 use crate::error::DbError;
 use crate::schema::events;
 use crate::scope::{in_scope, TeamScope};
+use crate::stored::Stored;
 use crate::{DbConnection, Timestamp};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
+use ironfield_domain::ids::EventId;
 
 /// How long events are kept at least (the contract says 30 days).
 pub const RETENTION: chrono::Duration = chrono::Duration::days(30);
@@ -33,7 +35,8 @@ pub const RETENTION: chrono::Duration = chrono::Duration::days(30);
 pub struct EventRow {
     pub seq: i64,
     pub txid: i64,
-    pub event_id: String,
+    #[diesel(deserialize_as = Stored)]
+    pub event_id: EventId,
     pub event_type: String,
     pub occurred_at: Timestamp,
     /// `user` or `service_account`.
@@ -60,7 +63,7 @@ impl EventRow {
 
 /// An event to append. `seq` and `txid` are the database's (column defaults).
 pub struct NewEvent<'a> {
-    pub event_id: &'a str,
+    pub event_id: &'a EventId,
     pub event_type: &'a str,
     pub occurred_at: Timestamp,
     pub actor_type: &'a str,
@@ -87,7 +90,7 @@ pub fn append_many(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> Result<(
         .iter()
         .map(|event| {
             (
-                events::event_id.eq(event.event_id),
+                events::event_id.eq(event.event_id.as_str()),
                 events::event_type.eq(event.event_type),
                 events::occurred_at.eq(event.occurred_at),
                 events::actor_type.eq(event.actor_type),

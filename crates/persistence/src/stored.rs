@@ -30,7 +30,8 @@ use diesel::sql_types::{Nullable, Text};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::calendar::Period;
 use ironfield_domain::ids::{
-    LeadId, MeetingId, SellerAccountId, ServiceAccountId, TargetId, UserId, VisitId,
+    AuditEventId, DeliveryId, EventId, LeadId, MeetingId, RefreshTokenId, RenewalId,
+    SellerAccountId, ServiceAccountId, TargetId, TokenFamilyId, UserId, VisitId, WebhookId,
 };
 use ironfield_domain::meeting::AttendanceStatus;
 use ironfield_domain::pacing::{Metric, SubjectType};
@@ -192,6 +193,13 @@ stored_as_text!(
     MeetingId,
     TargetId,
     ServiceAccountId,
+    WebhookId,
+    DeliveryId,
+    EventId,
+    AuditEventId,
+    RenewalId,
+    RefreshTokenId,
+    TokenFamilyId,
 );
 
 /// Record ids (`ironfield_domain::ids`): stored as their canonical UUID text, and read back
@@ -218,6 +226,13 @@ id_text_form!(
     MeetingId => "meeting id",
     TargetId => "target id",
     ServiceAccountId => "service account id",
+    WebhookId => "webhook id",
+    DeliveryId => "delivery id",
+    EventId => "event id",
+    AuditEventId => "audit event id",
+    RenewalId => "renewal id",
+    RefreshTokenId => "refresh token id",
+    TokenFamilyId => "token family id",
 );
 
 impl TextForm for Stage {

@@ -12,6 +12,7 @@ use crate::error::ApiResult;
 use crate::extract::Caller;
 use chrono::{DateTime, Utc};
 use ironfield_auth::{Principal, Scope};
+use ironfield_domain::ids::EventId;
 use ironfield_persistence::events::{self as store, EventRow};
 use ironfield_persistence::{DbConnection, Timestamp};
 use serde::Serialize;
@@ -138,7 +139,7 @@ impl From<EventRow> for Event {
                 .changes
                 .as_deref()
                 .and_then(|c| serde_json::from_str(c).ok()),
-            event_id: row.event_id,
+            event_id: row.event_id.into(),
             event_type: row.event_type,
             occurred_at: row.occurred_at.and_utc(),
             actor: EventActor {
@@ -209,7 +210,7 @@ pub fn emit_many<T: Serialize>(
         .iter()
         .map(|(_, _, data, _)| {
             let data = serde_json::to_value(data).map_err(crate::error::ApiError::internal)?;
-            Ok((ironfield_domain::ids::new_id(), data))
+            Ok((EventId::new(), data))
         })
         .collect::<ApiResult<Vec<_>>>()?;
     let rows: Vec<store::NewEvent<'_>> = events
@@ -228,7 +229,7 @@ fn new_event<'a>(
     caller: &'a Caller,
     event_type: EventType,
     subject: Subject<'a>,
-    event_id: &'a str,
+    event_id: &'a EventId,
     data: &'a Value,
     changes: Option<&'a Value>,
     at: Timestamp,
@@ -263,7 +264,7 @@ pub fn emit<T: Serialize>(
 ) -> ApiResult<()> {
     let data = serde_json::to_value(data).map_err(crate::error::ApiError::internal)?;
     let changes = changes.map(|c| Value::Object(c.0));
-    let event_id = ironfield_domain::ids::new_id();
+    let event_id = EventId::new();
     store::append(
         conn,
         &new_event(

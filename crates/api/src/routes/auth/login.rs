@@ -6,7 +6,7 @@ use crate::password_work;
 use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use ironfield_auth::password;
-use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::TokenFamilyId;
 use ironfield_persistence::users;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -96,7 +96,7 @@ pub async fn login(
     let refresh = blocking::write(&state, {
         let state = state.clone();
         let user_id = user.id.clone();
-        move |conn| store_refresh_token(conn, &state, &user_id, &new_id())
+        move |conn| store_refresh_token(conn, &state, &user_id, &TokenFamilyId::new())
     })
     .await?;
     tracing::info!(user_id = %user.id, "signed in");

@@ -9,8 +9,7 @@ mod token;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use ironfield_auth::{opaque, PrincipalKind};
-use ironfield_domain::ids::new_id;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{RefreshTokenId, TokenFamilyId, UserId};
 use ironfield_domain::time::now;
 use ironfield_persistence::refresh_tokens::{self, NewRefreshToken};
 use ironfield_persistence::DbConnection;
@@ -81,16 +80,16 @@ pub(crate) fn store_refresh_token(
     conn: &mut DbConnection,
     state: &AppState,
     user_id: &UserId,
-    family_id: &str,
+    family_id: &TokenFamilyId,
 ) -> ApiResult<String> {
     let token = opaque::generate("rt_");
     let created_at = now();
     refresh_tokens::insert(
         conn,
         &NewRefreshToken {
-            id: &new_id(),
-            user_id: user_id.as_str(),
-            family_id,
+            id: RefreshTokenId::new(),
+            user_id: user_id.clone(),
+            family_id: family_id.clone(),
             token_hash: &opaque::digest(&token),
             created_at: created_at.naive_utc(),
             expires_at: (created_at + state.settings.refresh_ttl).naive_utc(),

@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::webhooks::settings::policy;
 use actix_web::{post, web};
 use ironfield_auth::{opaque, Principal};
-use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::WebhookId;
 use ironfield_domain::time::now;
 use ironfield_domain::webhook::CreatorType;
 use ironfield_domain::ValidationErrors;
@@ -85,7 +85,7 @@ pub async fn create_webhook(
             errors.into_result(())?;
             let at = now().naive_utc();
             let row = WebhookRow {
-                id: new_id(),
+                id: WebhookId::new(),
                 url: url.unwrap_or_default(),
                 event_types: serde_json::to_string(&types).map_err(ApiError::internal)?,
                 active: i64::from(input.active.unwrap_or(true)),
@@ -112,7 +112,13 @@ pub async fn create_webhook(
                 let mut changes = ChangeSet::new();
                 changes.set("url", &row.url).set("event_types", &types);
                 crate::services::audit::record(
-                    conn, &caller, "webhook", &row.id, "created", changes, at,
+                    conn,
+                    &caller,
+                    "webhook",
+                    row.id.as_str(),
+                    "created",
+                    changes,
+                    at,
                 )?;
                 Ok(row)
             })

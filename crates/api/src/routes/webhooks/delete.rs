@@ -8,6 +8,7 @@ use crate::reply::Reply;
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{delete, web};
+use ironfield_domain::ids::WebhookId;
 use ironfield_domain::time::now;
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::webhooks as store;
@@ -40,7 +41,7 @@ pub async fn delete_webhook(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id: String = path_id(&id, "webhook")?;
+    let id: WebhookId = path_id(&id, "webhook")?;
     blocking::write(&state, move |conn| {
         let row = find_visible(conn, &caller, &id)?;
         if_match.check(row.version)?;
@@ -51,7 +52,7 @@ pub async fn delete_webhook(
             conn,
             &caller,
             "webhook",
-            &id,
+            id.as_str(),
             "deleted",
             changes,
             now().naive_utc(),

@@ -18,6 +18,7 @@ use crate::extract::Caller;
 use crate::webhooks::ssrf::{self, Policy};
 use chrono::{DateTime, Utc};
 use ironfield_auth::{Principal, Scope};
+use ironfield_domain::ids::{DeliveryId, WebhookId};
 use ironfield_domain::{validation, ValidationErrors};
 use ironfield_persistence::webhooks::{self as store, AttemptRow, DeliveryRow, WebhookRow};
 use ironfield_persistence::DbConnection;
@@ -134,7 +135,7 @@ impl From<WebhookRow> for Webhook {
         Webhook {
             event_types: row.types(),
             active: row.is_active(),
-            id: row.id,
+            id: row.id.into(),
             url: row.url,
             description: row.description,
             created_by: row.created_by,
@@ -228,7 +229,7 @@ impl From<AttemptRow> for DeliveryAttempt {
 impl Delivery {
     /// Deliveries with their logged tries (`attempts` holds tries of any of them).
     fn with_attempts(rows: Vec<DeliveryRow>, attempts: Vec<AttemptRow>) -> Vec<Delivery> {
-        let mut by_delivery: std::collections::HashMap<String, Vec<DeliveryAttempt>> =
+        let mut by_delivery: std::collections::HashMap<DeliveryId, Vec<DeliveryAttempt>> =
             std::collections::HashMap::new();
         for attempt in attempts {
             by_delivery
@@ -251,8 +252,8 @@ impl Delivery {
 impl From<DeliveryRow> for Delivery {
     fn from(row: DeliveryRow) -> Self {
         Delivery {
-            id: row.id,
-            event_id: row.event_id,
+            id: row.id.into(),
+            event_id: row.event_id.into(),
             event_type: row.event_type,
             attempt: row.attempt,
             status: row.status,
@@ -289,7 +290,7 @@ fn creator_filter(caller: &Caller) -> Option<String> {
 }
 
 /// The subscription, if the caller may see it; else 404.
-fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiResult<WebhookRow> {
+fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &WebhookId) -> ApiResult<WebhookRow> {
     let row = store::find(conn, id)?.ok_or_else(|| ApiError::not_found("webhook"))?;
     match creator_filter(caller) {
         Some(creator) if creator != row.created_by => Err(ApiError::not_found("webhook")),

@@ -9,6 +9,7 @@ use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_auth::opaque;
+use ironfield_domain::ids::WebhookId;
 use ironfield_domain::time::now;
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::webhooks as store;
@@ -42,7 +43,7 @@ pub async fn rotate_secret(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id: String = path_id(&id, "webhook")?;
+    let id: WebhookId = path_id(&id, "webhook")?;
     let secret = opaque::generate("whsec_");
     let row = blocking::write(&state, move |conn| {
         let row = find_visible(conn, &caller, &id)?;
@@ -53,7 +54,7 @@ pub async fn rotate_secret(
             conn,
             &caller,
             "webhook",
-            &id,
+            id.as_str(),
             "secret_rotated",
             ChangeSet::new(),
             at,

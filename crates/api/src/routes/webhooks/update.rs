@@ -11,6 +11,7 @@ use crate::routes::{double_option, path_id};
 use crate::state::AppState;
 use crate::webhooks::settings::policy;
 use actix_web::{patch, web};
+use ironfield_domain::ids::WebhookId;
 use ironfield_domain::time::now;
 use ironfield_domain::ValidationErrors;
 use ironfield_persistence::audit::ChangeSet;
@@ -69,7 +70,7 @@ pub async fn update_webhook(
     body: ApiJson<UpdateWebhook>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id: String = path_id(&id, "webhook")?;
+    let id: WebhookId = path_id(&id, "webhook")?;
     let input = body.into_inner();
     let mut errors = ValidationErrors::new();
     let types = input
@@ -121,7 +122,15 @@ pub async fn update_webhook(
         if !store::update(conn, &id, row.version, &next)? {
             return Err(ApiError::precondition_failed());
         }
-        crate::services::audit::record(conn, &caller, "webhook", &id, "updated", changes, at)?;
+        crate::services::audit::record(
+            conn,
+            &caller,
+            "webhook",
+            id.as_str(),
+            "updated",
+            changes,
+            at,
+        )?;
         find_visible(conn, &caller, &id)
     })
     .await?;
