@@ -583,7 +583,7 @@ fn slow_event(
             event_id: &event_id,
             event_type: "lead.updated",
             occurred_at: chrono::Utc::now().naive_utc(),
-            actor_type: "user",
+            actor_type: ironfield_domain::webhook::CreatorType::User,
             actor_id: &uuid(),
             record_type: "lead",
             record_id: &uuid(),

@@ -25,6 +25,7 @@ use base64::Engine;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use ironfield_domain::ids::EventId;
+use ironfield_domain::webhook::CreatorType;
 
 /// How long events are kept at least (the contract says 30 days).
 pub const RETENTION: chrono::Duration = chrono::Duration::days(30);
@@ -39,8 +40,10 @@ pub struct EventRow {
     pub event_id: EventId,
     pub event_type: String,
     pub occurred_at: Timestamp,
-    /// `user` or `service_account`.
-    pub actor_type: String,
+    /// Who made the change: a user or a service account (stored `user` /
+    /// `service_account`, the same two kinds as a webhook's creator).
+    #[diesel(deserialize_as = Stored)]
+    pub actor_type: CreatorType,
     pub actor_id: String,
     pub record_type: String,
     pub record_id: String,
@@ -66,7 +69,7 @@ pub struct NewEvent<'a> {
     pub event_id: &'a EventId,
     pub event_type: &'a str,
     pub occurred_at: Timestamp,
-    pub actor_type: &'a str,
+    pub actor_type: CreatorType,
     pub actor_id: &'a str,
     pub record_type: &'a str,
     pub record_id: &'a str,
@@ -93,7 +96,7 @@ pub fn append_many(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> Result<(
                 events::event_id.eq(event.event_id.as_str()),
                 events::event_type.eq(event.event_type),
                 events::occurred_at.eq(event.occurred_at),
-                events::actor_type.eq(event.actor_type),
+                events::actor_type.eq(Stored::from(event.actor_type)),
                 events::actor_id.eq(event.actor_id),
                 events::record_type.eq(event.record_type),
                 events::record_id.eq(event.record_id),

@@ -21,8 +21,9 @@ pub struct WebhookRow {
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub id: WebhookId,
     pub url: String,
-    /// JSON array of event types; empty is every type.
-    pub event_types: String,
+    /// The subscribed event types (a JSON array of their names); empty is every type.
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub event_types: Vec<String>,
     pub active: i64,
     pub description: Option<String>,
     pub secret: String,
@@ -41,14 +42,9 @@ impl WebhookRow {
         self.active != 0
     }
 
-    /// The subscribed types (empty: all). A stored value that is not a list reads as none.
-    pub fn types(&self) -> Vec<String> {
-        serde_json::from_str(&self.event_types).unwrap_or_default()
-    }
-
+    /// Whether an event of `event_type` is for this subscription (no types: every one is).
     pub fn wants(&self, event_type: &str) -> bool {
-        let types = self.types();
-        types.is_empty() || types.iter().any(|t| t == event_type)
+        self.event_types.is_empty() || self.event_types.iter().any(|t| t == event_type)
     }
 }
 
@@ -57,7 +53,8 @@ impl WebhookRow {
 #[diesel(table_name = webhooks, treat_none_as_null = true)]
 pub struct WebhookChanges {
     pub url: String,
-    pub event_types: String,
+    #[diesel(serialize_as = Stored)]
+    pub event_types: Vec<String>,
     pub active: i64,
     pub description: Option<String>,
     pub failure_streak: i64,
@@ -122,7 +119,8 @@ pub fn update(
             .find(id.as_str())
             .filter(webhooks::version.eq(version)),
     )
-    .set((changes, webhooks::version.eq(version + 1)))
+    // By value: the typed list (`Stored`) makes diesel's changeset owned-only.
+    .set((changes.clone(), webhooks::version.eq(version + 1)))
     .execute(conn)?;
     Ok(updated == 1)
 }

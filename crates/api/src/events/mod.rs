@@ -13,6 +13,7 @@ use crate::extract::Caller;
 use chrono::{DateTime, Utc};
 use ironfield_auth::{Principal, Scope};
 use ironfield_domain::ids::EventId;
+use ironfield_domain::webhook::CreatorType;
 use ironfield_persistence::events::{self as store, EventRow};
 use ironfield_persistence::{DbConnection, Timestamp};
 use serde::Serialize;
@@ -143,7 +144,7 @@ impl From<EventRow> for Event {
             event_type: row.event_type,
             occurred_at: row.occurred_at.and_utc(),
             actor: EventActor {
-                actor_type: row.actor_type,
+                actor_type: row.actor_type.as_str().to_owned(),
                 id: row.actor_id,
             },
             record_type: row.record_type,
@@ -239,8 +240,8 @@ fn new_event<'a>(
         event_type: event_type.as_str(),
         occurred_at: at,
         actor_type: match caller.principal {
-            Principal::User { .. } => "user",
-            Principal::Service { .. } => "service_account",
+            Principal::User { .. } => CreatorType::User,
+            Principal::Service { .. } => CreatorType::ServiceAccount,
         },
         actor_id: caller.id(),
         record_type: event_type.record_type(),

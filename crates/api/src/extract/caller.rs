@@ -138,7 +138,7 @@ fn load(conn: &mut ironfield_persistence::DbConnection, claims: AccessClaims) ->
                 ironfield_persistence::DbError::NotFound => rejected(),
                 other => other.into(),
             })?;
-            let granted = Scopes::parse(&account.scopes).map_err(ApiError::internal)?;
+            let granted = &account.scopes;
             let in_token =
                 Scopes::parse(claims.scope.as_deref().unwrap_or("")).map_err(|_| rejected())?;
             // A token never carries more than the account holds now.

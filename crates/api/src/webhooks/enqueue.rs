@@ -4,7 +4,7 @@
 //! adds nothing (one delivery per event and subscription).
 
 use crate::error::ApiResult;
-use ironfield_auth::{Scope, Scopes};
+use ironfield_auth::Scope;
 use ironfield_domain::ids::{DeliveryId, EventId, ServiceAccountId, UserId, WebhookId};
 use ironfield_domain::webhook::{CreatorType, DeliveryStatus};
 use ironfield_domain::Role;
@@ -101,8 +101,7 @@ fn creator_may_see(
             Err(DbError::NotFound) => return Ok(false),
             Err(other) => return Err(other.into()),
         };
-        let scopes = Scopes::parse(&account.scopes).unwrap_or_default();
-        return Ok(read_scope(event.record_type).is_some_and(|s| scopes.contains(s)));
+        return Ok(read_scope(event.record_type).is_some_and(|s| account.scopes.contains(s)));
     }
     // A person's subscription names them; other text names nobody.
     let Some(creator) = UserId::parse(&hook.created_by) else {

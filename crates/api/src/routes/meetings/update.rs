@@ -99,5 +99,5 @@ pub async fn update_meeting(
     })
     .await?;
     let version = meeting.version;
-    Ok(Reply::ok(&Meeting::try_from(meeting)?).versioned(version))
+    Ok(Reply::ok(&Meeting::from(meeting)).versioned(version))
 }

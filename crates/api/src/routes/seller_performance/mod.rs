@@ -84,7 +84,7 @@ impl From<PerformanceRow> for Performance {
     fn from(row: PerformanceRow) -> Self {
         Performance {
             seller_account_id: row.seller_account_id.into(),
-            period: row.period,
+            period: row.period.to_string(),
             inquiries: row.inquiries,
             orders: row.orders,
             gmv: Money {
@@ -123,11 +123,12 @@ pub(crate) fn period(text: &str, today: chrono::NaiveDate) -> Result<Period, Str
 }
 
 /// Checks one month's figures; the errors are named `{prefix}field`. No row without an
-/// account (`None`: its error is the caller's to add), but the figures are checked still.
+/// account or a month (`None`: their errors are the caller's to add), but the figures are
+/// checked still.
 pub(crate) fn row_of(
     input: PerformanceInput,
     account_id: Option<SellerAccountId>,
-    period: &str,
+    period: Option<Period>,
     prefix: &str,
     errors: &mut ValidationErrors,
     caller: &Caller,
@@ -169,7 +170,7 @@ pub(crate) fn row_of(
     }
     Some(PerformanceRow {
         seller_account_id: account_id?,
-        period: period.to_owned(),
+        period: period?,
         inquiries: input.inquiries,
         orders: input.orders,
         gmv: gmv.amount,

@@ -104,10 +104,7 @@ pub async fn put_performance_bulk(
     }
     let stored = blocking::write(&state, move |conn| {
         let mut errors = ValidationErrors::new();
-        let month = errors
-            .check("period", period(&month, today(conn)?))
-            .map(|m| m.to_string())
-            .unwrap_or_default();
+        let month = errors.check("period", period(&month, today(conn)?));
         let ids: Vec<SellerAccountId> = items
             .iter()
             .filter_map(|i| SellerAccountId::parse(&i.seller_account_id))
@@ -138,7 +135,7 @@ pub async fn put_performance_bulk(
             let row = row_of(
                 input,
                 id.clone(),
-                &month,
+                month,
                 &format!("items[{n}]."),
                 &mut errors,
                 &caller,

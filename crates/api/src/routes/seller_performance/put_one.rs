@@ -58,7 +58,7 @@ pub async fn put_performance(
         let row = row_of(
             input,
             Some(id),
-            &month.map(|m| m.to_string()).unwrap_or_default(),
+            month,
             "",
             &mut errors,
             &caller,

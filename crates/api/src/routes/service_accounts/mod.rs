@@ -56,7 +56,7 @@ pub struct ServiceAccountPage {
 impl From<ServiceAccountRow> for ServiceAccount {
     fn from(row: ServiceAccountRow) -> Self {
         ServiceAccount {
-            scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
+            scopes: row.scopes.names(),
             id: row.id.into(),
             name: row.name,
             client_id: row.client_id,
@@ -168,7 +168,7 @@ async fn create_service_account(
                         name: &name,
                         client_id: &client_id,
                         secret_hash: &opaque::digest(&secret),
-                        scopes: &scopes.to_string(),
+                        scopes,
                         created_by: caller.id(),
                         created_at: now().naive_utc(),
                     },

@@ -87,7 +87,7 @@ pub async fn create_webhook(
             let row = WebhookRow {
                 id: WebhookId::new(),
                 url: url.unwrap_or_default(),
-                event_types: serde_json::to_string(&types).map_err(ApiError::internal)?,
+                event_types: types.clone(),
                 active: i64::from(input.active.unwrap_or(true)),
                 description,
                 secret: opaque::generate("whsec_"),

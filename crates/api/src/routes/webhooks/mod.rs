@@ -133,8 +133,8 @@ pub struct Webhook {
 impl From<WebhookRow> for Webhook {
     fn from(row: WebhookRow) -> Self {
         Webhook {
-            event_types: row.types(),
             active: row.is_active(),
+            event_types: row.event_types,
             id: row.id.into(),
             url: row.url,
             description: row.description,

@@ -98,10 +98,7 @@ pub async fn update_webhook(
         let mut changes = ChangeSet::new();
         let next = WebhookChanges {
             url: url.clone().unwrap_or_else(|| row.url.clone()),
-            event_types: match &types {
-                Some(t) => serde_json::to_string(t).map_err(ApiError::internal)?,
-                None => row.event_types.clone(),
-            },
+            event_types: types.unwrap_or_else(|| row.event_types.clone()),
             active: i64::from(active),
             description: description
                 .clone()
@@ -116,7 +113,7 @@ pub async fn update_webhook(
         };
         changes
             .field("url", &row.url, &next.url)
-            .field("event_types", &row.types(), &types.unwrap_or(row.types()))
+            .field("event_types", &row.event_types, &next.event_types)
             .field("active", &row.is_active(), &active)
             .field("description", &row.description, &next.description);
         if !store::update(conn, &id, row.version, &next)? {
