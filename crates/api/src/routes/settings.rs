@@ -3,12 +3,14 @@
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IfMatch};
-use crate::org::{self, CURRENCY_KEY, HOLIDAYS_KEY, TIMEZONE_KEY, VERSION_KEY, WORKING_DAYS_KEY};
+use crate::org;
 use crate::org::{
     HEALTH_GMV_DROP_PCT_KEY, HEALTH_INACTIVE_DAYS_KEY, HEALTH_LISTINGS_RATIO_KEY,
     HEALTH_RENEWAL_WINDOW_KEY, HEALTH_VISIT_RECENCY_KEY,
 };
 use crate::reply::Reply;
+use crate::services;
+use crate::services::settings::SettingsChange;
 use crate::state::AppState;
 use crate::webhooks;
 use actix_web::{get, patch, web};
@@ -16,7 +18,7 @@ use chrono::{NaiveDate, Weekday};
 use ironfield_domain::calendar::weekday_name;
 use ironfield_domain::health::Thresholds;
 use ironfield_domain::ValidationErrors;
-use ironfield_persistence::{settings, DbConnection};
+use ironfield_persistence::DbConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -168,6 +170,51 @@ pub struct UpdateSettings {
     pub webhook_allow_private: Option<bool>,
 }
 
+impl TryFrom<UpdateSettings> for SettingsChange {
+    type Error = ApiError;
+
+    /// Every bad field at once, before anything is read.
+    fn try_from(input: UpdateSettings) -> ApiResult<Self> {
+        let mut errors = ValidationErrors::new();
+        if let Some(tz) = &input.timezone {
+            errors.check(
+                "timezone",
+                tz.parse::<chrono_tz::Tz>()
+                    .map_err(|_| "must be an IANA time zone name, e.g. Asia/Shanghai"),
+            );
+        }
+        let working_days = input.working_days.as_ref().and_then(|days| {
+            let set = errors.check("working_days", org::weekday_set(days))?;
+            if set.is_empty() {
+                errors.add("working_days", "name at least one working day");
+            }
+            Some(set.iter(Weekday::Mon).map(weekday_name).collect::<Vec<_>>())
+        });
+        if input.holidays.as_ref().is_some_and(|h| h.len() > 400) {
+            errors.add("holidays", "at most 400 days");
+        }
+        let default_currency = input
+            .default_currency
+            .as_deref()
+            .and_then(|c| errors.check("default_currency", ironfield_domain::money::currency(c)));
+        let account_health = input
+            .account_health
+            .as_ref()
+            .map(|h| h.validate(&mut errors))
+            .unwrap_or_default();
+        errors.into_result(())?;
+        Ok(SettingsChange {
+            timezone: input.timezone,
+            working_days,
+            holidays: input.holidays,
+            default_currency,
+            account_health,
+            webhook_allow_http: input.webhook_allow_http,
+            webhook_allow_private: input.webhook_allow_private,
+        })
+    }
+}
+
 fn load(conn: &mut DbConnection) -> ApiResult<Settings> {
     let calendar = org::calendar(conn)?;
     let webhook_policy = webhooks::settings::policy(conn)?;
@@ -240,71 +287,9 @@ pub async fn update_settings(
     body: ApiJson<UpdateSettings>,
 ) -> ApiResult<Reply> {
     caller.require_admin()?;
-    let input = body.into_inner();
-    let mut errors = ValidationErrors::new();
-    if let Some(tz) = &input.timezone {
-        errors.check(
-            "timezone",
-            tz.parse::<chrono_tz::Tz>()
-                .map_err(|_| "must be an IANA time zone name, e.g. Asia/Shanghai"),
-        );
-    }
-    let working_days = input.working_days.as_ref().and_then(|days| {
-        let set = errors.check("working_days", org::weekday_set(days))?;
-        if set.is_empty() {
-            errors.add("working_days", "name at least one working day");
-        }
-        Some(set.iter(Weekday::Mon).map(weekday_name).collect::<Vec<_>>())
-    });
-    if input.holidays.as_ref().is_some_and(|h| h.len() > 400) {
-        errors.add("holidays", "at most 400 days");
-    }
-    let currency = input
-        .default_currency
-        .as_deref()
-        .and_then(|c| errors.check("default_currency", ironfield_domain::money::currency(c)));
-    let health_writes = input
-        .account_health
-        .as_ref()
-        .map(|h| h.validate(&mut errors))
-        .unwrap_or_default();
-    errors.into_result(())?;
-
+    let change = SettingsChange::try_from(body.into_inner())?;
     let settings = blocking::write(&state, move |conn| {
-        let current = org::version(conn)?;
-        if_match.check(current)?;
-        if let Some(tz) = &input.timezone {
-            settings::put(conn, TIMEZONE_KEY, tz)?;
-        }
-        if let Some(days) = working_days {
-            settings::put(
-                conn,
-                WORKING_DAYS_KEY,
-                &serde_json::to_string(&days).map_err(ApiError::internal)?,
-            )?;
-        }
-        if let Some(mut holidays) = input.holidays {
-            holidays.sort();
-            holidays.dedup();
-            settings::put(
-                conn,
-                HOLIDAYS_KEY,
-                &serde_json::to_string(&holidays).map_err(ApiError::internal)?,
-            )?;
-        }
-        if let Some(currency) = currency {
-            settings::put(conn, CURRENCY_KEY, &currency)?;
-        }
-        for (key, value) in &health_writes {
-            settings::put(conn, key, value)?;
-        }
-        if let Some(allow) = input.webhook_allow_http {
-            webhooks::settings::put(conn, webhooks::settings::ALLOW_HTTP_KEY, allow)?;
-        }
-        if let Some(allow) = input.webhook_allow_private {
-            webhooks::settings::put(conn, webhooks::settings::ALLOW_PRIVATE_KEY, allow)?;
-        }
-        settings::put(conn, VERSION_KEY, &(current + 1).to_string())?;
+        services::settings::update(conn, &caller, change, &if_match)?;
         load(conn)
     })
     .await?;

@@ -4,9 +4,11 @@
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
 use crate::services::audit::row_changes;
+use crate::services::ownership::{check_may_write, owner_of_new};
+use crate::services::record::{Change, Versioned};
 use crate::services::seller_accounts::{account_changes, audit_account};
 use chrono::NaiveDate;
-use ironfield_auth::{policy, Principal, Scope};
+use ironfield_auth::Scope;
 use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::ids::{LeadId, SellerAccountId, UserId};
 use ironfield_domain::time::{business_date, now};
@@ -20,9 +22,15 @@ use ironfield_persistence::TeamScope;
 use ironfield_persistence::{seller_accounts, DbConnection, DbError};
 use serde_json::json;
 
+mod archive;
+mod import;
 pub mod input;
+mod update;
 
+pub use archive::{archive, merge};
+pub use import::{import, Abort, ImportRow, Imported};
 pub use input::LeadInput;
+pub use update::{assign, update};
 
 /// Loads a lead the caller can read (its team is in their view); any other is 404.
 pub(crate) fn find_visible(
@@ -47,16 +55,12 @@ pub(crate) fn find_writable(
 ) -> ApiResult<LeadRow> {
     caller.require_scope(Scope::LeadsWrite)?;
     let lead = find_visible(conn, caller, id)?;
-    if !policy::may_write_record(
-        &caller.principal,
-        &caller.view,
-        &lead.owner_id,
-        lead.team_id.as_deref(),
-    ) {
-        return Err(ApiError::forbidden(
-            "only the lead's owner or their team lead may change it",
-        ));
-    }
+    let held = (&lead.owner_id, lead.team_id.as_deref());
+    check_may_write(
+        caller,
+        held,
+        "only the lead's owner or their team lead may change it",
+    )?;
     if lead.archived_at.is_some() {
         return Err(ApiError::conflict("the lead is archived"));
     }
@@ -213,22 +217,6 @@ pub(crate) fn audit(
     crate::services::audit::record(conn, caller, "lead", lead_id.as_str(), action, changes, at)
 }
 
-/// An owner named in a request: an active user whose team the caller can see.
-pub(crate) fn check_owner(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    owner_id: &str,
-) -> ApiResult<ironfield_persistence::users::UserRow> {
-    let bad =
-        || ApiError::invalid_field("owner_id", "must be an active user in a team you can see");
-    let id = UserId::parse(owner_id).ok_or_else(bad)?;
-    match ironfield_persistence::users::find(conn, &caller.scope(), &id) {
-        Ok(user) if user.is_active() && user.team_id.is_some() => Ok(user),
-        Ok(_) | Err(DbError::NotFound) => Err(bad()),
-        Err(other) => Err(other.into()),
-    }
-}
-
 /// A lead with every field empty, to be filled by a create.
 pub(crate) fn blank_lead(
     id: LeadId,
@@ -276,21 +264,16 @@ pub(crate) fn save(
     conn: &mut DbConnection,
     caller: &Caller,
     current: &LeadRow,
-    mut lead: LeadRow,
+    lead: LeadRow,
 ) -> ApiResult<LeadRow> {
-    let changes = lead_changes(Some(current), &lead);
-    if changes.is_empty() {
+    let Some(change) = Change::of(current, lead) else {
         return Ok(current.clone());
-    }
-    let ids_changed = format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(&lead));
+    };
+    let lead = change.row();
+    let ids_changed = format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(lead));
     let reopened = current.stage == Stage::Lost && lead.stage != Stage::Lost;
     if lead.is_open() && (ids_changed || reopened) {
-        refuse_duplicates(conn, caller, &lead)?;
-    }
-    let at = now().naive_utc();
-    lead.updated_at = at;
-    if !leads::save(conn, &lead).map_err(unique_to_duplicate)? {
-        return Err(ApiError::precondition_failed());
+        refuse_duplicates(conn, caller, lead)?;
     }
     let action = if current.stage != lead.stage {
         "stage_changed"
@@ -301,10 +284,34 @@ pub(crate) fn save(
     } else {
         "updated"
     };
-    audit(conn, caller, &lead.id, action, changes, at)?;
-    let stored = leads::find(conn, &TeamScope::everything(), &lead.id)?;
+    let at = now().naive_utc();
+    let stored = change.write(conn, caller, action, at)?;
     crate::events::writes::lead_saved(conn, caller, current, &stored, at)?;
     Ok(stored)
+}
+
+impl Versioned for LeadRow {
+    const ENTITY: &'static str = "lead";
+
+    fn id_text(&self) -> &str {
+        self.id.as_str()
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> ChangeSet {
+        lead_changes(old, new)
+    }
+
+    fn set_updated_at(&mut self, at: ironfield_persistence::Timestamp) {
+        self.updated_at = at;
+    }
+
+    fn store(conn: &mut DbConnection, row: &Self) -> ApiResult<bool> {
+        leads::save(conn, row).map_err(unique_to_duplicate)
+    }
+
+    fn reload(conn: &mut DbConnection, row: &Self) -> ApiResult<Self> {
+        Ok(leads::find(conn, &TeamScope::everything(), &row.id)?)
+    }
 }
 
 /// The contract a converted lead signs, its fields checked.
@@ -447,28 +454,8 @@ pub fn create(
         Err(other) => return Err(other.into()),
     }
 
-    let owner = match (&input.owner_id, &caller.principal) {
-        (Some(owner_id), _) => {
-            let owner = check_owner(conn, caller, owner_id)?;
-            if caller.user_id() != Some(&owner.id)
-                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
-            {
-                return Err(ApiError::forbidden(
-                    "you may create leads only for yourself",
-                ));
-            }
-            owner
-        }
-        (None, Principal::User { id, .. }) => {
-            ironfield_persistence::users::find(conn, &TeamScope::everything(), id)?
-        }
-        (None, Principal::Service { .. }) => {
-            return Err(ApiError::invalid_field(
-                "owner_id",
-                "a service account must name the owner",
-            ))
-        }
-    };
+    let refusal = "you may create leads only for yourself";
+    let owner = owner_of_new(conn, caller, input.owner_id.as_deref(), refusal)?;
 
     let at = now().naive_utc();
     let mut lead: LeadRow = blank_lead(id, owner.id, owner.team_id, at);

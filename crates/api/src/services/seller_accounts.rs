@@ -4,8 +4,10 @@
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::Caller;
 use crate::services::audit::row_changes;
-use crate::services::leads::{check_owner, duplicate};
-use ironfield_auth::{policy, Principal, Scope};
+use crate::services::leads::duplicate;
+use crate::services::ownership::{check_may_write, owner_of_new};
+use crate::services::record::{Change, Versioned};
+use ironfield_auth::Scope;
 use ironfield_domain::account::{contract_end, AccountStatus, MembershipTier};
 use ironfield_domain::ids::{SellerAccountId, UserId};
 use ironfield_domain::time::{business_date, now};
@@ -13,13 +15,14 @@ use ironfield_domain::ValidationErrors;
 use ironfield_persistence::audit::ChangeSet;
 use ironfield_persistence::leads::Identifiers;
 use ironfield_persistence::seller_accounts::{self, AccountRow};
-use ironfield_persistence::users::UserRow;
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{DbConnection, DbError, Timestamp};
 
 pub mod input;
+mod update;
 
 pub use input::{contract_terms, AccountInput};
+pub use update::update;
 
 /// Loads an account the caller can read; any other is 404.
 pub(crate) fn find_visible(
@@ -90,16 +93,12 @@ pub(crate) fn find_writable(
 ) -> ApiResult<AccountRow> {
     caller.require_scope(Scope::AccountsWrite)?;
     let account = find_visible(conn, caller, id)?;
-    if !policy::may_write_record(
-        &caller.principal,
-        &caller.view,
-        &account.owner_id,
-        account.team_id.as_deref(),
-    ) {
-        return Err(ApiError::forbidden(
-            "only the account's owner or their team lead may change it",
-        ));
-    }
+    let held = (&account.owner_id, account.team_id.as_deref());
+    check_may_write(
+        caller,
+        held,
+        "only the account's owner or their team lead may change it",
+    )?;
     Ok(account)
 }
 
@@ -147,28 +146,51 @@ pub(crate) fn save(
     conn: &mut DbConnection,
     caller: &Caller,
     current: &AccountRow,
-    mut account: AccountRow,
+    account: AccountRow,
     action: &str,
     renewed_on: Option<chrono::NaiveDate>,
 ) -> ApiResult<AccountRow> {
-    let changes = account_changes(Some(current), &account);
-    if changes.is_empty() {
+    let Some(change) = Change::of(current, account) else {
         return Ok(current.clone());
-    }
+    };
+    let account = change.row();
     let ids_changed =
-        format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(&account));
-    if is_live(&account) && (ids_changed || !is_live(current)) {
-        refuse_duplicates(conn, caller, &account, true)?;
+        format!("{:?}", identifiers(current)) != format!("{:?}", identifiers(account));
+    if is_live(account) && (ids_changed || !is_live(current)) {
+        refuse_duplicates(conn, caller, account, true)?;
     }
     let at = now().naive_utc();
-    account.updated_at = at;
-    if !seller_accounts::save(conn, &account)? {
-        return Err(ApiError::precondition_failed());
-    }
-    audit_account(conn, caller, &account.id, action, changes, at)?;
-    let stored = seller_accounts::find(conn, &TeamScope::everything(), &account.id)?;
+    let stored = change.write(conn, caller, action, at)?;
     crate::events::writes::account_saved(conn, caller, current, &stored, renewed_on, at)?;
     Ok(stored)
+}
+
+impl Versioned for AccountRow {
+    const ENTITY: &'static str = "seller_account";
+
+    fn id_text(&self) -> &str {
+        self.id.as_str()
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> ChangeSet {
+        account_changes(old, new)
+    }
+
+    fn set_updated_at(&mut self, at: Timestamp) {
+        self.updated_at = at;
+    }
+
+    fn store(conn: &mut DbConnection, row: &Self) -> ApiResult<bool> {
+        Ok(seller_accounts::save(conn, row)?)
+    }
+
+    fn reload(conn: &mut DbConnection, row: &Self) -> ApiResult<Self> {
+        Ok(seller_accounts::find(
+            conn,
+            &TeamScope::everything(),
+            &row.id,
+        )?)
+    }
 }
 
 /// Signs a seller directly: every field checked at once (the owner's refusal joins the list
@@ -212,7 +234,8 @@ pub fn create(
         }
         _ => None,
     };
-    let owner = owner(conn, caller, input.owner_id.as_deref());
+    let refusal = "you may create seller accounts only for yourself";
+    let owner = owner_of_new(conn, caller, input.owner_id.as_deref(), refusal);
     // Every bad field at once: the owner's refusal joins the list unless it is a 403.
     let owner = match owner {
         Ok(owner) => Some(owner),
@@ -283,32 +306,6 @@ pub fn create(
     let account = seller_accounts::find(conn, &TeamScope::everything(), &account.id)?;
     crate::events::writes::account_signed(conn, caller, &account, at)?;
     Ok(account)
-}
-
-/// The account's owner: the caller unless named; naming someone else needs `may_assign`.
-fn owner(conn: &mut DbConnection, caller: &Caller, named: Option<&str>) -> ApiResult<UserRow> {
-    match (named, &caller.principal) {
-        (Some(owner_id), _) => {
-            let owner = check_owner(conn, caller, owner_id)?;
-            if caller.user_id() != Some(&owner.id)
-                && !policy::may_assign(&caller.principal, &caller.view, owner.team_id.as_deref())
-            {
-                return Err(ApiError::forbidden(
-                    "you may create seller accounts only for yourself",
-                ));
-            }
-            Ok(owner)
-        }
-        (None, Principal::User { id, .. }) => Ok(ironfield_persistence::users::find(
-            conn,
-            &TeamScope::everything(),
-            id,
-        )?),
-        (None, Principal::Service { .. }) => Err(ApiError::invalid_field(
-            "owner_id",
-            "a service account must name the owner",
-        )),
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -3,9 +3,9 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, IfMatch};
 use ironfield_auth::policy;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{new_id, UserId};
 use ironfield_domain::time::now;
-use ironfield_persistence::teams::{self, TeamChanges, TeamRow};
+use ironfield_persistence::teams::{self, NewTeam, TeamChanges, TeamRow};
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{users, DbConnection, DbError};
 
@@ -113,4 +113,44 @@ fn check_move(
         }
     }
     Ok(())
+}
+
+/// A team to create, its fields checked.
+#[derive(Debug)]
+pub struct TeamDraft {
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub market: Option<String>,
+}
+
+/// Creates a team: under a team the caller manages (a team of their branch, which must be in
+/// view: 422 `parent_id` otherwise), or at the top for an admin; else 403. Runs in the
+/// caller's write transaction.
+pub fn create(conn: &mut DbConnection, caller: &Caller, draft: TeamDraft) -> ApiResult<TeamRow> {
+    let allowed = match &draft.parent_id {
+        Some(parent) => policy::may_manage_team(&caller.principal, &caller.view, parent),
+        None => caller.principal.is_admin(),
+    };
+    if !allowed {
+        return Err(ApiError::forbidden(
+            "you may create teams only under a team of your branch",
+        ));
+    }
+    if let Some(parent) = &draft.parent_id {
+        find_visible(conn, caller, parent)
+            .map_err(|e| e.not_found_as_invalid("parent_id", "no such team"))?;
+    }
+    let at = now().naive_utc();
+    Ok(teams::insert(
+        conn,
+        &NewTeam {
+            id: &new_id(),
+            name: &draft.name,
+            parent_id: draft.parent_id.as_deref(),
+            lead_id: None,
+            market: draft.market.as_deref(),
+            created_at: at,
+            updated_at: at,
+        },
+    )?)
 }

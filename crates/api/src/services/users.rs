@@ -7,7 +7,7 @@ use ironfield_auth::policy;
 use ironfield_domain::ids::UserId;
 use ironfield_domain::time::now;
 use ironfield_domain::{Email, Role};
-use ironfield_persistence::users::{self, UserChanges, UserRow};
+use ironfield_persistence::users::{self, NewUser, UserChanges, UserRow};
 use ironfield_persistence::TeamScope;
 use ironfield_persistence::{teams, DbConnection};
 
@@ -136,4 +136,95 @@ pub fn update(
         users::end_all_sessions(conn, &current.id, at)?;
     }
     Ok(users::find(conn, &TeamScope::everything(), &current.id)?)
+}
+
+/// Deactivates a user: an admin anyone but themselves, a manager the non-admin users of
+/// their branch (403 otherwise; yourself is 422), under If-Match (412). Their sessions end
+/// at once. An inactive user is answered as it is. Runs in the caller's write transaction.
+pub fn deactivate(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &UserId,
+    if_match: &IfMatch,
+) -> ApiResult<UserRow> {
+    let current = find_visible(conn, caller, id)?;
+    if !policy::may_manage_user(
+        &caller.principal,
+        &caller.view,
+        current.role,
+        current.team_id.as_deref(),
+    ) {
+        return Err(ApiError::forbidden("you may not deactivate this user"));
+    }
+    if caller.user_id() == Some(&current.id) {
+        return Err(ApiError::invalid_field(
+            "id",
+            "you cannot deactivate yourself",
+        ));
+    }
+    if_match.check(current.version)?;
+    if !current.is_active() {
+        return Ok(current);
+    }
+    let at = now().naive_utc();
+    let changes = UserChanges {
+        deactivated_at: Some(Some(at)),
+        updated_at: Some(at),
+        ..Default::default()
+    };
+    if !users::update(conn, &current.id, current.version, &changes)? {
+        return Err(ApiError::precondition_failed());
+    }
+    users::end_all_sessions(conn, &current.id, at)?;
+    Ok(users::find(conn, &TeamScope::everything(), &current.id)?)
+}
+
+/// A new user whose fields passed their checks; the password is already hashed (hashing is
+/// slow and runs outside the transaction).
+#[derive(Debug)]
+pub struct UserDraft {
+    pub email: Email,
+    pub name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub team_id: Option<String>,
+    pub password_hash: String,
+}
+
+/// Refuses with 403 unless the caller may place a user with `role` in `team`: an admin
+/// anywhere, a manager within their branch. Asked before a password is hashed, so a refused
+/// request costs no hashing, and again by [`create`].
+pub(crate) fn check_placement(caller: &Caller, role: Role, team: Option<&str>) -> ApiResult<()> {
+    if policy::may_place_user(&caller.principal, &caller.view, role, team) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "you may not create a user with this role in this team",
+        ))
+    }
+}
+
+/// Creates a user where the caller may place them, in a team in view (422 `team_id`); an
+/// e-mail already taken is 409. Runs in the caller's write transaction.
+pub fn create(conn: &mut DbConnection, caller: &Caller, draft: UserDraft) -> ApiResult<UserRow> {
+    check_placement(caller, draft.role, draft.team_id.as_deref())?;
+    if let Some(team_id) = &draft.team_id {
+        check_team_reference(conn, caller, team_id)?;
+    }
+    let at = now().naive_utc();
+    users::insert(
+        conn,
+        &NewUser {
+            id: UserId::new(),
+            email: draft.email.as_str(),
+            name: &draft.name,
+            phone: draft.phone.as_deref(),
+            role: draft.role,
+            team_id: draft.team_id.as_deref(),
+            password_hash: &draft.password_hash,
+            created_at: at,
+            updated_at: at,
+        },
+    )
+    .map_err(email_taken)
 }

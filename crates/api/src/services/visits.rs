@@ -15,6 +15,12 @@ use ironfield_persistence::TeamScope;
 use ironfield_persistence::Timestamp;
 use ironfield_persistence::{DbConnection, DbError};
 
+mod batch;
+mod log;
+
+pub(crate) use batch::store_batch;
+pub(crate) use log::{replayed, store, Failure, Logged, Prepared, Target};
+
 /// Whether `caller` may read `visit`: a rep their own; others the visits of their view.
 pub(crate) fn can_read(caller: &Caller, visit: &VisitRow) -> bool {
     match caller.principal.role() {

@@ -1,8 +1,9 @@
-use super::{respond, store_refresh_token, token_response, Delivery, TokenResponse};
+use super::{respond, token_response, Delivery, TokenResponse};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::password_work;
+use crate::services::sessions;
 use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use ironfield_auth::password;
@@ -94,9 +95,9 @@ pub async fn login(
     };
 
     let refresh = blocking::write(&state, {
-        let state = state.clone();
         let user_id = user.id.clone();
-        move |conn| store_refresh_token(conn, &state, &user_id, &TokenFamilyId::new())
+        let ttl = state.settings.refresh_ttl;
+        move |conn| sessions::issue(conn, &user_id, &TokenFamilyId::new(), ttl)
     })
     .await?;
     tracing::info!(user_id = %user.id, "signed in");

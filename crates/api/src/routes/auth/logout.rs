@@ -1,14 +1,11 @@
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::json::{self, RawBody};
 use crate::extract::Caller;
 use crate::reply::Reply;
+use crate::services::sessions;
 use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use ironfield_auth::opaque;
-use ironfield_domain::time::now;
-use ironfield_persistence::refresh_tokens;
-use ironfield_persistence::users;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -64,27 +61,8 @@ pub async fn logout(
         request.refresh_token = super::cookie::read(&req);
     }
     blocking::write(&state, move |conn| {
-        let at = now().naive_utc();
-        match request.refresh_token {
-            Some(token) if !request.everywhere => {
-                let found = refresh_tokens::find_by_hash(conn, &opaque::digest(&token))?;
-                match found {
-                    Some(row) if row.user_id == user_id => {
-                        refresh_tokens::revoke_family(conn, &row.family_id, at)?
-                    }
-                    _ => {
-                        return Err(ApiError::invalid_field(
-                            "refresh_token",
-                            "is not a refresh token of yours",
-                        ))
-                    }
-                }
-            }
-            _ => {
-                users::end_all_sessions(conn, &user_id, at)?;
-            }
-        }
-        Ok(())
+        let token = request.refresh_token.as_deref();
+        sessions::sign_out(conn, &user_id, token, request.everywhere)
     })
     .await?;
     let mut response = actix_web::Responder::respond_to(Reply::no_content(), &req);

@@ -8,11 +8,9 @@ mod token;
 
 use crate::error::ApiResult;
 use crate::state::AppState;
-use ironfield_auth::{opaque, PrincipalKind};
-use ironfield_domain::ids::{RefreshTokenId, TokenFamilyId, UserId};
+use ironfield_auth::PrincipalKind;
+use ironfield_domain::ids::UserId;
 use ironfield_domain::time::now;
-use ironfield_persistence::refresh_tokens::{self, NewRefreshToken};
-use ironfield_persistence::DbConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -73,29 +71,6 @@ pub(crate) fn respond(
         }
     }
     response
-}
-
-/// Stores a new refresh token in `family_id` (a new family for a new login) and returns it.
-pub(crate) fn store_refresh_token(
-    conn: &mut DbConnection,
-    state: &AppState,
-    user_id: &UserId,
-    family_id: &TokenFamilyId,
-) -> ApiResult<String> {
-    let token = opaque::generate("rt_");
-    let created_at = now();
-    refresh_tokens::insert(
-        conn,
-        &NewRefreshToken {
-            id: RefreshTokenId::new(),
-            user_id: user_id.clone(),
-            family_id: family_id.clone(),
-            token_hash: &opaque::digest(&token),
-            created_at: created_at.naive_utc(),
-            expires_at: (created_at + state.settings.refresh_ttl).naive_utc(),
-        },
-    )?;
-    Ok(token)
 }
 
 /// Signs an access token for a user at their current session epoch.

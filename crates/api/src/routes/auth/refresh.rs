@@ -1,13 +1,11 @@
-use super::{cookie, respond, store_refresh_token, token_response, Delivery, TokenResponse};
+use super::{cookie, respond, token_response, Delivery, TokenResponse};
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::json::{self, RawBody};
+use crate::services::sessions;
 use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use ironfield_auth::opaque;
-use ironfield_domain::time::now;
-use ironfield_persistence::TeamScope;
-use ironfield_persistence::{refresh_tokens, users};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -17,15 +15,6 @@ pub struct RefreshRequest {
     /// The refresh token. Leave it out (or send no body) when the session keeps it in the
     /// `ironfield_refresh` cookie; the cookie is read then.
     pub refresh_token: Option<String>,
-}
-
-enum Outcome {
-    Rotated {
-        user_id: ironfield_domain::ids::UserId,
-        epoch: i64,
-        token: String,
-    },
-    Refused,
 }
 
 /// Refresh tokens
@@ -79,46 +68,20 @@ pub async fn refresh(
         },
     };
     let token_hash = opaque::digest(&presented);
-    let outcome = blocking::write(&state, {
-        let state = state.clone();
-        move |conn| {
-            let at = now().naive_utc();
-            let Some(token) = refresh_tokens::find_by_hash(conn, &token_hash)? else {
-                return Ok(Outcome::Refused);
-            };
-            if token.revoked_at.is_some() || token.expires_at <= at {
-                return Ok(Outcome::Refused);
-            }
-            // Spent already (a replay), or spent by a concurrent refresh: revoke the family.
-            // This commits: the revocation must stick even though the caller gets a 401.
-            if token.used_at.is_some() || !refresh_tokens::mark_used(conn, &token.id, at)? {
-                tracing::warn!(family = %token.family_id, "refresh token re-used; family revoked");
-                refresh_tokens::revoke_family(conn, &token.family_id, at)?;
-                return Ok(Outcome::Refused);
-            }
-            let user = users::find(conn, &TeamScope::everything(), &token.user_id)?;
-            if !user.is_active() {
-                return Ok(Outcome::Refused);
-            }
-            let new_token = store_refresh_token(conn, &state, &user.id, &token.family_id)?;
-            Ok(Outcome::Rotated {
-                user_id: user.id,
-                epoch: user.session_epoch,
-                token: new_token,
-            })
-        }
-    })
-    .await?;
-    match outcome {
-        Outcome::Rotated {
-            user_id,
-            epoch,
-            token,
-        } => {
-            let tokens = token_response(&state, &user_id, epoch, token)?;
+    let ttl = state.settings.refresh_ttl;
+    let rotated =
+        blocking::write(&state, move |conn| sessions::rotate(conn, &token_hash, ttl)).await?;
+    match rotated {
+        Some(rotated) => {
+            let tokens = token_response(
+                &state,
+                &rotated.user_id,
+                rotated.session_epoch,
+                rotated.refresh_token,
+            )?;
             Ok(respond(&req, &state, tokens, delivery))
         }
-        Outcome::Refused => {
+        None => {
             let problem = ApiError::unauthorized(
                 "the refresh token is invalid, expired, revoked or already used",
             );

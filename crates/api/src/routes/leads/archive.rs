@@ -1,15 +1,13 @@
-use super::{audit, find_visible};
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::path_id;
+use crate::services::leads;
 use crate::state::AppState;
 use actix_web::{delete, web};
-use ironfield_auth::{policy, Scope};
+use ironfield_auth::Scope;
 use ironfield_domain::ids::LeadId;
-use ironfield_domain::time::now;
-use ironfield_persistence::TeamScope;
 
 /// Archive a lead
 ///
@@ -42,33 +40,7 @@ pub async fn archive_lead(
     caller.require_scope(Scope::LeadsWrite)?;
     let id: LeadId = path_id(&id, "lead")?;
     blocking::write(&state, move |conn| {
-        let current = find_visible(conn, &caller, &id)?;
-        if !policy::may_write_record(
-            &caller.principal,
-            &caller.view,
-            &current.owner_id,
-            current.team_id.as_deref(),
-        ) {
-            return Err(ApiError::forbidden(
-                "only the lead's owner or their team lead may archive it",
-            ));
-        }
-        if_match.check(current.version)?;
-        if current.archived_at.is_some() {
-            return Ok(());
-        }
-        let at = now().naive_utc();
-        let mut lead = current.clone();
-        lead.archived_at = Some(at);
-        lead.updated_at = at;
-        if !ironfield_persistence::leads::save(conn, &lead)? {
-            return Err(ApiError::precondition_failed());
-        }
-        let mut changes = ironfield_persistence::audit::ChangeSet::new();
-        changes.field("archived_at", &current.archived_at, &lead.archived_at);
-        audit(conn, &caller, &lead.id, "archived", changes, at)?;
-        let stored = ironfield_persistence::leads::find(conn, &TeamScope::everything(), &lead.id)?;
-        crate::events::writes::lead_saved(conn, &caller, &current, &stored, at)
+        leads::archive(conn, &caller, &id, &if_match)
     })
     .await?;
     Ok(Reply::no_content())

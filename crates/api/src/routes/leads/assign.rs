@@ -1,13 +1,12 @@
-use super::{check_owner, find_writable, lead_reply, Lead};
+use super::{lead_reply, Lead};
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::path_id;
-use crate::services::leads::save;
+use crate::services::leads;
 use crate::state::AppState;
 use actix_web::{post, web};
-use ironfield_auth::policy;
 use ironfield_domain::ids::LeadId;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -54,19 +53,7 @@ pub async fn assign_lead(
     let id: LeadId = path_id(&id, "lead")?;
     let owner_id = body.into_inner().owner_id;
     let lead = blocking::write(&state, move |conn| {
-        let current = find_writable(conn, &caller, &id)?;
-        if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
-            return Err(ApiError::forbidden(
-                "only a team lead or above may assign leads",
-            ));
-        }
-        let owner = check_owner(conn, &caller, &owner_id)?;
-        // A bad owner is 422 whatever the version: only a valid change can be stale.
-        if_match.check(current.version)?;
-        let mut lead = current.clone();
-        lead.owner_id = owner.id;
-        lead.team_id = owner.team_id;
-        save(conn, &caller, &current, lead)
+        leads::assign(conn, &caller, &id, &owner_id, &if_match)
     })
     .await?;
     lead_reply(lead)

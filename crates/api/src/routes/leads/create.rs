@@ -50,11 +50,7 @@ pub async fn create_lead(
 }
 
 /// Creates a lead and answers with it (201), or with the stored one (200) for a repeated id.
-pub(crate) fn create(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    input: LeadInput,
-) -> ApiResult<Reply> {
+fn create(conn: &mut DbConnection, caller: &Caller, input: LeadInput) -> ApiResult<Reply> {
     match service::create(conn, caller, input)? {
         Created::New(lead) => {
             let location = format!("/api/v1/leads/{}", lead.id);

@@ -1,24 +1,20 @@
 //! `POST /leads/import`: a CSV file of leads, each row created exactly as `POST /leads` would,
 //! all in one transaction: every row is stored, or none.
 
-use super::create::create;
 use super::csv_export::COLUMNS;
-use crate::error::{ApiError, ApiResult, ErrorCode, ProblemField};
+use crate::error::{ApiError, ApiResult, ProblemField};
 use crate::extract::json::{body_error, NUL_MESSAGE};
 use crate::extract::{Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
-use crate::services::leads::LeadInput;
+use crate::services::leads::{self, Abort, ImportRow, Imported, LeadInput};
 use crate::state::AppState;
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::{post, web, FromRequest, HttpMessage, HttpRequest};
 use chrono::DateTime;
-use diesel::Connection;
 use futures_util::future::LocalBoxFuture;
 use ironfield_auth::Scope;
 use ironfield_domain::{spreadsheet, FieldError, GeoPoint, Money, Stage, ValidationErrors};
-use ironfield_persistence::{DbConnection, DbError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -167,11 +163,12 @@ pub async fn import_leads(
         |state, caller, bytes| async move {
             let rows = parse(&bytes)?;
             let db = state.db.clone();
-            let outcome = web::block(move || db.write(|conn| import(conn, &caller, rows, dry_run)))
-                .await
-                .map_err(ApiError::from)?;
+            let outcome =
+                web::block(move || db.write(|conn| leads::import(conn, &caller, rows, dry_run)))
+                    .await
+                    .map_err(ApiError::from)?;
             match outcome {
-                Ok(report) | Err(Abort::RolledBack(report)) => report_reply(report),
+                Ok(report) | Err(Abort::RolledBack(report)) => report_reply(report.into()),
                 Err(Abort::Failed(error)) => Err(error),
             }
         },
@@ -179,22 +176,30 @@ pub async fn import_leads(
     .await
 }
 
-/// Why the import transaction was rolled back.
-enum Abort {
-    /// A dry run, or an invalid row: the report says what happened to each row.
-    RolledBack(ImportReport),
-    Failed(ApiError),
-}
-
-impl From<DbError> for Abort {
-    fn from(error: DbError) -> Self {
-        Abort::Failed(error.into())
-    }
-}
-
-impl From<diesel::result::Error> for Abort {
-    fn from(error: diesel::result::Error) -> Self {
-        Abort::Failed(error.into())
+impl From<Imported> for ImportReport {
+    fn from(imported: Imported) -> Self {
+        ImportReport {
+            dry_run: imported.dry_run,
+            created: imported.created,
+            results: imported
+                .rows
+                .into_iter()
+                .map(|outcome| match outcome.result {
+                    Ok(id) => ImportRowResult {
+                        row: outcome.row,
+                        status: RowStatus::Ok,
+                        id,
+                        errors: Vec::new(),
+                    },
+                    Err(errors) => ImportRowResult {
+                        row: outcome.row,
+                        status: RowStatus::Invalid,
+                        id: None,
+                        errors,
+                    },
+                })
+                .collect(),
+        }
     }
 }
 
@@ -215,11 +220,9 @@ fn report_reply(report: ImportReport) -> ApiResult<Reply> {
     Ok(Reply::ok(&report))
 }
 
-type ParsedRow = (usize, Result<LeadInput, ValidationErrors>);
-
 /// Reads the file into one `LeadInput` per data row (or the errors of that row). A file that
 /// cannot be read as a whole (not UTF-8, unknown columns, too many rows) is refused outright.
-fn parse(bytes: &[u8]) -> ApiResult<Vec<ParsedRow>> {
+fn parse(bytes: &[u8]) -> ApiResult<Vec<ImportRow>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes)
         .map_err(|e| ApiError::invalid_field("body", format!("the file is not UTF-8: {e}")))?;
@@ -379,124 +382,4 @@ fn to_input(columns: &[String], record: &csv::StringRecord) -> Result<LeadInput,
             .map(Some)
     });
     errors.into_result(input)
-}
-
-/// Creates every row inside the caller's transaction. `Ok` commits; `Err` rolls back.
-fn import(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    rows: Vec<ParsedRow>,
-    dry_run: bool,
-) -> Result<ImportReport, Abort> {
-    let mut results = Vec::with_capacity(rows.len());
-    let mut created = 0;
-    let mut any_invalid = false;
-    // The rows that created each id, to explain a repeat within the file.
-    let mut made: HashMap<String, usize> = HashMap::new();
-    for (row, parsed) in rows {
-        let supplied_id = parsed.as_ref().ok().and_then(|i| i.id.clone());
-        let outcome = match parsed {
-            Err(errors) => Err(errors.0),
-            // A savepoint per row: a row refused by the database itself (a unique index)
-            // must not poison the transaction for the rows after it (PostgreSQL).
-            Ok(input) => match conn.transaction(|conn| create(conn, caller, input)) {
-                Ok(reply) if reply.status == StatusCode::CREATED => Ok(created_id(&reply)
-                    .ok_or_else(|| {
-                        Abort::Failed(ApiError::new(
-                            ErrorCode::Internal,
-                            "a created lead has no id",
-                        ))
-                    })?),
-                Ok(_) => {
-                    let message = match supplied_id.as_ref().and_then(|id| made.get(id)) {
-                        Some(first) => format!("repeats the id of row {first}"),
-                        None => "a lead with this id already exists".to_owned(),
-                    };
-                    Err(vec![FieldError {
-                        field: "id".into(),
-                        message,
-                    }])
-                }
-                Err(error) => Err(row_errors(error)?),
-            },
-        };
-        match outcome {
-            Ok(id) => {
-                created += 1;
-                made.insert(id.clone(), row);
-                results.push(ImportRowResult {
-                    row,
-                    status: RowStatus::Ok,
-                    id: (!dry_run || supplied_id.is_some()).then_some(id),
-                    errors: Vec::new(),
-                });
-            }
-            Err(errors) => {
-                any_invalid = true;
-                results.push(ImportRowResult {
-                    row,
-                    status: RowStatus::Invalid,
-                    id: None,
-                    errors,
-                });
-            }
-        }
-    }
-    let report = ImportReport {
-        dry_run,
-        created: if any_invalid { 0 } else { created },
-        results,
-    };
-    if dry_run || any_invalid {
-        Err(Abort::RolledBack(report))
-    } else {
-        Ok(report)
-    }
-}
-
-fn created_id(reply: &Reply) -> Option<String> {
-    let body: serde_json::Value = serde_json::from_str(&reply.body).ok()?;
-    body.get("id")?.as_str().map(str::to_owned)
-}
-
-/// The bad fields of a refused row. Errors that are not about the row (the database is
-/// down) stop the whole import.
-fn row_errors(error: ApiError) -> Result<Vec<FieldError>, Abort> {
-    let field = |name: &str, message: &str| FieldError {
-        field: name.to_owned(),
-        message: message.to_owned(),
-    };
-    Ok(match error.code {
-        ErrorCode::ValidationFailed | ErrorCode::InvalidTransition if !error.errors.is_empty() => {
-            error.errors
-        }
-        ErrorCode::ValidationFailed | ErrorCode::InvalidTransition => {
-            vec![field("row", &error.detail)]
-        }
-        ErrorCode::Duplicate => {
-            let matched: Vec<String> = error
-                .existing
-                .as_ref()
-                .and_then(|e| e.get("matched_on"))
-                .and_then(|m| m.as_array())
-                .map(|m| {
-                    m.iter()
-                        .filter_map(|v| v.as_str())
-                        .map(|v| if v == "stall" { "stall_no" } else { v }.to_owned())
-                        .collect()
-                })
-                .unwrap_or_default();
-            if matched.is_empty() {
-                vec![field("row", &error.detail)]
-            } else {
-                matched
-                    .iter()
-                    .map(|name| field(name, &error.detail))
-                    .collect()
-            }
-        }
-        ErrorCode::Conflict => vec![field("id", &error.detail)],
-        ErrorCode::Forbidden => vec![field("owner_id", &error.detail)],
-        _ => return Err(Abort::Failed(error)),
-    })
 }

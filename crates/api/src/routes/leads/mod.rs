@@ -3,7 +3,7 @@
 mod archive;
 mod assign;
 mod convert;
-pub(crate) mod create;
+mod create;
 mod csv_export;
 mod csv_import;
 mod duplicates;
@@ -15,7 +15,7 @@ mod read;
 mod update;
 
 use crate::error::{ApiError, ApiResult};
-use crate::services::leads::{audit, check_owner, find_visible, find_writable, lead_changes};
+use crate::services::leads::find_visible;
 use chrono::{DateTime, Utc};
 use ironfield_domain::{GeoPoint, Money, Stage};
 use ironfield_persistence::leads::LeadRow;

@@ -1,19 +1,14 @@
-use super::{find_visible, members, require_lead, AttendanceStatus};
+use super::AttendanceStatus;
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller};
 use crate::reply::Reply;
 use crate::routes::path_id;
+use crate::services::meetings::{self, AttendanceEntry};
 use crate::state::AppState;
 use actix_web::{put, web};
 use ironfield_domain::ids::MeetingId;
-use ironfield_domain::ids::UserId;
-use ironfield_domain::time::now;
-use ironfield_domain::validation::optional_text;
-use ironfield_domain::ValidationErrors;
-use ironfield_persistence::meetings::{self, AttendanceRow};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -66,51 +61,16 @@ pub async fn put_attendance(
     if entries.len() > 500 {
         return Err(ApiError::invalid_field("body", "at most 500 entries"));
     }
+    let entries = entries
+        .into_iter()
+        .map(|entry| AttendanceEntry {
+            user_id: entry.user_id,
+            status: entry.status,
+            note: entry.note,
+        })
+        .collect();
     let stored = blocking::write(&state, move |conn| {
-        let meeting = find_visible(conn, &caller, &id)?;
-        require_lead(&caller, &meeting)?;
-        let team: HashSet<UserId> = members(conn, &meeting.team_id)?
-            .into_iter()
-            .map(|u| u.id)
-            .collect();
-        let mut errors = ValidationErrors::new();
-        let mut seen = HashSet::new();
-        let at = now().naive_utc();
-        let mut rows = Vec::new();
-        for (i, entry) in entries.into_iter().enumerate() {
-            // A member's id as written, in any case (not any other spelling of the UUID).
-            let user_id = match team.get(entry.user_id.to_lowercase().as_str()) {
-                None => {
-                    errors.add(
-                        format!("[{i}].user_id"),
-                        "is not an active member of the meeting's team",
-                    );
-                    None
-                }
-                Some(id) if !seen.insert(id.clone()) => {
-                    errors.add(format!("[{i}].user_id"), "is listed twice");
-                    None
-                }
-                Some(id) => Some(id.clone()),
-            };
-            let note = entry
-                .note
-                .as_deref()
-                .and_then(|n| errors.check(&format!("[{i}].note"), optional_text(n, 500)))
-                .filter(|n| !n.is_empty());
-            if let Some(user_id) = user_id {
-                rows.push(AttendanceRow {
-                    meeting_id: meeting.id.clone(),
-                    user_id,
-                    status: entry.status,
-                    note,
-                    updated_at: at,
-                });
-            }
-        }
-        errors.into_result(())?;
-        meetings::replace_attendance(conn, &meeting.id, &rows)?;
-        Ok(rows)
+        meetings::set_attendance(conn, &caller, &id, entries)
     })
     .await?;
     let list: Vec<Attendance> = stored

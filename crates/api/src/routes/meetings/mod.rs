@@ -9,20 +9,15 @@ mod read;
 mod summary;
 mod update;
 
-use crate::error::{ApiError, ApiResult};
-use crate::extract::Caller;
 use chrono::{DateTime, NaiveDate, Utc};
-use ironfield_auth::{policy, Scope};
-use ironfield_domain::ids::MeetingId;
-use ironfield_persistence::meetings::{self, MeetingRow, PlanRow};
-use ironfield_persistence::users::{self, UserFilter, UserRow};
-use ironfield_persistence::TeamScope;
-use ironfield_persistence::{DbConnection, DbError, PageRequest};
+use ironfield_persistence::meetings::{MeetingRow, PlanRow};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use plans::Plan;
+
+use crate::services::meetings::{find_visible, members};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list::list_meetings)
@@ -82,48 +77,6 @@ pub struct MeetingPage {
 }
 
 pub use ironfield_domain::meeting::AttendanceStatus;
-
-/// Loads a meeting of a team the caller can see; any other is 404.
-pub(crate) fn find_visible(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    id: &MeetingId,
-) -> ApiResult<MeetingRow> {
-    caller.require_scope(Scope::MeetingsRead)?;
-    match meetings::find(conn, &caller.scope(), id) {
-        Ok(meeting) => Ok(meeting),
-        Err(DbError::NotFound) => Err(ApiError::not_found("meeting")),
-        Err(other) => Err(other.into()),
-    }
-}
-
-/// The team's lead (or a manager or admin) runs its meeting; reps only write their own plan.
-pub(crate) fn require_lead(caller: &Caller, meeting: &MeetingRow) -> ApiResult<()> {
-    caller.require_scope(Scope::MeetingsWrite)?;
-    if policy::may_lead_team(&caller.principal, &caller.view, &meeting.team_id) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "only the team lead (or a manager) runs the meeting",
-        ))
-    }
-}
-
-/// The team's active members, at most 500 (a team is a few dozen people).
-pub(crate) fn members(conn: &mut DbConnection, team_id: &str) -> ApiResult<Vec<UserRow>> {
-    let filter = UserFilter {
-        active: Some(true),
-        ..Default::default()
-    };
-    let page = PageRequest {
-        limit: 500,
-        after: None,
-    };
-    let team = TeamScope::teams([team_id.to_owned()]);
-    let mut members = users::list(conn, &team, &filter, &page)?.items;
-    members.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(members)
-}
 
 impl From<PlanRow> for Plan {
     fn from(row: PlanRow) -> Self {

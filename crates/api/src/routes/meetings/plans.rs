@@ -1,18 +1,16 @@
-use super::{find_visible, members};
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller};
 use crate::reply::Reply;
 use crate::routes::path_id;
+use crate::services::meetings::{self, PlanDraft};
 use crate::state::AppState;
 use actix_web::{put, web};
 use chrono::{DateTime, Utc};
-use ironfield_auth::{policy, Scope};
+use ironfield_auth::Scope;
 use ironfield_domain::ids::{MeetingId, UserId};
-use ironfield_domain::time::now;
 use ironfield_domain::validation::optional_text;
 use ironfield_domain::ValidationErrors;
-use ironfield_persistence::meetings::{self, PlanRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -92,33 +90,14 @@ pub async fn put_plan(
         .and_then(|n| errors.check("notes", optional_text(n, 2000)))
         .filter(|n| !n.is_empty());
     errors.into_result(())?;
+    let draft = PlanDraft {
+        planned_visits: input.planned_visits,
+        planned_signings: input.planned_signings,
+        focus_market,
+        notes,
+    };
     let plan = blocking::write(&state, move |conn| {
-        let meeting = find_visible(conn, &caller, &id)?;
-        let own = caller.user_id() == Some(&user_id);
-        if !own && !policy::may_lead_team(&caller.principal, &caller.view, &meeting.team_id) {
-            return Err(ApiError::forbidden("a rep writes only their own plan"));
-        }
-        if !members(conn, &meeting.team_id)?
-            .iter()
-            .any(|m| m.id == user_id)
-        {
-            return Err(ApiError::invalid_field(
-                "user_id",
-                "is not an active member of the meeting's team",
-            ));
-        }
-        let row = PlanRow {
-            meeting_id: meeting.id,
-            user_id,
-            planned_visits: input.planned_visits,
-            planned_signings: input.planned_signings,
-            focus_market,
-            notes,
-            updated_by: caller.id().to_owned(),
-            updated_at: now().naive_utc(),
-        };
-        meetings::put_plan(conn, &row)?;
-        Ok(row)
+        meetings::put_plan(conn, &caller, &id, user_id, draft)
     })
     .await?;
     Ok(Reply::ok(&Plan::from(plan)))

@@ -1,18 +1,16 @@
 use super::create::check_text;
-use super::{find_visible, require_lead, Meeting};
+use super::Meeting;
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::{double_option, path_id};
+use crate::services::meetings::{self, MeetingChange};
 use crate::state::AppState;
 use actix_web::{patch, web};
 use chrono::{DateTime, FixedOffset};
 use ironfield_domain::ids::MeetingId;
-use ironfield_domain::time::now;
 use ironfield_domain::ValidationErrors;
-use ironfield_persistence::meetings;
-use ironfield_persistence::TeamScope;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -64,7 +62,17 @@ pub async fn update_meeting(
     body: ApiJson<UpdateMeeting>,
 ) -> ApiResult<Reply> {
     let id: MeetingId = path_id(&id, "meeting")?;
-    let input = body.into_inner();
+    let change = checked(body.into_inner())?;
+    let meeting = blocking::write(&state, move |conn| {
+        meetings::update(conn, &caller, &id, change, &if_match)
+    })
+    .await?;
+    let version = meeting.version;
+    Ok(Reply::ok(&Meeting::from(meeting)).versioned(version))
+}
+
+/// The change sent, every bad field at once; a field sent as `null` clears it.
+fn checked(input: UpdateMeeting) -> ApiResult<MeetingChange> {
     let mut errors = ValidationErrors::new();
     let flat = |v: &Option<Option<String>>| v.clone().flatten();
     let text = check_text(
@@ -74,30 +82,10 @@ pub async fn update_meeting(
         &flat(&input.notes),
     );
     errors.into_result(())?;
-    let meeting = blocking::write(&state, move |conn| {
-        let current = find_visible(conn, &caller, &id)?;
-        require_lead(&caller, &current)?;
-        if_match.check(current.version)?;
-        let mut meeting = current.clone();
-        if let Some(held_at) = input.held_at {
-            meeting.held_at = held_at.map(|t| t.naive_utc());
-        }
-        if input.location.is_some() {
-            meeting.location = text.location;
-        }
-        if input.agenda.is_some() {
-            meeting.agenda = text.agenda;
-        }
-        if input.notes.is_some() {
-            meeting.notes = text.notes;
-        }
-        meeting.updated_at = now().naive_utc();
-        if !meetings::save(conn, &meeting)? {
-            return Err(ApiError::precondition_failed());
-        }
-        Ok(meetings::find(conn, &TeamScope::everything(), &meeting.id)?)
+    Ok(MeetingChange {
+        held_at: input.held_at.map(|t| t.map(|t| t.naive_utc())),
+        location: input.location.map(|_| text.location),
+        agenda: input.agenda.map(|_| text.agenda),
+        notes: input.notes.map(|_| text.notes),
     })
-    .await?;
-    let version = meeting.version;
-    Ok(Reply::ok(&Meeting::from(meeting)).versioned(version))
 }

@@ -1,19 +1,14 @@
 use super::input::AccountUpdate;
 use super::{account_reply, SellerAccount};
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::path_id;
-use crate::services::leads::check_owner;
-use crate::services::seller_accounts::{find_writable, save, AccountInput};
+use crate::services::seller_accounts::{self, AccountInput};
 use crate::state::AppState;
 use actix_web::{patch, web};
-use ironfield_auth::policy;
 use ironfield_domain::ids::SellerAccountId;
-use ironfield_domain::{validation, ValidationErrors};
-use ironfield_persistence::seller_accounts::AccountRow;
-use ironfield_persistence::DbConnection;
 
 /// Update a seller account
 ///
@@ -54,74 +49,8 @@ pub async fn update_account(
     let id: SellerAccountId = path_id(&id, "seller account")?;
     let input = AccountInput::from(body.into_inner());
     let account = blocking::write(&state, move |conn| {
-        let current = find_writable(conn, &caller, &id)?;
-        apply_update(conn, &caller, &current, input, if_match)
+        seller_accounts::update(conn, &caller, &id, input, &if_match)
     })
     .await?;
     account_reply(account)
-}
-
-fn apply_update(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    current: &AccountRow,
-    mut input: AccountInput,
-    if_match: IfMatch,
-) -> ApiResult<AccountRow> {
-    let mut errors = ValidationErrors::new();
-    let mut account = current.clone();
-    input.apply_facts(&mut account, &mut errors);
-    if let Some(status) = input.status {
-        account.status = status;
-    }
-    let churned = !account.status.is_live();
-    match (churned, input.churn_reason.as_ref()) {
-        (true, Some(Some(reason))) => {
-            account.churn_reason =
-                errors.check("churn_reason", validation::required_text(reason, 500));
-        }
-        (true, Some(None)) => errors.add("churn_reason", "a churned account needs a reason"),
-        (true, None) if account.churn_reason.is_none() => {
-            errors.add("churn_reason", "say why the seller churned");
-        }
-        (true, None) => {}
-        (false, Some(Some(_))) => {
-            errors.add("churn_reason", "only a churned account has a churn reason");
-        }
-        (false, _) => account.churn_reason = None,
-    }
-    if input
-        .owner_id
-        .as_deref()
-        .is_some_and(|id| ironfield_domain::ids::parse_id(id).is_none())
-    {
-        errors.add("owner_id", "must be a UUID");
-    }
-    errors.into_result(())?;
-    // A bad body is 422 whatever the version: only a valid change can be stale.
-    if_match.check(current.version)?;
-
-    if let Some(owner_id) = input
-        .owner_id
-        .as_deref()
-        .filter(|o| *o != current.owner_id.as_str())
-    {
-        if !policy::may_assign(&caller.principal, &caller.view, current.team_id.as_deref()) {
-            return Err(ApiError::forbidden(
-                "only a team lead or above may reassign a seller account",
-            ));
-        }
-        let owner = check_owner(conn, caller, owner_id)?;
-        account.owner_id = owner.id;
-        account.team_id = owner.team_id;
-    }
-
-    let action = if current.status != account.status {
-        "status_changed"
-    } else if current.owner_id != account.owner_id {
-        "assigned"
-    } else {
-        "updated"
-    };
-    save(conn, caller, current, account, action, None)
 }

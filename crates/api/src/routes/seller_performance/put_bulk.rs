@@ -1,18 +1,15 @@
-use super::{period, require_writer, row_of, today, Performance, PerformanceInput};
+use super::Performance;
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller};
 use crate::reply::Reply;
+use crate::services::seller_performance::{self, require_writer, Figures};
 use crate::state::AppState;
 use actix_web::{put, web};
 use chrono::{DateTime, FixedOffset};
-use ironfield_domain::ids::SellerAccountId;
-use ironfield_domain::time::now;
-use ironfield_domain::{Money, ValidationErrors};
-use ironfield_persistence::account_health;
-use ironfield_persistence::seller_performance::{self, MAX_BATCH};
+use ironfield_domain::Money;
+use ironfield_persistence::seller_performance::MAX_BATCH;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use utoipa::ToSchema;
 
 /// One seller's figures in a bulk report.
@@ -35,10 +32,10 @@ pub struct BulkPerformanceItem {
 }
 
 impl BulkPerformanceItem {
-    fn split(self) -> (String, PerformanceInput) {
+    fn split(self) -> (String, Figures) {
         (
             self.seller_account_id,
-            PerformanceInput {
+            Figures {
                 inquiries: self.inquiries,
                 orders: self.orders,
                 gmv: self.gmv,
@@ -102,53 +99,9 @@ pub async fn put_performance_bulk(
             format!("send 1 to {MAX_BATCH} items"),
         ));
     }
+    let items = items.into_iter().map(BulkPerformanceItem::split).collect();
     let stored = blocking::write(&state, move |conn| {
-        let mut errors = ValidationErrors::new();
-        let month = errors.check("period", period(&month, today(conn)?));
-        let ids: Vec<SellerAccountId> = items
-            .iter()
-            .filter_map(|i| SellerAccountId::parse(&i.seller_account_id))
-            .collect();
-        // One read for every account named: which exist in the caller's view.
-        let visible: HashSet<SellerAccountId> =
-            account_health::existing(conn, &caller.scope(), &ids)?
-                .into_iter()
-                .collect();
-        let at = now().naive_utc();
-        let mut seen = HashSet::new();
-        let mut rows = Vec::with_capacity(items.len());
-        for (n, item) in items.into_iter().enumerate() {
-            let (raw_id, input) = item.split();
-            let field = format!("items[{n}].seller_account_id");
-            let id = SellerAccountId::parse(&raw_id).filter(|id| visible.contains(id));
-            let id = match id {
-                Some(id) if !seen.insert(id.clone()) => {
-                    errors.add(field, "this account is already in the batch");
-                    None
-                }
-                Some(id) => Some(id),
-                None => {
-                    errors.add(field, "no such seller account");
-                    None
-                }
-            };
-            let row = row_of(
-                input,
-                id.clone(),
-                month,
-                &format!("items[{n}]."),
-                &mut errors,
-                &caller,
-                at,
-            );
-            if id.is_some() {
-                rows.extend(row);
-            }
-        }
-        errors.into_result(())?;
-        rows.iter()
-            .map(|row| Ok(seller_performance::upsert(conn, row)?))
-            .collect::<ApiResult<Vec<_>>>()
+        seller_performance::put_many(conn, &caller, &month, items)
     })
     .await?;
     Ok(Reply::ok(&BulkPerformanceResult {

@@ -1,15 +1,13 @@
-use super::{period, require_writer, row_of, today, Performance, PerformanceInput};
+use super::{Performance, PerformanceInput};
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller};
 use crate::reply::Reply;
 use crate::routes::path_id;
+use crate::services::seller_performance::{self, require_writer, Figures};
 use crate::state::AppState;
 use actix_web::{put, web};
 use ironfield_domain::ids::SellerAccountId;
-use ironfield_domain::time::now;
-use ironfield_domain::ValidationErrors;
-use ironfield_persistence::{seller_accounts, seller_performance, DbError};
 
 /// Report a seller's month
 ///
@@ -46,28 +44,9 @@ pub async fn put_performance(
     require_writer(&caller)?;
     let (id, month) = path.into_inner();
     let id: SellerAccountId = path_id(&id, "seller account")?;
-    let input = body.into_inner();
+    let figures = Figures::from(body.into_inner());
     let stored = blocking::write(&state, move |conn| {
-        match seller_accounts::find(conn, &caller.scope(), &id) {
-            Ok(_) => {}
-            Err(DbError::NotFound) => return Err(ApiError::not_found("seller account")),
-            Err(other) => return Err(other.into()),
-        }
-        let mut errors = ValidationErrors::new();
-        let month = errors.check("period", period(&month, today(conn)?));
-        let row = row_of(
-            input,
-            Some(id),
-            month,
-            "",
-            &mut errors,
-            &caller,
-            now().naive_utc(),
-        );
-        let row = errors.into_result(row)?.ok_or_else(|| {
-            ApiError::internal(std::io::Error::other("validated figures without a row"))
-        })?;
-        Ok(seller_performance::upsert(conn, &row)?)
+        seller_performance::put(conn, &caller, &id, &month, figures)
     })
     .await?;
     Ok(Reply::ok(&Performance::from(stored)))

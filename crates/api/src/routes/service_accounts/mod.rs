@@ -1,20 +1,19 @@
 //! Service accounts: other internal tools. Only admins manage them.
 
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{page_request, ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
 use crate::routes::path_id;
+use crate::services::service_accounts;
 use crate::state::AppState;
 use actix_web::{delete, get, post, web};
 use chrono::{DateTime, Utc};
-use ironfield_auth::{opaque, Scope, Scopes};
-use ironfield_domain::ids::new_id;
+use ironfield_auth::{Scope, Scopes};
 use ironfield_domain::ids::ServiceAccountId;
-use ironfield_domain::time::now;
 use ironfield_domain::{validation, ValidationErrors};
-use ironfield_persistence::service_accounts::{self, NewServiceAccount, ServiceAccountRow};
+use ironfield_persistence::service_accounts::ServiceAccountRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -110,7 +109,10 @@ async fn list_service_accounts(
 ) -> ApiResult<Reply> {
     caller.require_admin()?;
     let page = page_request(query.limit, query.cursor.as_deref())?;
-    let page = blocking::read(&state, move |conn| Ok(service_accounts::list(conn, &page)?)).await?;
+    let page = blocking::read(&state, move |conn| {
+        Ok(ironfield_persistence::service_accounts::list(conn, &page)?)
+    })
+    .await?;
     Ok(Reply::ok(&ServiceAccountPage {
         items: page.items.into_iter().map(ServiceAccount::from).collect(),
         next_cursor: page.next_cursor,
@@ -158,22 +160,8 @@ async fn create_service_account(
             }
             errors.into_result(())?;
             let (name, scopes) = (name.unwrap_or_default(), scopes.unwrap_or_default());
-            let secret = opaque::generate("cs_");
-            let client_id = format!("svc_{}", new_id().replace('-', ""));
             let account = blocking::write(&state, move |conn| {
-                Ok(service_accounts::insert(
-                    conn,
-                    &NewServiceAccount {
-                        id: ServiceAccountId::new(),
-                        name: &name,
-                        client_id: &client_id,
-                        secret_hash: &opaque::digest(&secret),
-                        scopes,
-                        created_by: caller.id(),
-                        created_at: now().naive_utc(),
-                    },
-                )
-                .map(|row| (row, secret))?)
+                service_accounts::create(conn, &caller, &name, &scopes)
             })
             .await?;
             let (row, client_secret) = account;
@@ -212,13 +200,9 @@ async fn delete_service_account(
 ) -> ApiResult<Reply> {
     caller.require_admin()?;
     let id: ServiceAccountId = path_id(&id, "service account")?;
-    let deleted = blocking::write(&state, move |conn| {
-        Ok(service_accounts::delete(conn, &id, now().naive_utc())?)
+    blocking::write(&state, move |conn| {
+        service_accounts::delete(conn, &caller, &id)
     })
     .await?;
-    if deleted {
-        Ok(Reply::no_content())
-    } else {
-        Err(ApiError::not_found("service account"))
-    }
+    Ok(Reply::no_content())
 }

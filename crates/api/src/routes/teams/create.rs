@@ -1,16 +1,14 @@
 use super::Team;
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
+use crate::services::teams::{self, TeamDraft};
 use crate::state::AppState;
 use actix_web::{post, web};
-use ironfield_auth::policy;
-use ironfield_domain::ids::{new_id, parse_id};
-use ironfield_domain::time::now;
+use ironfield_domain::ids::parse_id;
 use ironfield_domain::{validation, ValidationErrors};
-use ironfield_persistence::teams::{self, NewTeam};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -70,37 +68,13 @@ pub async fn create_team(
                 .as_deref()
                 .and_then(|p| errors.check("parent_id", parse_id(p).ok_or("must be a team id")));
             errors.into_result(())?;
-            let name = name.unwrap_or_default();
-
-            let allowed = match &parent_id {
-                Some(parent) => policy::may_manage_team(&caller.principal, &caller.view, parent),
-                None => caller.principal.is_admin(),
+            let draft = TeamDraft {
+                name: name.unwrap_or_default(),
+                parent_id,
+                market,
             };
-            if !allowed {
-                return Err(ApiError::forbidden(
-                    "you may create teams only under a team of your branch",
-                ));
-            }
-            let team = blocking::write(&state, move |conn| {
-                if let Some(parent) = &parent_id {
-                    super::find_visible(conn, &caller, parent)
-                        .map_err(|e| e.not_found_as_invalid("parent_id", "no such team"))?;
-                }
-                let at = now().naive_utc();
-                Ok(teams::insert(
-                    conn,
-                    &NewTeam {
-                        id: &new_id(),
-                        name: &name,
-                        parent_id: parent_id.as_deref(),
-                        lead_id: None,
-                        market: market.as_deref(),
-                        created_at: at,
-                        updated_at: at,
-                    },
-                )?)
-            })
-            .await?;
+            let team =
+                blocking::write(&state, move |conn| teams::create(conn, &caller, draft)).await?;
             let location = format!("/api/v1/teams/{}", team.id);
             let version = team.version;
             Ok(Reply::created(&Team::from(team), location).versioned(version))

@@ -1,17 +1,15 @@
-use super::{check_team_reference, email_taken, User};
+use super::User;
 use crate::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::password_work;
 use crate::reply::Reply;
+use crate::services::users::{self, check_placement, UserDraft};
 use crate::state::AppState;
 use actix_web::{post, web};
-use ironfield_auth::{password, policy};
-use ironfield_domain::ids::UserId;
-use ironfield_domain::time::now;
+use ironfield_auth::password;
 use ironfield_domain::{validation, Email, Role, ValidationErrors};
-use ironfield_persistence::users::{self, NewUser};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -108,42 +106,20 @@ pub async fn create_user(
     caller.require_user()?;
     idempotency::create_once(state, caller, key, body, |state, caller, body| async move {
         let input = ValidUser::try_from(body)?;
-        if !policy::may_place_user(
-            &caller.principal,
-            &caller.view,
-            input.role,
-            input.team_id.as_deref(),
-        ) {
-            return Err(ApiError::forbidden(
-                "you may not create a user with this role in this team",
-            ));
-        }
-        let password = input.password.clone();
+        check_placement(&caller, input.role, input.team_id.as_deref())?;
+        let password = input.password;
         let password_hash = password_work::run(move || password::hash(&password))
             .await?
             .map_err(ApiError::internal)?;
-        let user = blocking::write(&state, move |conn| {
-            if let Some(team_id) = &input.team_id {
-                check_team_reference(conn, &caller, team_id)?;
-            }
-            let at = now().naive_utc();
-            users::insert(
-                conn,
-                &NewUser {
-                    id: UserId::new(),
-                    email: input.email.as_str(),
-                    name: &input.name,
-                    phone: input.phone.as_deref(),
-                    role: input.role,
-                    team_id: input.team_id.as_deref(),
-                    password_hash: &password_hash,
-                    created_at: at,
-                    updated_at: at,
-                },
-            )
-            .map_err(email_taken)
-        })
-        .await?;
+        let draft = UserDraft {
+            email: input.email,
+            name: input.name,
+            phone: input.phone,
+            role: input.role,
+            team_id: input.team_id,
+            password_hash,
+        };
+        let user = blocking::write(&state, move |conn| users::create(conn, &caller, draft)).await?;
         let location = format!("/api/v1/users/{}", user.id);
         let version = user.version;
         Ok(Reply::created(&User::from(user), location).versioned(version))

@@ -1,16 +1,13 @@
-use super::{find_visible, User};
+use super::User;
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::path_id;
+use crate::services::users;
 use crate::state::AppState;
 use actix_web::{post, web};
-use ironfield_auth::policy;
 use ironfield_domain::ids::UserId;
-use ironfield_domain::time::now;
-use ironfield_persistence::users::{self, UserChanges};
-use ironfield_persistence::TeamScope;
 
 /// Deactivate a user
 ///
@@ -43,36 +40,7 @@ pub async fn deactivate_user(
     caller.require_user()?;
     let id: UserId = path_id(&id, "user")?;
     let user = blocking::write(&state, move |conn| {
-        let current = find_visible(conn, &caller, &id)?;
-        if !policy::may_manage_user(
-            &caller.principal,
-            &caller.view,
-            current.role,
-            current.team_id.as_deref(),
-        ) {
-            return Err(ApiError::forbidden("you may not deactivate this user"));
-        }
-        if caller.user_id() == Some(&current.id) {
-            return Err(ApiError::invalid_field(
-                "id",
-                "you cannot deactivate yourself",
-            ));
-        }
-        if_match.check(current.version)?;
-        if !current.is_active() {
-            return Ok(current);
-        }
-        let at = now().naive_utc();
-        let changes = UserChanges {
-            deactivated_at: Some(Some(at)),
-            updated_at: Some(at),
-            ..Default::default()
-        };
-        if !users::update(conn, &current.id, current.version, &changes)? {
-            return Err(ApiError::precondition_failed());
-        }
-        users::end_all_sessions(conn, &current.id, at)?;
-        Ok(users::find(conn, &TeamScope::everything(), &current.id)?)
+        users::deactivate(conn, &caller, &id, &if_match)
     })
     .await?;
     let version = user.version;

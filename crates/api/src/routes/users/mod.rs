@@ -6,7 +6,7 @@ mod list;
 mod read;
 mod update;
 
-use crate::services::users::{check_team_reference, email_taken, find_visible};
+use crate::services::users::find_visible;
 use chrono::{DateTime, Utc};
 use ironfield_domain::Role;
 use ironfield_persistence::users::UserRow;

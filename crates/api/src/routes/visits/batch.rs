@@ -1,10 +1,10 @@
-use super::batch_store::store_batch;
 use super::input::VisitInput;
-use super::log::{prepare, Logged};
+use super::log::prepare;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
+use crate::services::visits::{store_batch, Logged};
 use crate::state::AppState;
 use actix_web::{post, web};
 use ironfield_domain::time::now;

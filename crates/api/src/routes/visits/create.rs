@@ -1,10 +1,11 @@
 use super::input::VisitInput;
-use super::log::{log, Logged};
+use super::log::log;
 use super::Visit;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
+use crate::services::visits::Logged;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web};

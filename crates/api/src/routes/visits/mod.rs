@@ -1,7 +1,6 @@
 //! Visit logs: what reps log from their phones, one market-stall visit at a time.
 
 mod batch;
-mod batch_store;
 mod create;
 mod day;
 mod input;

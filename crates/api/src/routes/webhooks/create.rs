@@ -2,23 +2,17 @@
 
 use super::{
     check_description, check_event_types, check_url, require_manager, Webhook, WebhookWithSecret,
-    MAX_WEBHOOKS,
 };
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IdempotencyKey};
 use crate::idempotency;
 use crate::reply::Reply;
+use crate::services::webhooks::{self, WebhookDraft};
 use crate::state::AppState;
 use crate::webhooks::settings::policy;
 use actix_web::{post, web};
-use ironfield_auth::{opaque, Principal};
-use ironfield_domain::ids::WebhookId;
-use ironfield_domain::time::now;
-use ironfield_domain::webhook::CreatorType;
 use ironfield_domain::ValidationErrors;
-use ironfield_persistence::audit::ChangeSet;
-use ironfield_persistence::webhooks::{self as store, WebhookRow};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -83,46 +77,14 @@ pub async fn create_webhook(
             let policy = blocking::read(&state, policy).await?;
             let url = check_url(&input.url, policy, &mut errors).await;
             errors.into_result(())?;
-            let at = now().naive_utc();
-            let row = WebhookRow {
-                id: WebhookId::new(),
+            let draft = WebhookDraft {
                 url: url.unwrap_or_default(),
-                event_types: types.clone(),
-                active: i64::from(input.active.unwrap_or(true)),
+                event_types: types,
+                active: input.active.unwrap_or(true),
                 description,
-                secret: opaque::generate("whsec_"),
-                created_by: caller.id().to_owned(),
-                creator_kind: match caller.principal {
-                    Principal::User { .. } => CreatorType::User,
-                    Principal::Service { .. } => CreatorType::ServiceAccount,
-                },
-                failure_streak: 0,
-                disabled_reason: None,
-                created_at: at,
-                updated_at: at,
-                version: 1,
             };
-            let row = blocking::write(&state, move |conn| {
-                if store::count(conn)? >= MAX_WEBHOOKS {
-                    return Err(ApiError::conflict(format!(
-                        "at most {MAX_WEBHOOKS} webhook subscriptions; delete one first"
-                    )));
-                }
-                store::insert(conn, &row)?;
-                let mut changes = ChangeSet::new();
-                changes.set("url", &row.url).set("event_types", &types);
-                crate::services::audit::record(
-                    conn,
-                    &caller,
-                    "webhook",
-                    row.id.as_str(),
-                    "created",
-                    changes,
-                    at,
-                )?;
-                Ok(row)
-            })
-            .await?;
+            let row =
+                blocking::write(&state, move |conn| webhooks::create(conn, &caller, draft)).await?;
             let location = format!("/api/v1/webhooks/{}", row.id);
             let secret = row.secret.clone();
             Ok(Reply::created(

@@ -1,17 +1,15 @@
 //! `DELETE /webhooks/{id}`.
 
-use super::{find_visible, require_manager};
+use super::require_manager;
 use crate::blocking;
 use crate::error::ApiResult;
 use crate::extract::{Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::path_id;
+use crate::services::webhooks;
 use crate::state::AppState;
 use actix_web::{delete, web};
 use ironfield_domain::ids::WebhookId;
-use ironfield_domain::time::now;
-use ironfield_persistence::audit::ChangeSet;
-use ironfield_persistence::webhooks as store;
 
 /// Delete a webhook subscription
 ///
@@ -43,20 +41,7 @@ pub async fn delete_webhook(
     require_manager(&caller)?;
     let id: WebhookId = path_id(&id, "webhook")?;
     blocking::write(&state, move |conn| {
-        let row = find_visible(conn, &caller, &id)?;
-        if_match.check(row.version)?;
-        store::delete(conn, &id)?;
-        let mut changes = ChangeSet::new();
-        changes.set("url", &row.url);
-        crate::services::audit::record(
-            conn,
-            &caller,
-            "webhook",
-            id.as_str(),
-            "deleted",
-            changes,
-            now().naive_utc(),
-        )
+        webhooks::delete(conn, &caller, &id, &if_match)
     })
     .await?;
     Ok(Reply::no_content())

@@ -13,15 +13,12 @@ mod rotate;
 mod test;
 mod update;
 
-use crate::error::{ApiError, ApiResult};
-use crate::extract::Caller;
+use crate::services::webhooks::{creator_filter, find_visible, require_manager};
 use crate::webhooks::ssrf::{self, Policy};
 use chrono::{DateTime, Utc};
-use ironfield_auth::{Principal, Scope};
-use ironfield_domain::ids::{DeliveryId, WebhookId};
+use ironfield_domain::ids::DeliveryId;
 use ironfield_domain::{validation, ValidationErrors};
-use ironfield_persistence::webhooks::{self as store, AttemptRow, DeliveryRow, WebhookRow};
-use ironfield_persistence::DbConnection;
+use ironfield_persistence::webhooks::{AttemptRow, DeliveryRow, WebhookRow};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -58,8 +55,6 @@ pub const EVENT_TYPES: &[&str] = &[
     "webhook.test",
 ];
 
-/// At most this many subscriptions in the organisation.
-pub const MAX_WEBHOOKS: i64 = 100;
 pub const MAX_DESCRIPTION_LEN: usize = 500;
 
 /// An event type a subscription may name.
@@ -271,31 +266,6 @@ impl From<DeliveryRow> for Delivery {
 pub struct DeliveryPage {
     pub items: Vec<Delivery>,
     pub next_cursor: Option<String>,
-}
-
-/// Admins, and service accounts holding `webhooks:manage`; else 403.
-fn require_manager(caller: &Caller) -> ApiResult<()> {
-    match &caller.principal {
-        Principal::User { .. } => caller.require_admin(),
-        Principal::Service { .. } => caller.require_scope(Scope::WebhooksManage),
-    }
-}
-
-/// The subscriptions a caller sees: `None` = all (admins), else those it created.
-fn creator_filter(caller: &Caller) -> Option<String> {
-    match &caller.principal {
-        Principal::User { .. } => None,
-        Principal::Service { id, .. } => Some(id.to_string()),
-    }
-}
-
-/// The subscription, if the caller may see it; else 404.
-fn find_visible(conn: &mut DbConnection, caller: &Caller, id: &WebhookId) -> ApiResult<WebhookRow> {
-    let row = store::find(conn, id)?.ok_or_else(|| ApiError::not_found("webhook"))?;
-    match creator_filter(caller) {
-        Some(creator) if creator != row.created_by => Err(ApiError::not_found("webhook")),
-        _ => Ok(row),
-    }
 }
 
 /// Checks `event_types` against the known list; answers them de-duplicated, in the given order.

@@ -1,18 +1,15 @@
 //! `POST /webhooks/{id}/rotate-secret`.
 
-use super::{find_visible, require_manager, Webhook, WebhookWithSecret};
+use super::{require_manager, Webhook, WebhookWithSecret};
 use crate::blocking;
 use crate::error::ApiResult;
 use crate::extract::{Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::path_id;
+use crate::services::webhooks;
 use crate::state::AppState;
 use actix_web::{post, web};
-use ironfield_auth::opaque;
 use ironfield_domain::ids::WebhookId;
-use ironfield_domain::time::now;
-use ironfield_persistence::audit::ChangeSet;
-use ironfield_persistence::webhooks as store;
 
 /// Rotate a webhook's signing secret
 ///
@@ -44,22 +41,8 @@ pub async fn rotate_secret(
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
     let id: WebhookId = path_id(&id, "webhook")?;
-    let secret = opaque::generate("whsec_");
     let row = blocking::write(&state, move |conn| {
-        let row = find_visible(conn, &caller, &id)?;
-        if_match.check(row.version)?;
-        let at = now().naive_utc();
-        store::set_secret(conn, &id, &secret, at)?;
-        crate::services::audit::record(
-            conn,
-            &caller,
-            "webhook",
-            id.as_str(),
-            "secret_rotated",
-            ChangeSet::new(),
-            at,
-        )?;
-        find_visible(conn, &caller, &id)
+        webhooks::rotate_secret(conn, &caller, &id, &if_match)
     })
     .await?;
     let version = row.version;

@@ -1,21 +1,17 @@
 //! `PATCH /webhooks/{id}`.
 
-use super::{
-    check_description, check_event_types, check_url, find_visible, require_manager, Webhook,
-};
+use super::{check_description, check_event_types, check_url, require_manager, Webhook};
 use crate::blocking;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, Caller, IfMatch};
 use crate::reply::Reply;
 use crate::routes::{double_option, path_id};
+use crate::services::webhooks::{self, WebhookChange};
 use crate::state::AppState;
 use crate::webhooks::settings::policy;
 use actix_web::{patch, web};
 use ironfield_domain::ids::WebhookId;
-use ironfield_domain::time::now;
 use ironfield_domain::ValidationErrors;
-use ironfield_persistence::audit::ChangeSet;
-use ironfield_persistence::webhooks::{self as store, WebhookChanges};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -89,46 +85,14 @@ pub async fn update_webhook(
         None => None,
     };
     errors.into_result(())?;
+    let change = WebhookChange {
+        url,
+        event_types: types,
+        description,
+        active: input.active,
+    };
     let row = blocking::write(&state, move |conn| {
-        let row = find_visible(conn, &caller, &id)?;
-        if_match.check(row.version)?;
-        let at = now().naive_utc();
-        let active = input.active.unwrap_or(row.is_active());
-        let reenabled = active && !row.is_active();
-        let mut changes = ChangeSet::new();
-        let next = WebhookChanges {
-            url: url.clone().unwrap_or_else(|| row.url.clone()),
-            event_types: types.unwrap_or_else(|| row.event_types.clone()),
-            active: i64::from(active),
-            description: description
-                .clone()
-                .unwrap_or_else(|| row.description.clone()),
-            failure_streak: if reenabled { 0 } else { row.failure_streak },
-            disabled_reason: if active {
-                None
-            } else {
-                row.disabled_reason.clone()
-            },
-            updated_at: at,
-        };
-        changes
-            .field("url", &row.url, &next.url)
-            .field("event_types", &row.event_types, &next.event_types)
-            .field("active", &row.is_active(), &active)
-            .field("description", &row.description, &next.description);
-        if !store::update(conn, &id, row.version, &next)? {
-            return Err(ApiError::precondition_failed());
-        }
-        crate::services::audit::record(
-            conn,
-            &caller,
-            "webhook",
-            id.as_str(),
-            "updated",
-            changes,
-            at,
-        )?;
-        find_visible(conn, &caller, &id)
+        webhooks::update(conn, &caller, &id, change, &if_match)
     })
     .await?;
     let version = row.version;
