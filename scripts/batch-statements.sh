@@ -2,14 +2,16 @@
 # How many SQL statements one `POST /visits/batch` sends to PostgreSQL, and how long it takes.
 #
 #   scripts/batch-statements.sh [SIZE]          (default 500 visits, all on one lead)
+#   scripts/batch-statements.sh single          (one `POST /visits`, sent as the load test does)
 #
 # Starts a release server (IRONFIELD_BIN, default target/release/ironfield; not built here) on
 # a fresh PostgreSQL database whose sessions log every statement (`ALTER DATABASE .. SET
 # log_statement = 'all'`), sets up a team, a rep and a lead through the API, then sends one
 # batch and counts the statements the server ran for it (from the cluster's log, this database
 # only, between two markers). Then sends the same batch again (every item a replay) and counts
-# that too. PG_LOG: the cluster's log file (default /var/log/postgresql/postgresql-15-main.log,
-# written by the default `log_line_prefix`, which names user@database). Loopback only.
+# that too. STMTS_SHOW=1 also prints the statements of the first send. PG_LOG: the cluster's
+# log file (default /var/log/postgresql/postgresql-15-main.log, written by the default
+# `log_line_prefix`, which names user@database). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,35 +54,52 @@ team=$(post "$admin" /teams '{"name":"Statements"}' | json '["id"]')
 post "$admin" /users "{\"email\":\"rep@stmts.ironfield.dev\",\"name\":\"rep\",\"role\":\"rep\",\"team_id\":\"$team\",\"password\":\"stmts-password-1\"}" >/dev/null
 rep=$(login rep@stmts.ironfield.dev stmts-password-1)
 lead=$(post "$rep" /leads '{"company_name":"Statement stall","market":"一区","stall_no":"S-1"}' | json '["id"]')
-python3 - "$lead" "$SIZE" >"$WORK/batch.json" <<'PY'
+# `single`: one visit to POST /visits, the body the load test's visits scenario sends.
+if [[ $SIZE == single ]]; then
+    SIZE=1
+    ENDPOINT=/visits
+else
+    ENDPOINT=/visits/batch
+fi
+python3 - "$lead" "$SIZE" "$ENDPOINT" >"$WORK/batch.json" <<'PY'
 import datetime, json, sys, uuid
-lead, size = sys.argv[1], int(sys.argv[2])
+lead, size, endpoint = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 at = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)).isoformat()
-print(json.dumps({"visits": [{"id": str(uuid.uuid4()), "lead_id": lead, "visited_at": at,
-    "purpose": "follow_up", "outcome": "interested"} for _ in range(size)]}))
+visits = [{"id": str(uuid.uuid4()), "lead_id": lead, "visited_at": at,
+    "purpose": "follow_up", "outcome": "interested"} for _ in range(size)]
+print(json.dumps(visits[0] if endpoint == "/visits" else {"visits": visits}))
 PY
 
 mark() { psql "$PG/$DB" -qAtc "SELECT 'stmts-mark-$1'" >/dev/null; }
-count() { # between marks $1 and $2: statements of this database, the markers left out
+statements() { # between marks $1 and $2: statements of this database, the markers left out
     awk -v db="@$DB " -v a="stmts-mark-$1" -v b="stmts-mark-$2" '
         index($0, db) && index($0, a) { on = 1; next }
         index($0, db) && index($0, b) { on = 0 }
-        on && index($0, db) && /(LOG: +(statement|execute [^:]*):)/ { n++ }
-        END { print n + 0 }' "$PG_LOG"
+        on && index($0, db) && /(LOG: +(statement|execute [^:]*):)/ { print }' "$PG_LOG"
 }
+count() { statements "$@" | wc -l; }
 send() { # name
     mark "$1-start"
     curl -sS -o "$WORK/$1.out" -w '%{time_total}' -H "authorization: Bearer $rep" \
-        -H 'content-type: application/json' --data-binary "@$WORK/batch.json" "$BASE/visits/batch"
+        -H 'content-type: application/json' --data-binary "@$WORK/batch.json" "$BASE$ENDPOINT"
     mark "$1-end"
 }
 first=$(send first) || { cat "$WORK/first.out" "$WORK/server.log" >&2; exit 1; }
 sleep 0.5
-created=$(json '["results"]' <"$WORK/first.out" | python3 -c 'import sys; print(sys.stdin.read().count("created"))')
+if [[ $ENDPOINT == /visits ]]; then
+    created=$(grep -c '"id"' "$WORK/first.out" || true)
+else
+    created=$(json '["results"]' <"$WORK/first.out" | python3 -c 'import sys; print(sys.stdin.read().count("created"))')
+fi
 again=$(send again)
 sleep 0.5
-duplicate=$(json '["results"]' <"$WORK/again.out" | python3 -c 'import sys; print(sys.stdin.read().count("duplicate"))')
+if [[ $ENDPOINT == /visits ]]; then
+    duplicate=$(grep -c '"id"' "$WORK/again.out" || true)
+else
+    duplicate=$(json '["results"]' <"$WORK/again.out" | python3 -c 'import sys; print(sys.stdin.read().count("duplicate"))')
+fi
+[[ -n ${STMTS_SHOW:-} ]] && statements first-start first-end | sed -E 's/^.*LOG: +//'
 n1=$(count first-start first-end)
 n2=$(count again-start again-end)
-printf 'batch of %d (%d created): %d statements (%.2f per item), %.0f ms\n' "$SIZE" "$created" "$n1" "$(python3 -c "print($n1 / $SIZE)")" "$(python3 -c "print($first * 1000)")"
-printf 'the same batch again (%d duplicate): %d statements, %.0f ms\n' "$duplicate" "$n2" "$(python3 -c "print($again * 1000)")"
+printf 'POST %s, %d visits (%d created): %d statements (%.2f per item), %.0f ms\n' "$ENDPOINT" "$SIZE" "$created" "$n1" "$(python3 -c "print($n1 / $SIZE)")" "$(python3 -c "print($first * 1000)")"
+printf 'the same again (%d duplicate): %d statements, %.0f ms\n' "$duplicate" "$n2" "$(python3 -c "print($again * 1000)")"

@@ -18,7 +18,9 @@ use ironfield_persistence::{Backend, Db, DbConnection, DbOptions};
 use sha2::{Digest, Sha256};
 
 const BATCH: i64 = 500;
-const MIGRATIONS_TABLE: &str = "__diesel_schema_migrations";
+/// Tables that belong to each database, not to its data: the migrations applied, and the
+/// directory's version (a counter the target's own triggers move as the rows arrive).
+const NOT_COPIED: [&str; 2] = ["__diesel_schema_migrations", "directory_version"];
 /// What a first start leaves in a new database besides the schema: one admin, the generated
 /// signing secret. `move-data` accepts a target holding only these, and replaces them.
 const FIRST_START_SETTING: &str = "jwt_signing_secret";
@@ -96,7 +98,7 @@ fn tables(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     let mut names: Vec<String> = load::<Name>(conn, sql)?
         .into_iter()
         .map(|n| n.name)
-        .filter(|n| n != MIGRATIONS_TABLE)
+        .filter(|n| !NOT_COPIED.contains(&n.as_str()))
         .collect();
     names.sort();
     Ok(names)

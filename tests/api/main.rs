@@ -15,6 +15,7 @@ mod auth;
 mod authz_matrix;
 mod contract;
 mod conventions;
+mod directory;
 mod events;
 mod events_emitted;
 mod hostile_input;

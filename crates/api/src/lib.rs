@@ -4,6 +4,7 @@
 pub mod account_health;
 pub mod blocking;
 pub mod bootstrap;
+pub mod directory;
 pub mod error;
 pub mod events;
 pub mod extract;

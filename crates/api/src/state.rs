@@ -1,9 +1,11 @@
 //! What every handler shares.
 
+use crate::directory::DirectoryCache;
 use crate::login_limit::LoginLimiter;
 use crate::write_queue::WriteQueue;
 use ironfield_auth::TokenKeys;
 use ironfield_persistence::Db;
+use std::sync::Arc;
 
 /// Settings of the API itself (the binary fills them from its configuration).
 #[derive(Debug, Clone)]
@@ -39,6 +41,8 @@ pub struct AppState {
     pub replica: Option<Db>,
     /// Long write transactions (visit batches) wait their turn here, not in the pool.
     pub write_queue: WriteQueue,
+    /// Users, service accounts, teams and the time zone as of the directory's version.
+    pub directory: Arc<DirectoryCache>,
 }
 
 impl AppState {
@@ -54,6 +58,7 @@ impl AppState {
             settings,
             login_limiter,
             replica: None,
+            directory: Arc::default(),
         }
     }
 

@@ -45,6 +45,21 @@ impl TeamTree {
         seen
     }
 
+    /// `team` and every team above it, nearest first: the teams whose figures include
+    /// `team`'s. Tolerates a cycle in stored data by listing each team once.
+    pub fn ancestors(&self, team: &str) -> Vec<String> {
+        let mut chain: Vec<String> = Vec::new();
+        let mut next = Some(team.to_owned());
+        while let Some(id) = next.take() {
+            if chain.contains(&id) {
+                break;
+            }
+            next = self.parents.get(&id).cloned().flatten();
+            chain.push(id);
+        }
+        chain
+    }
+
     /// Whether making `new_parent` the parent of `team` would create a cycle.
     pub fn would_cycle(&self, team: &str, new_parent: &str) -> bool {
         self.subtree(team).contains(new_parent)
@@ -63,6 +78,18 @@ mod tests {
             ("east-1".to_owned(), Some("east".to_owned())),
             ("west".to_owned(), Some("branch".to_owned())),
         ])
+    }
+
+    #[test]
+    fn ancestors_run_from_the_team_up_to_the_top() {
+        let tree = tree();
+        assert_eq!(tree.ancestors("east-1"), ["east-1", "east", "branch"]);
+        assert_eq!(tree.ancestors("branch"), ["branch"]);
+        let cycle = TeamTree::new([
+            ("a".to_owned(), Some("b".to_owned())),
+            ("b".to_owned(), Some("a".to_owned())),
+        ]);
+        assert_eq!(cycle.ancestors("a"), ["a", "b"]);
     }
 
     #[test]

@@ -97,10 +97,13 @@ impl DbOptions {
 pub struct Manager {
     target: Target,
     sqlite_pragmas: String,
+    /// The watchdog's view of the server: whether a connection taken from the pool must be
+    /// tested first (see [`Liveness::checkout_test_needed`]).
+    liveness: Arc<Liveness>,
 }
 
 impl Manager {
-    fn new(target: Target, options: &DbOptions) -> Manager {
+    fn new(target: Target, options: &DbOptions, liveness: Arc<Liveness>) -> Manager {
         // busy_timeout first: the other pragmas may already need to wait for a lock. The page
         // cache is a budget shared by the pool (a 2 MiB cache spills every bulk write of the
         // dozen-index leads table to the WAL; 8 x 32 MiB made the process hold 300+ MB).
@@ -118,6 +121,7 @@ impl Manager {
         Manager {
             target,
             sqlite_pragmas,
+            liveness,
         }
     }
 
@@ -220,7 +224,13 @@ impl ManageConnection for Manager {
         self.open().map_err(r2d2::Error::ConnectionError)
     }
 
+    /// Called at every checkout. A `SELECT 1` round trip there cost every request two extra
+    /// statements (the caller's read and its write each take a connection), so it is sent
+    /// only when a pooled connection may really be dead: see [`Liveness::checkout_test_needed`].
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        if !self.liveness.checkout_test_needed(&self.target) {
+            return Ok(());
+        }
         conn.batch_execute("SELECT 1")
             .map_err(r2d2::Error::QueryError)
     }
@@ -241,11 +251,55 @@ struct Liveness {
     watching: AtomicBool,
     /// Milliseconds after `started` of the last "disk full" (0: never).
     full_at_ms: AtomicU64,
+    /// Until when (milliseconds after `started`) pooled connections are tested at checkout:
+    /// set when the watchdog lost its connection or went unanswered.
+    suspect_until_ms: AtomicU64,
 }
 
+/// How long after the watchdog's last trouble connections are still tested at checkout: long
+/// enough for every connection the pool held through an outage to be taken once.
+const SUSPECT_FOR: Duration = Duration::from_secs(60);
+
 impl Liveness {
+    fn new() -> Liveness {
+        Liveness {
+            started: Instant::now(),
+            last_ok_ms: AtomicU64::new(0),
+            watching: AtomicBool::new(false),
+            full_at_ms: AtomicU64::new(0),
+            suspect_until_ms: AtomicU64::new(0),
+        }
+    }
+
     fn now_ms(&self) -> u64 {
         self.started.elapsed().as_millis() as u64
+    }
+
+    /// The watchdog met trouble: pooled connections may have died with the server.
+    fn suspect(&self) {
+        let until = self.now_ms() + SUSPECT_FOR.as_millis() as u64;
+        self.suspect_until_ms.store(until, Ordering::SeqCst);
+    }
+
+    /// Whether a connection must be tested before the pool hands it out. A SQLite connection
+    /// is a file handle: it does not go stale. A PostgreSQL one can die with its server, and
+    /// the watchdog pings the server every 200 ms on a connection of its own, so it loses
+    /// that connection in any restart or cut too: while it is healthy and has been for a
+    /// minute, the pooled connections are alive as well. Without a watchdog (commands other
+    /// than `serve`), every checkout is tested, as r2d2 does by default. A connection ended
+    /// on its own (an operator's `pg_terminate_backend`) fails one request and leaves the
+    /// pool as broken.
+    fn checkout_test_needed(&self, target: &Target) -> bool {
+        match target {
+            Target::Sqlite(_) => false,
+            Target::Postgres(_) => {
+                let now = self.now_ms();
+                !self.watching.load(Ordering::SeqCst)
+                    || now < self.suspect_until_ms.load(Ordering::SeqCst)
+                    || now.saturating_sub(self.last_ok_ms.load(Ordering::SeqCst))
+                        >= UNREACHABLE_AFTER.as_millis() as u64
+            }
+        }
     }
 }
 
@@ -312,7 +366,8 @@ impl Db {
             Target::Sqlite(_) => Backend::Sqlite,
             Target::Postgres(_) => Backend::Postgres,
         };
-        let manager = Manager::new(target.clone(), &options);
+        let liveness = Arc::new(Liveness::new());
+        let manager = Manager::new(target.clone(), &options, liveness.clone());
         manager.preflight()?;
         let describe = manager.describe();
         let checkout = options.checkout_timeout.unwrap_or(match backend {
@@ -332,12 +387,7 @@ impl Db {
             pool,
             backend,
             sqlite_writer: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
-            liveness: Arc::new(Liveness {
-                started: Instant::now(),
-                last_ok_ms: AtomicU64::new(0),
-                watching: AtomicBool::new(false),
-                full_at_ms: AtomicU64::new(0),
-            }),
+            liveness,
             target,
         })
     }
@@ -504,9 +554,12 @@ impl Db {
             return;
         }
         let liveness = Arc::downgrade(&self.liveness);
+        // The watchdog only opens connections; its manager's checkout test is never asked,
+        // and it must not keep the pool's liveness alive (the thread ends when the Db goes).
         let manager = Manager {
             target: self.target.clone(),
             sqlite_pragmas: String::new(),
+            liveness: Arc::new(Liveness::new()),
         };
         let now = self.liveness.now_ms();
         self.liveness.last_ok_ms.store(now, Ordering::SeqCst);
@@ -523,11 +576,21 @@ impl Db {
                     }
                     if let Some(c) = conn.as_mut() {
                         match c.batch_execute("SELECT 1") {
-                            Ok(()) => liveness
-                                .last_ok_ms
-                                .store(liveness.now_ms(), Ordering::SeqCst),
+                            Ok(()) => {
+                                let now = liveness.now_ms();
+                                let before = liveness.last_ok_ms.swap(now, Ordering::SeqCst);
+                                // Unanswered for a while (frozen, or cut and reconnected).
+                                if now.saturating_sub(before)
+                                    >= UNREACHABLE_AFTER.as_millis() as u64
+                                {
+                                    liveness.suspect();
+                                }
+                            }
                             Err(_) => conn = None,
                         }
+                    }
+                    if conn.is_none() {
+                        liveness.suspect();
                     }
                     drop(liveness);
                     std::thread::sleep(WATCH_EVERY);

@@ -5,6 +5,7 @@ pub mod account_health;
 pub mod audit;
 pub mod bulk;
 pub mod db;
+pub mod directory;
 pub mod duplicates;
 pub mod error;
 pub mod events;

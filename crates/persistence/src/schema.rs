@@ -3,6 +3,15 @@
 // nullable timestamps (`deactivated_at`), which also say when.
 
 diesel::table! {
+    /// One row: a number the triggers move whenever users, service accounts, teams or
+    /// settings change (see the `directory_version` migration).
+    directory_version (id) {
+        id -> BigInt,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
     settings (key) {
         key -> Text,
         value -> Text,

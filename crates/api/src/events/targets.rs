@@ -11,8 +11,7 @@ use ironfield_domain::pacing::{Metric, SubjectType};
 use ironfield_domain::Period;
 use ironfield_persistence::stats::{self, Tally};
 use ironfield_persistence::targets::{self, TargetRow};
-use ironfield_persistence::TeamScope;
-use ironfield_persistence::{target_achievements, teams, DbConnection, Timestamp};
+use ironfield_persistence::{target_achievements, DbConnection, Timestamp};
 use std::collections::HashMap;
 
 /// Emits `target.set` for a stored target, then `target.achieved` if it is already met.
@@ -44,16 +43,11 @@ pub fn check_achieved(
 ) -> ApiResult<()> {
     let period = Period::of(business_date);
     // The record's team and every team above it: a team's figures include its sub-teams'
-    // (as on the progress page). The chain is short; a stored cycle is walked once.
-    let mut candidate_teams: Vec<String> = Vec::new();
-    let mut next = team_id.map(str::to_owned);
-    while let Some(id) = next.take() {
-        if candidate_teams.contains(&id) {
-            break;
-        }
-        next = teams::find(conn, &TeamScope::everything(), &id)?.parent_id;
-        candidate_teams.push(id);
-    }
+    // (as on the progress page).
+    let candidate_teams = match team_id {
+        Some(id) => caller.directory.team_tree(conn)?.ancestors(id),
+        None => Vec::new(),
+    };
     let rows = targets::for_subjects(conn, period, &[rep_id.to_owned()], &candidate_teams)?;
     for row in rows {
         check_target(conn, caller, &row, at)?;
@@ -69,7 +63,7 @@ fn check_target(
     at: Timestamp,
 ) -> ApiResult<()> {
     // A target of nothing is no achievement.
-    if row.value <= 0 || actual(conn, row)? < row.value {
+    if row.value <= 0 || actual(conn, caller, row)? < row.value {
         return Ok(());
     }
     if !target_achievements::record_first(
@@ -99,12 +93,12 @@ fn check_target(
 }
 
 /// The subject's figure for the target's metric and month, counted like the progress page.
-fn actual(conn: &mut DbConnection, row: &TargetRow) -> ApiResult<i64> {
+fn actual(conn: &mut DbConnection, caller: &Caller, row: &TargetRow) -> ApiResult<i64> {
     let metric = row.metric;
     let (from, to) = (row.period.first_day(), row.period.next_first_day());
     let subject = [row.subject_id.clone()];
     if row.subject_type == SubjectType::Team {
-        let tree = teams::tree(conn)?;
+        let tree = caller.directory.team_tree(conn)?;
         let members: Vec<String> = tree.subtree(&row.subject_id).into_iter().collect();
         let tally = stats::by_team(conn, &members, from, to)?;
         Ok(members.iter().map(|m| figure(&tally, m, metric)).sum())

@@ -5,6 +5,7 @@
 //! account is refused even with an unexpired token.
 
 use crate::blocking;
+use crate::directory::{DirectoryCache, Snapshot};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::dev::Payload;
@@ -15,13 +16,18 @@ use ironfield_auth::visibility::team_view;
 use ironfield_auth::{AccessClaims, Principal, PrincipalKind, Scope, Scopes, TeamView};
 use ironfield_domain::ids::{ServiceAccountId, UserId};
 use ironfield_domain::Role;
-use ironfield_persistence::{service_accounts, teams, users, TeamScope};
+use ironfield_domain::TeamTree;
+use ironfield_persistence::TeamScope;
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub principal: Principal,
     /// The teams whose records this caller may see.
     pub view: TeamView,
+    /// The directory (teams, time zone) as it was when this request began; its work reads
+    /// them from here.
+    pub directory: Arc<Snapshot>,
 }
 
 impl Caller {
@@ -103,14 +109,20 @@ fn bearer_token(req: &HttpRequest) -> ApiResult<String> {
     Ok(token.trim().to_owned())
 }
 
-fn load(conn: &mut ironfield_persistence::DbConnection, claims: AccessClaims) -> ApiResult<Caller> {
+fn load(
+    conn: &mut ironfield_persistence::DbConnection,
+    directory: &DirectoryCache,
+    claims: AccessClaims,
+) -> ApiResult<Caller> {
     let rejected = || ApiError::unauthorized("the access token is no longer valid");
+    // One statement when nothing in the directory changed since the last request.
+    let directory = directory.current(conn)?;
     match claims.kind {
         PrincipalKind::User => {
             // Who the token names, before there is a view to read by.
             // Tokens are ours, so `sub` is a user id; one that is not names nobody.
             let id = UserId::parse(&claims.sub).ok_or_else(rejected)?;
-            let user = users::find(conn, &TeamScope::everything(), &id).map_err(|e| match e {
+            let user = directory.user(conn, &id).map_err(|e| match e {
                 ironfield_persistence::DbError::NotFound => rejected(),
                 other => other.into(),
             })?;
@@ -119,22 +131,25 @@ fn load(conn: &mut ironfield_persistence::DbConnection, claims: AccessClaims) ->
             }
             let role = user.role;
             let principal = Principal::User {
-                id: user.id,
+                id: user.id.clone(),
                 role,
-                team_id: user.team_id,
+                team_id: user.team_id.clone(),
             };
             // Only a manager's view depends on the hierarchy; spare everyone else the query.
-            let tree = if role == Role::Manager {
-                teams::tree(conn)?
+            let view = if role == Role::Manager {
+                team_view(&principal, &*directory.team_tree(conn)?)
             } else {
-                Default::default()
+                team_view(&principal, &TeamTree::default())
             };
-            let view = team_view(&principal, &tree);
-            Ok(Caller { principal, view })
+            Ok(Caller {
+                principal,
+                view,
+                directory,
+            })
         }
         PrincipalKind::Service => {
             let id = ServiceAccountId::parse(&claims.sub).ok_or_else(rejected)?;
-            let account = service_accounts::find_live(conn, &id).map_err(|e| match e {
+            let account = directory.service_account(conn, &id).map_err(|e| match e {
                 ironfield_persistence::DbError::NotFound => rejected(),
                 other => other.into(),
             })?;
@@ -144,12 +159,13 @@ fn load(conn: &mut ironfield_persistence::DbConnection, claims: AccessClaims) ->
             // A token never carries more than the account holds now.
             let scopes: Scopes = in_token.iter().filter(|s| granted.contains(*s)).collect();
             let principal = Principal::Service {
-                id: account.id,
+                id: account.id.clone(),
                 scopes,
             };
             Ok(Caller {
                 principal,
                 view: TeamView::All,
+                directory,
             })
         }
     }
@@ -168,7 +184,8 @@ impl FromRequest for Caller {
                 .tokens
                 .verify(&token?)
                 .map_err(|_| ApiError::unauthorized("the access token is invalid or expired"))?;
-            let caller = blocking::read(&state, move |conn| load(conn, claims)).await?;
+            let directory = state.directory.clone();
+            let caller = blocking::read(&state, move |conn| load(conn, &directory, claims)).await?;
             tracing::Span::current().record("caller", caller.id());
             Ok(caller)
         })

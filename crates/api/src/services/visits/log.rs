@@ -98,7 +98,7 @@ pub(crate) fn store(
         Err(Failure::Api(error)) => return Err(replayed_or(conn, &row.id, error)),
         other => other?,
     };
-    let tz = match crate::org::timezone(conn) {
+    let tz = match caller.directory.timezone(conn) {
         Ok(tz) => tz,
         Err(error) => return Err(replayed_or(conn, &row.id, error)),
     };

@@ -1,0 +1,10 @@
+DROP TRIGGER settings_truncated_directory_changed ON settings;
+DROP TRIGGER settings_directory_changed ON settings;
+DROP TRIGGER teams_truncated_directory_changed ON teams;
+DROP TRIGGER teams_directory_changed ON teams;
+DROP TRIGGER service_accounts_truncated_directory_changed ON service_accounts;
+DROP TRIGGER service_accounts_directory_changed ON service_accounts;
+DROP TRIGGER users_truncated_directory_changed ON users;
+DROP TRIGGER users_directory_changed ON users;
+DROP FUNCTION directory_changed();
+DROP TABLE directory_version;

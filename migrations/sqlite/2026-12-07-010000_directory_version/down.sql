@@ -1,0 +1,13 @@
+DROP TRIGGER users_insert_directory_changed;
+DROP TRIGGER users_update_directory_changed;
+DROP TRIGGER users_delete_directory_changed;
+DROP TRIGGER service_accounts_insert_directory_changed;
+DROP TRIGGER service_accounts_update_directory_changed;
+DROP TRIGGER service_accounts_delete_directory_changed;
+DROP TRIGGER teams_insert_directory_changed;
+DROP TRIGGER teams_update_directory_changed;
+DROP TRIGGER teams_delete_directory_changed;
+DROP TRIGGER settings_insert_directory_changed;
+DROP TRIGGER settings_update_directory_changed;
+DROP TRIGGER settings_delete_directory_changed;
+DROP TABLE directory_version;
