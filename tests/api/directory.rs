@@ -13,6 +13,20 @@ backend_tests!(
     a_time_zone_set_in_sql_dates_the_next_visit,
 );
 
+/// A lead of the rep's; its id.
+async fn new_lead(app: &TestApp, token: &str) -> String {
+    let lead = body(
+        app.post(
+            "/leads",
+            token,
+            json!({"company_name": "义乌市星辰饰品厂", "market": "一区", "stall_no": "A-1023"}),
+        )
+        .await,
+    )
+    .await;
+    lead["id"].as_str().unwrap().to_owned()
+}
+
 async fn a_session_ended_in_sql_is_refused_on_the_next_request(app: TestApp) {
     let team = app.team("East", None).await;
     let rep = app.user("rep", Some(&team)).await;
@@ -29,16 +43,7 @@ async fn a_team_moved_in_sql_moves_a_managers_view_on_the_next_request(app: Test
     let east = app.team("East", Some(&branch)).await;
     let manager = app.user("manager", Some(&branch)).await;
     let rep = app.user("rep", Some(&east)).await;
-    let lead = body(
-        app.post(
-            "/leads",
-            &rep.token,
-            json!({"company_name": "义乌市星辰饰品厂", "market": "一区", "stall_no": "A-1023"}),
-        )
-        .await,
-    )
-    .await;
-    let path = format!("/leads/{}", lead["id"].as_str().unwrap());
+    let path = format!("/leads/{}", new_lead(&app, &rep.token).await);
     assert_eq!(app.get(&path, &manager.token).await.status(), 200);
     app.execute_sql(&format!(
         "UPDATE teams SET parent_id = NULL WHERE id = '{east}'"
@@ -53,18 +58,10 @@ async fn a_team_moved_in_sql_moves_a_managers_view_on_the_next_request(app: Test
 async fn a_time_zone_set_in_sql_dates_the_next_visit(app: TestApp) {
     let team = app.team("East", None).await;
     let rep = app.user("rep", Some(&team)).await;
-    let lead = body(
-        app.post(
-            "/leads",
-            &rep.token,
-            json!({"company_name": "义乌市星辰饰品厂", "market": "一区", "stall_no": "A-1023"}),
-        )
-        .await,
-    )
-    .await;
+    let lead = new_lead(&app, &rep.token).await;
     // 02:00 UTC: already the 10th in Shanghai, still the 9th in New York.
     let visit = |id: &str| {
-        json!({"id": id, "lead_id": lead["id"], "visited_at": "2026-01-10T02:00:00Z",
+        json!({"id": id, "lead_id": lead, "visited_at": "2026-01-10T02:00:00Z",
                "purpose": "follow_up", "outcome": "interested"})
     };
     let first = body(

@@ -656,6 +656,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pooled_connections_are_tested_only_when_they_may_be_dead() {
+        let postgres = Target::Postgres("postgres://u@h/db".into());
+        let liveness = Liveness::new();
+        assert!(
+            liveness.checkout_test_needed(&postgres),
+            "no watchdog: every checkout"
+        );
+        assert!(!liveness.checkout_test_needed(&Target::Sqlite("x.db".into())));
+        liveness.watching.store(true, Ordering::SeqCst);
+        liveness
+            .last_ok_ms
+            .store(liveness.now_ms(), Ordering::SeqCst);
+        assert!(
+            !liveness.checkout_test_needed(&postgres),
+            "a healthy watchdog: none"
+        );
+        liveness.suspect();
+        assert!(
+            liveness.checkout_test_needed(&postgres),
+            "for a while after trouble"
+        );
+        liveness.suspect_until_ms.store(0, Ordering::SeqCst);
+        liveness.last_ok_ms.store(0, Ordering::SeqCst);
+        std::thread::sleep(UNREACHABLE_AFTER);
+        assert!(
+            liveness.checkout_test_needed(&postgres),
+            "while the watchdog goes unanswered"
+        );
+    }
+
+    #[test]
     fn urls_pick_their_backend_or_are_refused() {
         assert!(matches!(Target::parse("sqlite://x.db"), Ok(Target::Sqlite(p)) if p == "x.db"));
         assert!(matches!(
