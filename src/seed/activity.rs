@@ -247,7 +247,7 @@ pub fn meetings(
             let meeting = MeetingRow {
                 id: id_at(rng, held),
                 team_id: team_id.clone(),
-                date: day.to_string(),
+                date: day,
                 held_at: Some(held),
                 location: Some("市场东门集合点".into()),
                 agenda: Some("昨日复盘，今日计划，月底冲刺".into()),

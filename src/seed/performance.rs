@@ -100,7 +100,7 @@ pub fn figures(
             let orders = (gmv / rng.random_range(80_000..250_000)).max(0);
             rows.push(PerformanceRow {
                 seller_account_id: shop.id.clone(),
-                period: period.to_string(),
+                period,
                 inquiries: orders * rng.random_range(3..8),
                 orders,
                 gmv: gmv.max(0),

@@ -577,14 +577,14 @@ fn slow_event(
     let mut pooled = db.conn().expect("a connection");
     let conn: &mut ironfield_persistence::DbConnection = &mut pooled;
     conn.batch_execute("BEGIN").unwrap();
-    let event_id = uuid();
+    let event_id = ironfield_domain::ids::EventId::new();
     ironfield_persistence::events::append(
         conn,
         &ironfield_persistence::events::NewEvent {
             event_id: &event_id,
             event_type: "lead.updated",
             occurred_at: chrono::Utc::now().naive_utc(),
-            actor_type: "user",
+            actor_type: ironfield_domain::webhook::CreatorType::User,
             actor_id: &uuid(),
             record_type: "lead",
             record_id: &uuid(),
@@ -594,7 +594,7 @@ fn slow_event(
         },
     )
     .unwrap();
-    appended.send(event_id).unwrap();
+    appended.send(event_id.into_string()).unwrap();
     commit.recv().unwrap();
     conn.batch_execute("COMMIT").unwrap();
 }

@@ -89,9 +89,11 @@ pub struct TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // Stop accepting; the runtime ends with the test.
+        // Stop accepting; the runtime ends with the test. The server's workers may outlive
+        // it holding the `Db`, so its watchdog is ended here, before the database is dropped.
         let stop = self.server.stop(false);
         drop(stop);
+        self.db.stop_watchdog();
     }
 }
 
@@ -143,8 +145,10 @@ impl TestApp {
                     .rsplit_once('/')
                     .map(|(b, _)| b)
                     .unwrap_or(&admin_url);
+                // Loopback, and no TLS in the test process: OpenSSL's clean-up at exit can
+                // crash a process whose other threads still hold TLS connections.
                 (
-                    format!("{base}/{name}"),
+                    format!("{base}/{name}?sslmode=disable"),
                     DbGuard::PostgresDatabase { admin_url, name },
                 )
             }

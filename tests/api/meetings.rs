@@ -9,6 +9,7 @@ backend_tests!(
     reps_write_their_own_plan_only,
     the_summary_counts_what_really_happened,
     a_bad_meeting_change_is_422_whatever_the_version,
+    an_unreadable_stored_meeting_date_is_a_500_wherever_it_is_read,
 );
 
 struct Team {
@@ -305,4 +306,29 @@ async fn a_bad_meeting_change_is_422_whatever_the_version(app: TestApp) {
     )
     .await;
     assert_eq!(body(app.get(&path, &t.lead.token).await).await, before);
+}
+
+/// A stored day that is not `YYYY-MM-DD` is corrupt data: every read of the meeting fails
+/// alike (500, logged), never a guessed day.
+async fn an_unreadable_stored_meeting_date_is_a_500_wherever_it_is_read(app: TestApp) {
+    let t = team(&app, 1).await;
+    let m = meeting(&app, &t, "2026-11-03").await;
+    let id = m["id"].as_str().unwrap();
+    let plant = |date: &str| {
+        app.execute_sql(&format!(
+            "UPDATE meetings SET date = '{date}' WHERE id = '{id}';"
+        ));
+    };
+    plant("2026-11-3");
+    for path in [
+        format!("/meetings/{id}"),
+        format!("/meetings/{id}/summary"),
+        "/meetings".to_owned(),
+    ] {
+        assert_problem(app.get(&path, &t.lead.token).await, 500, "internal").await;
+    }
+
+    plant("2026-11-03");
+    let read = body(app.get(&format!("/meetings/{id}"), &t.lead.token).await).await;
+    assert_eq!(read["date"], "2026-11-03");
 }

@@ -20,6 +20,7 @@ backend_tests!(
     a_failed_delivery_is_retried_until_it_succeeds,
     repeated_failures_disable_the_subscription_until_re_enabled,
     a_business_write_reaches_the_subscriptions_whose_creator_may_see_it,
+    unreadable_stored_event_types_are_a_500_not_every_type,
 );
 
 /// A service account holding `scopes`, and its token.
@@ -659,4 +660,30 @@ async fn a_business_write_reaches_the_subscriptions_whose_creator_may_see_it(app
     assert_eq!(blind_rx.hits().len(), 0, "visits:read does not cover leads");
     assert_eq!(other_type_rx.hits().len(), 0, "not a subscribed type");
     assert_eq!(admin_rx.hits().len(), 1, "each event once");
+}
+
+/// Stored event types that are not a JSON list are corrupt data: reading the subscription
+/// fails (500, logged) rather than reading as "no types", which would mean every type.
+async fn unreadable_stored_event_types_are_a_500_not_every_type(app: TestApp) {
+    set_webhook_settings(&app, false, true).await;
+    let hook = create(
+        &app,
+        &app.admin_token,
+        json!({"url": "https://127.0.0.1:9/a", "event_types": ["lead.created"]}),
+    )
+    .await;
+    let id = hook["id"].as_str().unwrap();
+    let plant = |types: &str| {
+        app.execute_sql(&format!(
+            "UPDATE webhooks SET event_types = '{types}' WHERE id = '{id}';"
+        ));
+    };
+    plant("lead.created");
+    for path in [format!("/webhooks/{id}"), "/webhooks".to_owned()] {
+        assert_problem(app.get(&path, &app.admin_token).await, 500, "internal").await;
+    }
+
+    plant(r#"["lead.created"]"#);
+    let read = body(app.get(&format!("/webhooks/{id}"), &app.admin_token).await).await;
+    assert_eq!(read["event_types"], json!(["lead.created"]));
 }

@@ -48,15 +48,12 @@ pub fn assess(
     let (from, to) = health::window(today);
     let ids: Vec<SellerAccountId> = accounts.iter().map(|a| a.id.clone()).collect();
     let mut figures: HashMap<SellerAccountId, Vec<Month>> = HashMap::new();
-    for row in reads::figures_of(conn, &ids, &from.to_string(), &to.to_string())? {
-        let Ok(period) = Period::parse(&row.period) else {
-            continue;
-        };
+    for row in reads::figures_of(conn, &ids, from, to)? {
         figures
             .entry(row.seller_account_id)
             .or_default()
             .push(Month {
-                period,
+                period: row.period,
                 gmv: row.gmv,
                 currency: row.gmv_currency,
                 active_listings: row.active_listings,
@@ -113,13 +110,13 @@ fn peer_medians(
     }
     let current = Period::of(today);
     let (m2, m1) = (
-        health::months_before(current, 2).to_string(),
-        health::months_before(current, 1).to_string(),
+        health::months_before(current, 2),
+        health::months_before(current, 1),
     );
     // Each peer's latest month: (period, listings) by account.
-    let mut latest: HashMap<SellerAccountId, (String, String, MembershipTier, i64)> =
+    let mut latest: HashMap<SellerAccountId, (Period, String, MembershipTier, i64)> =
         HashMap::new();
-    for peer in reads::peer_listings(conn, &markets, &m2, &m1)? {
+    for peer in reads::peer_listings(conn, &markets, m2, m1)? {
         let Some(market) = peer.market else { continue };
         let newer = latest
             .get(&peer.account_id)

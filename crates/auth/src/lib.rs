@@ -6,7 +6,9 @@ pub mod opaque;
 pub mod password;
 pub mod policy;
 pub mod principal;
-pub mod scope;
+/// Scopes are domain values (a service account's row holds them); re-exported here, where
+/// tokens and callers use them.
+pub use ironfield_domain::scope;
 pub mod visibility;
 
 pub use jwt::{AccessClaims, PrincipalKind, TokenError, TokenKeys};

@@ -172,6 +172,23 @@ id_types! {
     /// `team_id` of a user, a lead, an account, a visit, a meeting, a target). A target's
     /// `subject_id` may name a user or a team, so it stays text.
     TeamId => "team";
+    /// A webhook subscription (`webhooks.id`, a delivery's `webhook_id`).
+    WebhookId => "webhook";
+    /// One delivery of one event to one subscription (`webhook_deliveries.id`, an attempt's
+    /// `delivery_id`).
+    DeliveryId => "delivery";
+    /// A business event (`events.event_id`, a delivery's `event_id`; a test delivery's event
+    /// has one too, though it is never stored as an event).
+    EventId => "event";
+    /// One record of the audit trail (`audit_events.id`).
+    AuditEventId => "audit event";
+    /// A seller account's renewal (`renewals.id`).
+    RenewalId => "renewal";
+    /// A refresh token (`refresh_tokens.id`).
+    RefreshTokenId => "refresh token";
+    /// The refresh tokens descended from one sign-in (`refresh_tokens.family_id`): revoked
+    /// together when a spent one comes back.
+    TokenFamilyId => "token family";
 }
 
 #[cfg(test)]

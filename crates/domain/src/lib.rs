@@ -14,6 +14,7 @@ pub mod money;
 pub mod pacing;
 pub mod phone;
 pub mod role;
+pub mod scope;
 pub mod spreadsheet;
 pub mod stage;
 pub mod team_tree;

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 /// Who created a subscription.
+// Also who made a change an event reports (`events.actor_type`): the same two kinds. (A plain
+// comment: the doc comment above is the schema's description in the spec.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]

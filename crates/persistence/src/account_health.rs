@@ -9,6 +9,7 @@ use crate::stored::{Stored, StoredOption};
 use crate::{DbConnection, Timestamp};
 use diesel::prelude::*;
 use ironfield_domain::account::{AccountStatus, MembershipTier};
+use ironfield_domain::calendar::Period;
 use ironfield_domain::ids::SellerAccountId;
 
 /// Ids per `IN (...)` list: well under SQLite's and PostgreSQL's bind limits.
@@ -18,16 +19,16 @@ const CHUNK: usize = 1000;
 pub fn figures_of(
     conn: &mut DbConnection,
     account_ids: &[SellerAccountId],
-    from: &str,
-    to: &str,
+    from: Period,
+    to: Period,
 ) -> Result<Vec<PerformanceRow>, DbError> {
     let mut rows = Vec::new();
     for chunk in account_ids.chunks(CHUNK) {
         rows.extend(
             seller_performance::table
                 .filter(seller_performance::seller_account_id.eq_any(texts(chunk)))
-                .filter(seller_performance::period.ge(from))
-                .filter(seller_performance::period.le(to))
+                .filter(seller_performance::period.ge(Stored::from(from)))
+                .filter(seller_performance::period.le(Stored::from(to)))
                 .select(PerformanceRow::as_select())
                 .load(conn)?,
         );
@@ -43,7 +44,8 @@ pub struct PeerListings {
     pub market: Option<String>,
     #[diesel(deserialize_as = Stored)]
     pub membership_tier: MembershipTier,
-    pub period: String,
+    #[diesel(deserialize_as = Stored)]
+    pub period: Period,
     pub active_listings: i64,
 }
 
@@ -57,8 +59,8 @@ pub struct PeerListings {
 pub fn peer_listings(
     conn: &mut DbConnection,
     markets: &[String],
-    from: &str,
-    to: &str,
+    from: Period,
+    to: Period,
 ) -> Result<Vec<PeerListings>, DbError> {
     let mut rows = Vec::new();
     for chunk in markets.chunks(CHUNK) {
@@ -70,13 +72,13 @@ pub fn peer_listings(
 fn peer_listings_in(
     conn: &mut DbConnection,
     markets: &[String],
-    from: &str,
-    to: &str,
+    from: Period,
+    to: Period,
 ) -> Result<Vec<PeerListings>, DbError> {
     Ok(seller_performance::table
         .inner_join(seller_accounts::table)
-        .filter(seller_performance::period.ge(from))
-        .filter(seller_performance::period.le(to))
+        .filter(seller_performance::period.ge(Stored::from(from)))
+        .filter(seller_performance::period.le(Stored::from(to)))
         .filter(seller_accounts::status.ne(Stored::from(AccountStatus::Churned)))
         .filter(seller_accounts::market.eq_any(markets))
         .select((

@@ -4,15 +4,18 @@
 use crate::error::DbError;
 use crate::pagination::{Page, PageRequest};
 use crate::schema::audit_events;
+use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::ids::AuditEventId;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
 pub struct AuditRow {
-    pub id: String,
+    #[diesel(deserialize_as = Stored)]
+    pub id: AuditEventId,
     pub entity_type: String,
     pub entity_id: String,
     pub action: String,
@@ -93,7 +96,7 @@ pub fn record_many(conn: &mut DbConnection, events: Vec<NewEvent<'_>>) -> Result
         .into_iter()
         .map(|event| {
             (
-                audit_events::id.eq(ironfield_domain::ids::new_id()),
+                audit_events::id.eq(Stored::from(AuditEventId::new())),
                 audit_events::entity_type.eq(event.entity_type),
                 audit_events::entity_id.eq(event.entity_id),
                 audit_events::action.eq(event.action),
@@ -128,6 +131,6 @@ pub fn list(
         .into_boxed();
     let rows = paginate!(query, audit_events, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |e: &AuditRow| {
-        (e.created_at, e.id.clone())
+        (e.created_at, e.id.to_string())
     }))
 }

@@ -254,6 +254,8 @@ struct Liveness {
     /// Until when (milliseconds after `started`) pooled connections are tested at checkout:
     /// set when the watchdog lost its connection or went unanswered.
     suspect_until_ms: AtomicU64,
+    /// Set by [`Db::stop_watchdog`]: the thread ends at its next tick.
+    watchdog_stopped: AtomicBool,
 }
 
 /// How long after the watchdog's last trouble connections are still tested at checkout: long
@@ -268,6 +270,7 @@ impl Liveness {
             watching: AtomicBool::new(false),
             full_at_ms: AtomicU64::new(0),
             suspect_until_ms: AtomicU64::new(0),
+            watchdog_stopped: AtomicBool::new(false),
         }
     }
 
@@ -571,6 +574,9 @@ impl Db {
                     let Some(liveness) = liveness.upgrade() else {
                         return;
                     };
+                    if liveness.watchdog_stopped.load(Ordering::SeqCst) {
+                        return;
+                    }
                     if conn.is_none() {
                         conn = manager.open().ok();
                     }
@@ -600,6 +606,16 @@ impl Db {
             tracing::warn!(%error, "database watchdog not started");
             self.liveness.watching.store(false, Ordering::SeqCst);
         }
+    }
+
+    /// Ends the watchdog (at its next tick), for a `Db` that is about to go while clones of it
+    /// may live on: a server whose database is dropped (a test's) would otherwise have its
+    /// watchdog knock on the missing database five times a second for as long as the process
+    /// lives. Afterwards the database counts as reachable and every checkout is tested, as
+    /// without a watchdog.
+    pub fn stop_watchdog(&self) {
+        self.liveness.watchdog_stopped.store(true, Ordering::SeqCst);
+        self.liveness.watching.store(false, Ordering::SeqCst);
     }
 
     /// False when the watchdog's last answer from PostgreSQL is too old: the server is

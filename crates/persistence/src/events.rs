@@ -18,13 +18,14 @@
 use crate::error::DbError;
 use crate::schema::events;
 use crate::scope::{in_scope, TeamScope};
-use crate::stored::StoredOption;
+use crate::stored::{Stored, StoredOption};
 use crate::{DbConnection, Timestamp};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use ironfield_domain::ids::TeamId;
+use ironfield_domain::ids::{EventId, TeamId};
+use ironfield_domain::webhook::CreatorType;
 
 /// How long events are kept at least (the contract says 30 days).
 pub const RETENTION: chrono::Duration = chrono::Duration::days(30);
@@ -35,11 +36,14 @@ pub const RETENTION: chrono::Duration = chrono::Duration::days(30);
 pub struct EventRow {
     pub seq: i64,
     pub txid: i64,
-    pub event_id: String,
+    #[diesel(deserialize_as = Stored)]
+    pub event_id: EventId,
     pub event_type: String,
     pub occurred_at: Timestamp,
-    /// `user` or `service_account`.
-    pub actor_type: String,
+    /// Who made the change: a user or a service account (stored `user` /
+    /// `service_account`, the same two kinds as a webhook's creator).
+    #[diesel(deserialize_as = Stored)]
+    pub actor_type: CreatorType,
     pub actor_id: String,
     pub record_type: String,
     pub record_id: String,
@@ -63,10 +67,10 @@ impl EventRow {
 
 /// An event to append. `seq` and `txid` are the database's (column defaults).
 pub struct NewEvent<'a> {
-    pub event_id: &'a str,
+    pub event_id: &'a EventId,
     pub event_type: &'a str,
     pub occurred_at: Timestamp,
-    pub actor_type: &'a str,
+    pub actor_type: CreatorType,
     pub actor_id: &'a str,
     pub record_type: &'a str,
     pub record_id: &'a str,
@@ -90,10 +94,10 @@ pub fn append_many(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> Result<(
         .iter()
         .map(|event| {
             (
-                events::event_id.eq(event.event_id),
+                events::event_id.eq(event.event_id.as_str()),
                 events::event_type.eq(event.event_type),
                 events::occurred_at.eq(event.occurred_at),
-                events::actor_type.eq(event.actor_type),
+                events::actor_type.eq(Stored::from(event.actor_type)),
                 events::actor_id.eq(event.actor_id),
                 events::record_type.eq(event.record_type),
                 events::record_id.eq(event.record_id),

@@ -6,6 +6,7 @@ use crate::schema::{meeting_attendance, meeting_plans, meetings};
 use crate::scope::{in_scope, TeamScope};
 use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use ironfield_domain::ids::{MeetingId, TeamId, UserId};
 use ironfield_domain::meeting::AttendanceStatus;
@@ -18,7 +19,9 @@ pub struct MeetingRow {
     pub id: MeetingId,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub team_id: TeamId,
-    pub date: String,
+    /// The day, in the organisation's time zone (`YYYY-MM-DD` text, like a `business_date`).
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub date: NaiveDate,
     pub held_at: Option<Timestamp>,
     pub location: Option<String>,
     pub agenda: Option<String>,
@@ -83,11 +86,11 @@ pub fn find(
 pub fn find_by_team_date(
     conn: &mut DbConnection,
     team_id: &TeamId,
-    date: &str,
+    date: NaiveDate,
 ) -> Result<Option<MeetingRow>, DbError> {
     Ok(meetings::table
         .filter(meetings::team_id.eq(team_id.as_str()))
-        .filter(meetings::date.eq(date))
+        .filter(meetings::date.eq(Stored::from(date)))
         .select(MeetingRow::as_select())
         .first(conn)
         .optional()?)
@@ -111,9 +114,9 @@ pub fn save(conn: &mut DbConnection, meeting: &MeetingRow) -> Result<bool, DbErr
 #[derive(Debug, Default, Clone)]
 pub struct MeetingFilter {
     pub team_id: Option<TeamId>,
-    pub date: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
 }
 
 pub fn list(
@@ -127,14 +130,15 @@ pub fn list(
     if let Some(team) = &filter.team_id {
         query = query.filter(meetings::team_id.eq(team.as_str().to_owned()));
     }
-    if let Some(date) = &filter.date {
-        query = query.filter(meetings::date.eq(date.clone()));
+    // `YYYY-MM-DD` text compares in day order.
+    if let Some(date) = filter.date {
+        query = query.filter(meetings::date.eq(Stored::from(date)));
     }
-    if let Some(from) = &filter.from {
-        query = query.filter(meetings::date.ge(from.clone()));
+    if let Some(from) = filter.from {
+        query = query.filter(meetings::date.ge(Stored::from(from)));
     }
-    if let Some(to) = &filter.to {
-        query = query.filter(meetings::date.le(to.clone()));
+    if let Some(to) = filter.to {
+        query = query.filter(meetings::date.le(Stored::from(to)));
     }
     let rows = paginate!(query, meetings, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |m: &MeetingRow| {
@@ -196,12 +200,12 @@ pub fn plans(conn: &mut DbConnection, meeting_id: &MeetingId) -> Result<Vec<Plan
 pub fn plan_of(
     conn: &mut DbConnection,
     user_id: &UserId,
-    date: &str,
+    date: NaiveDate,
 ) -> Result<Option<PlanRow>, DbError> {
     Ok(meeting_plans::table
         .inner_join(meetings::table.on(meetings::id.eq(meeting_plans::meeting_id)))
         .filter(meeting_plans::user_id.eq(user_id.as_str()))
-        .filter(meetings::date.eq(date))
+        .filter(meetings::date.eq(Stored::from(date)))
         .select(PlanRow::as_select())
         .first(conn)
         .optional()?)

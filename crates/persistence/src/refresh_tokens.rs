@@ -4,17 +4,20 @@
 
 use crate::error::DbError;
 use crate::schema::refresh_tokens;
+use crate::stored::Stored;
 use crate::{DbConnection, Timestamp};
 use diesel::prelude::*;
-use ironfield_domain::ids::UserId;
+use ironfield_domain::ids::{RefreshTokenId, TokenFamilyId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct RefreshTokenRow {
-    pub id: String,
-    #[diesel(deserialize_as = crate::stored::Stored)]
+    #[diesel(deserialize_as = Stored)]
+    pub id: RefreshTokenId,
+    #[diesel(deserialize_as = Stored)]
     pub user_id: UserId,
-    pub family_id: String,
+    #[diesel(deserialize_as = Stored)]
+    pub family_id: TokenFamilyId,
     pub token_hash: String,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
@@ -22,20 +25,24 @@ pub struct RefreshTokenRow {
     pub revoked_at: Option<Timestamp>,
 }
 
-#[derive(Debug, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = refresh_tokens)]
 pub struct NewRefreshToken<'a> {
-    pub id: &'a str,
-    pub user_id: &'a str,
-    pub family_id: &'a str,
+    #[diesel(serialize_as = Stored)]
+    pub id: RefreshTokenId,
+    #[diesel(serialize_as = Stored)]
+    pub user_id: UserId,
+    #[diesel(serialize_as = Stored)]
+    pub family_id: TokenFamilyId,
     pub token_hash: &'a str,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
 }
 
 pub fn insert(conn: &mut DbConnection, token: &NewRefreshToken<'_>) -> Result<(), DbError> {
+    // By value: typed fields (`Stored`) make diesel's insert owned-only.
     diesel::insert_into(refresh_tokens::table)
-        .values(token)
+        .values(token.clone())
         .execute(conn)?;
     Ok(())
 }
@@ -53,10 +60,14 @@ pub fn find_by_hash(
 
 /// Marks the token spent if nobody spent it first; `false` means it was already used (by a
 /// concurrent refresh, or a replay).
-pub fn mark_used(conn: &mut DbConnection, id: &str, now: Timestamp) -> Result<bool, DbError> {
+pub fn mark_used(
+    conn: &mut DbConnection,
+    id: &RefreshTokenId,
+    now: Timestamp,
+) -> Result<bool, DbError> {
     let updated = diesel::update(
         refresh_tokens::table
-            .filter(refresh_tokens::id.eq(id))
+            .filter(refresh_tokens::id.eq(id.as_str()))
             .filter(refresh_tokens::used_at.is_null()),
     )
     .set(refresh_tokens::used_at.eq(now))
@@ -66,12 +77,12 @@ pub fn mark_used(conn: &mut DbConnection, id: &str, now: Timestamp) -> Result<bo
 
 pub fn revoke_family(
     conn: &mut DbConnection,
-    family_id: &str,
+    family_id: &TokenFamilyId,
     now: Timestamp,
 ) -> Result<(), DbError> {
     diesel::update(
         refresh_tokens::table
-            .filter(refresh_tokens::family_id.eq(family_id))
+            .filter(refresh_tokens::family_id.eq(family_id.as_str()))
             .filter(refresh_tokens::revoked_at.is_null()),
     )
     .set(refresh_tokens::revoked_at.eq(now))

@@ -11,7 +11,7 @@ use crate::{paginate, DbConnection, Timestamp};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use ironfield_domain::account::{AccountStatus, MembershipTier};
-use ironfield_domain::ids::{LeadId, SellerAccountId, TeamId, UserId};
+use ironfield_domain::ids::{LeadId, RenewalId, SellerAccountId, TeamId, UserId};
 
 // No `Identifiable` (see `LeadRow`).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -314,7 +314,8 @@ pub fn live_duplicates(
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = renewals)]
 pub struct RenewalRow {
-    pub id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: RenewalId,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub account_id: SellerAccountId,
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]

@@ -6,6 +6,7 @@ use crate::schema::seller_performance;
 use crate::stored::Stored;
 use crate::{DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::calendar::Period;
 use ironfield_domain::ids::SellerAccountId;
 
 // `treat_none_as_null`: NULL (the column has no default) rather than DEFAULT, which SQLite's
@@ -15,7 +16,9 @@ use ironfield_domain::ids::SellerAccountId;
 pub struct PerformanceRow {
     #[diesel(serialize_as = Stored, deserialize_as = Stored)]
     pub seller_account_id: SellerAccountId,
-    pub period: String,
+    /// The month (`YYYY-MM` text).
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub period: Period,
     pub inquiries: i64,
     pub orders: i64,
     pub gmv: i64,
@@ -61,7 +64,7 @@ pub fn upsert(conn: &mut DbConnection, row: &PerformanceRow) -> Result<Performan
         DbConnection::Sqlite(c) => upsert_on!(c)?,
     };
     Ok(seller_performance::table
-        .find((row.seller_account_id.as_str(), row.period.as_str()))
+        .find((row.seller_account_id.as_str(), row.period.to_string()))
         .select(PerformanceRow::as_select())
         .first(conn)?)
 }
@@ -70,8 +73,8 @@ pub fn upsert(conn: &mut DbConnection, row: &PerformanceRow) -> Result<Performan
 pub fn of_account(
     conn: &mut DbConnection,
     account_id: &SellerAccountId,
-    from: Option<&str>,
-    to: Option<&str>,
+    from: Option<Period>,
+    to: Option<Period>,
 ) -> Result<Vec<PerformanceRow>, DbError> {
     let mut query = seller_performance::table
         .filter(seller_performance::seller_account_id.eq(account_id.as_str().to_owned()))
@@ -79,10 +82,10 @@ pub fn of_account(
         .into_boxed();
     // `YYYY-MM` text sorts as the months do.
     if let Some(from) = from {
-        query = query.filter(seller_performance::period.ge(from.to_owned()));
+        query = query.filter(seller_performance::period.ge(Stored::from(from)));
     }
     if let Some(to) = to {
-        query = query.filter(seller_performance::period.le(to.to_owned()));
+        query = query.filter(seller_performance::period.le(Stored::from(to)));
     }
     Ok(query.order(seller_performance::period.asc()).load(conn)?)
 }

@@ -7,6 +7,7 @@ use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
 use ironfield_domain::ids::ServiceAccountId;
+use ironfield_domain::scope::Scopes;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = service_accounts)]
@@ -16,7 +17,8 @@ pub struct ServiceAccountRow {
     pub name: String,
     pub client_id: String,
     pub secret_hash: String,
-    pub scopes: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub scopes: Scopes,
     pub created_by: String,
     pub created_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
@@ -30,7 +32,8 @@ pub struct NewServiceAccount<'a> {
     pub name: &'a str,
     pub client_id: &'a str,
     pub secret_hash: &'a str,
-    pub scopes: &'a str,
+    #[diesel(serialize_as = Stored)]
+    pub scopes: Scopes,
     pub created_by: &'a str,
     pub created_at: Timestamp,
 }

@@ -30,10 +30,12 @@ use diesel::sql_types::{Nullable, Text};
 use ironfield_domain::account::{AccountStatus, MembershipTier};
 use ironfield_domain::calendar::Period;
 use ironfield_domain::ids::{
-    LeadId, MeetingId, SellerAccountId, ServiceAccountId, TargetId, TeamId, UserId, VisitId,
+    AuditEventId, DeliveryId, EventId, LeadId, MeetingId, RefreshTokenId, RenewalId,
+    SellerAccountId, ServiceAccountId, TargetId, TeamId, TokenFamilyId, UserId, VisitId, WebhookId,
 };
 use ironfield_domain::meeting::AttendanceStatus;
 use ironfield_domain::pacing::{Metric, SubjectType};
+use ironfield_domain::scope::Scopes;
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
 use ironfield_domain::webhook::{CreatorType, DeliveryStatus};
 use ironfield_domain::{Role, Stage};
@@ -185,6 +187,7 @@ stored_as_text!(
     Period,
     NaiveDate,
     Vec<String>,
+    Scopes,
     LeadId,
     SellerAccountId,
     VisitId,
@@ -193,6 +196,13 @@ stored_as_text!(
     TargetId,
     ServiceAccountId,
     TeamId,
+    WebhookId,
+    DeliveryId,
+    EventId,
+    AuditEventId,
+    RenewalId,
+    RefreshTokenId,
+    TokenFamilyId,
 );
 
 /// Record ids (`ironfield_domain::ids`): stored as their canonical UUID text, and read back
@@ -220,6 +230,13 @@ id_text_form!(
     TargetId => "target id",
     ServiceAccountId => "service account id",
     TeamId => "team id",
+    WebhookId => "webhook id",
+    DeliveryId => "delivery id",
+    EventId => "event id",
+    AuditEventId => "audit event id",
+    RenewalId => "renewal id",
+    RefreshTokenId => "refresh token id",
+    TokenFamilyId => "token family id",
 );
 
 impl TextForm for Stage {
@@ -283,14 +300,17 @@ impl TextForm for Period {
 
 /// A business day: `YYYY-MM-DD` in the organisation's time zone. TEXT rather than diesel's
 /// `Date`, because that is what both backends hold (PostgreSQL's column is `text`), and text
-/// compares by day in the same order.
+/// compares by day in the same order. Only that exact form reads back: chrono alone would
+/// also take `2026-11-3`, which sorts out of order among the others.
 impl TextForm for NaiveDate {
     const WHAT: &'static str = "business date";
     fn to_text(&self) -> String {
         self.format("%Y-%m-%d").to_string()
     }
     fn from_text(text: &str) -> Option<Self> {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|day| day.to_text() == text)
     }
 }
 
@@ -302,6 +322,17 @@ impl TextForm for Vec<String> {
     }
     fn from_text(text: &str) -> Option<Self> {
         serde_json::from_str(text).ok()
+    }
+}
+
+/// A service account's scopes: their names, space-separated (as in a token's `scope`).
+impl TextForm for Scopes {
+    const WHAT: &'static str = "scope list";
+    fn to_text(&self) -> String {
+        self.to_string()
+    }
+    fn from_text(text: &str) -> Option<Self> {
+        Scopes::parse(text).ok()
     }
 }
 
@@ -340,6 +371,10 @@ mod tests {
             r#"["饰品","a \"b\""]"#,
         );
         round_trip(Vec::<String>::new(), "[]");
+        round_trip(
+            Scopes::parse("visits:write leads:read").unwrap(),
+            "leads:read visits:write",
+        );
         let id = "0190a5b6-1c2d-7e3f-8a9b-0c1d2e3f4a5b";
         round_trip(LeadId::parse(id).unwrap(), id);
     }
@@ -365,10 +400,12 @@ mod tests {
         let error = Stage::try_from(Stored("Won".into())).unwrap_err();
         assert_eq!(error.to_string(), "a stored stage is unreadable: \"Won\"");
         assert!(NaiveDate::try_from(Stored("2026-3-7x".into())).is_err());
+        assert!(NaiveDate::try_from(Stored("2026-03-7".into())).is_err());
         assert!(Vec::<String>::try_from(Stored("jewellery".into())).is_err());
         assert!(Purpose::try_from(Stored("lunch".into())).is_err());
         assert!(Role::try_from(Stored("Admin".into())).is_err());
         assert!(Period::try_from(Stored("2026-3".into())).is_err());
         assert!(Metric::try_from(Stored("calls".into())).is_err());
+        assert!(Scopes::try_from(Stored("leads:read leads:delete".into())).is_err());
     }
 }

@@ -12,15 +12,18 @@ use crate::schema::{job_cursors, webhook_deliveries, webhook_delivery_attempts, 
 use crate::stored::Stored;
 use crate::{paginate, DbConnection, Timestamp};
 use diesel::prelude::*;
+use ironfield_domain::ids::{DeliveryId, EventId, WebhookId};
 use ironfield_domain::webhook::{CreatorType, DeliveryStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhooks)]
 pub struct WebhookRow {
-    pub id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: WebhookId,
     pub url: String,
-    /// JSON array of event types; empty is every type.
-    pub event_types: String,
+    /// The subscribed event types (a JSON array of their names); empty is every type.
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub event_types: Vec<String>,
     pub active: i64,
     pub description: Option<String>,
     pub secret: String,
@@ -39,14 +42,9 @@ impl WebhookRow {
         self.active != 0
     }
 
-    /// The subscribed types (empty: all). A stored value that is not a list reads as none.
-    pub fn types(&self) -> Vec<String> {
-        serde_json::from_str(&self.event_types).unwrap_or_default()
-    }
-
+    /// Whether an event of `event_type` is for this subscription (no types: every one is).
     pub fn wants(&self, event_type: &str) -> bool {
-        let types = self.types();
-        types.is_empty() || types.iter().any(|t| t == event_type)
+        self.event_types.is_empty() || self.event_types.iter().any(|t| t == event_type)
     }
 }
 
@@ -55,7 +53,8 @@ impl WebhookRow {
 #[diesel(table_name = webhooks, treat_none_as_null = true)]
 pub struct WebhookChanges {
     pub url: String,
-    pub event_types: String,
+    #[diesel(serialize_as = Stored)]
+    pub event_types: Vec<String>,
     pub active: i64,
     pub description: Option<String>,
     pub failure_streak: i64,
@@ -71,9 +70,9 @@ pub fn insert(conn: &mut DbConnection, row: &WebhookRow) -> Result<(), DbError> 
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<WebhookRow>, DbError> {
+pub fn find(conn: &mut DbConnection, id: &WebhookId) -> Result<Option<WebhookRow>, DbError> {
     Ok(webhooks::table
-        .find(id)
+        .find(id.as_str())
         .select(WebhookRow::as_select())
         .first(conn)
         .optional()?)
@@ -95,7 +94,7 @@ pub fn list(
     }
     let rows = paginate!(query, webhooks, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |w: &WebhookRow| {
-        (w.created_at, w.id.clone())
+        (w.created_at, w.id.to_string())
     }))
 }
 
@@ -111,27 +110,28 @@ pub fn active(conn: &mut DbConnection) -> Result<Vec<WebhookRow>, DbError> {
 /// Writes `changes` if the row is still at `version`; `false` when it moved on or is gone.
 pub fn update(
     conn: &mut DbConnection,
-    id: &str,
+    id: &WebhookId,
     version: i64,
     changes: &WebhookChanges,
 ) -> Result<bool, DbError> {
     let updated = diesel::update(
         webhooks::table
-            .find(id)
+            .find(id.as_str())
             .filter(webhooks::version.eq(version)),
     )
-    .set((changes, webhooks::version.eq(version + 1)))
+    // By value: the typed list (`Stored`) makes diesel's changeset owned-only.
+    .set((changes.clone(), webhooks::version.eq(version + 1)))
     .execute(conn)?;
     Ok(updated == 1)
 }
 
 pub fn set_secret(
     conn: &mut DbConnection,
-    id: &str,
+    id: &WebhookId,
     secret: &str,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    diesel::update(webhooks::table.find(id))
+    diesel::update(webhooks::table.find(id.as_str()))
         .set((
             webhooks::secret.eq(secret),
             webhooks::updated_at.eq(now),
@@ -142,19 +142,24 @@ pub fn set_secret(
 }
 
 /// Deletes the subscription and its deliveries.
-pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
-    diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::webhook_id.eq(id)))
-        .execute(conn)?;
-    diesel::delete(webhooks::table.find(id)).execute(conn)?;
+pub fn delete(conn: &mut DbConnection, id: &WebhookId) -> Result<(), DbError> {
+    diesel::delete(
+        webhook_deliveries::table.filter(webhook_deliveries::webhook_id.eq(id.as_str())),
+    )
+    .execute(conn)?;
+    diesel::delete(webhooks::table.find(id.as_str())).execute(conn)?;
     Ok(())
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhook_deliveries)]
 pub struct DeliveryRow {
-    pub id: String,
-    pub webhook_id: String,
-    pub event_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub id: DeliveryId,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub webhook_id: WebhookId,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub event_id: EventId,
     pub event_type: String,
     pub payload: String,
     pub attempt: i64,
@@ -184,9 +189,9 @@ pub fn enqueue(conn: &mut DbConnection, row: &DeliveryRow) -> Result<bool, DbErr
     Ok(added == 1)
 }
 
-pub fn find_delivery(conn: &mut DbConnection, id: &str) -> Result<DeliveryRow, DbError> {
+pub fn find_delivery(conn: &mut DbConnection, id: &DeliveryId) -> Result<DeliveryRow, DbError> {
     Ok(webhook_deliveries::table
-        .find(id)
+        .find(id.as_str())
         .select(DeliveryRow::as_select())
         .first(conn)?)
 }
@@ -194,16 +199,16 @@ pub fn find_delivery(conn: &mut DbConnection, id: &str) -> Result<DeliveryRow, D
 /// One subscription's deliveries, newest first.
 pub fn list_deliveries(
     conn: &mut DbConnection,
-    webhook_id: &str,
+    webhook_id: &WebhookId,
     page: &PageRequest,
 ) -> Result<Page<DeliveryRow>, DbError> {
     let query = webhook_deliveries::table
-        .filter(webhook_deliveries::webhook_id.eq(webhook_id.to_owned()))
+        .filter(webhook_deliveries::webhook_id.eq(webhook_id.to_string()))
         .select(DeliveryRow::as_select())
         .into_boxed();
     let rows = paginate!(query, webhook_deliveries, page).load(conn)?;
     Ok(Page::from_rows(rows, page.limit, |d: &DeliveryRow| {
-        (d.created_at, d.id.clone())
+        (d.created_at, d.id.to_string())
     }))
 }
 
@@ -238,12 +243,13 @@ pub fn claim_due(
     conn: &mut DbConnection,
     now: Timestamp,
     lease_until: Timestamp,
-    busy: &[String],
+    busy: &[WebhookId],
     limit: usize,
     per_webhook: usize,
 ) -> Result<Vec<Claimed>, DbError> {
     // Look a little further than `limit` so one subscription's backlog does not hide others.
     let window = i64::try_from(limit.saturating_mul(4)).unwrap_or(i64::MAX);
+    let busy: Vec<&str> = busy.iter().map(WebhookId::as_str).collect();
     macro_rules! candidates {
         ($c:expr $(, $lock:ident)?) => {{
             let query = webhook_deliveries::table
@@ -256,7 +262,7 @@ pub fn claim_due(
                         .or(webhook_deliveries::claimed_until.lt(now)),
                 )
                 .filter(webhooks::active.eq(1))
-                .filter(diesel::dsl::not(webhook_deliveries::webhook_id.eq_any(busy)))
+                .filter(diesel::dsl::not(webhook_deliveries::webhook_id.eq_any(&busy)))
                 .order((webhook_deliveries::next_attempt_at, webhook_deliveries::id))
                 .limit(window)
                 .select((DeliveryRow::as_select(), webhooks::url, webhooks::secret));
@@ -270,7 +276,7 @@ pub fn claim_due(
         // makes concurrent claimers skip more, never pick the same delivery.
         DbConnection::Postgresql(c) => candidates!(c, for_update),
     };
-    let mut per: std::collections::HashMap<String, usize> = Default::default();
+    let mut per: std::collections::HashMap<WebhookId, usize> = Default::default();
     let mut chosen = Vec::new();
     for (delivery, url, secret) in rows {
         if chosen.len() == limit {
@@ -311,7 +317,8 @@ pub struct AttemptOutcome {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhook_delivery_attempts)]
 pub struct AttemptRow {
-    pub delivery_id: String,
+    #[diesel(serialize_as = Stored, deserialize_as = Stored)]
+    pub delivery_id: DeliveryId,
     pub attempt: i64,
     pub attempted_at: Timestamp,
     pub response_status: Option<i64>,
@@ -323,8 +330,9 @@ pub struct AttemptRow {
 /// most in its 24 hours, and a page holds at most 200 deliveries).
 pub fn attempts_of(
     conn: &mut DbConnection,
-    delivery_ids: &[String],
+    delivery_ids: &[DeliveryId],
 ) -> Result<Vec<AttemptRow>, DbError> {
+    let delivery_ids: Vec<&str> = delivery_ids.iter().map(DeliveryId::as_str).collect();
     Ok(webhook_delivery_attempts::table
         .filter(webhook_delivery_attempts::delivery_id.eq_any(delivery_ids))
         .select(AttemptRow::as_select())
@@ -351,8 +359,9 @@ pub fn record_attempt(
     } else {
         DeliveryStatus::Failed
     });
+    // By value: the typed delivery id (`Stored`) makes diesel's insert owned-only.
     diesel::insert_into(webhook_delivery_attempts::table)
-        .values(&AttemptRow {
+        .values(AttemptRow {
             delivery_id: delivery.id.clone(),
             attempt: delivery.attempt + 1,
             attempted_at: now,
@@ -361,7 +370,7 @@ pub fn record_attempt(
             error: outcome.error.clone(),
         })
         .execute(conn)?;
-    diesel::update(webhook_deliveries::table.find(&delivery.id))
+    diesel::update(webhook_deliveries::table.find(delivery.id.as_str()))
         .set((
             webhook_deliveries::attempt.eq(webhook_deliveries::attempt + 1),
             webhook_deliveries::status.eq(status),
@@ -373,18 +382,18 @@ pub fn record_attempt(
         ))
         .execute(conn)?;
     if outcome.succeeded {
-        diesel::update(webhooks::table.find(&delivery.webhook_id))
+        diesel::update(webhooks::table.find(delivery.webhook_id.as_str()))
             .set(webhooks::failure_streak.eq(0))
             .execute(conn)?;
         return Ok(false);
     }
-    diesel::update(webhooks::table.find(&delivery.webhook_id))
+    diesel::update(webhooks::table.find(delivery.webhook_id.as_str()))
         .set(webhooks::failure_streak.eq(webhooks::failure_streak + 1))
         .execute(conn)?;
     // Disabling is a change of the record: it bumps the version so a stale PATCH is 412.
     let disabled = diesel::update(
         webhooks::table
-            .find(&delivery.webhook_id)
+            .find(delivery.webhook_id.as_str())
             .filter(webhooks::active.eq(1))
             .filter(webhooks::failure_streak.ge(disable_after)),
     )

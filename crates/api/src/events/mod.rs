@@ -12,7 +12,8 @@ use crate::error::ApiResult;
 use crate::extract::Caller;
 use chrono::{DateTime, Utc};
 use ironfield_auth::{Principal, Scope};
-use ironfield_domain::ids::TeamId;
+use ironfield_domain::ids::{EventId, TeamId};
+use ironfield_domain::webhook::CreatorType;
 use ironfield_persistence::events::{self as store, EventRow};
 use ironfield_persistence::{DbConnection, Timestamp};
 use serde::Serialize;
@@ -139,11 +140,11 @@ impl From<EventRow> for Event {
                 .changes
                 .as_deref()
                 .and_then(|c| serde_json::from_str(c).ok()),
-            event_id: row.event_id,
+            event_id: row.event_id.into(),
             event_type: row.event_type,
             occurred_at: row.occurred_at.and_utc(),
             actor: EventActor {
-                actor_type: row.actor_type,
+                actor_type: row.actor_type.as_str().to_owned(),
                 id: row.actor_id,
             },
             record_type: row.record_type,
@@ -210,7 +211,7 @@ pub fn emit_many<T: Serialize>(
         .iter()
         .map(|(_, _, data, _)| {
             let data = serde_json::to_value(data).map_err(crate::error::ApiError::internal)?;
-            Ok((ironfield_domain::ids::new_id(), data))
+            Ok((EventId::new(), data))
         })
         .collect::<ApiResult<Vec<_>>>()?;
     let rows: Vec<store::NewEvent<'_>> = events
@@ -229,7 +230,7 @@ fn new_event<'a>(
     caller: &'a Caller,
     event_type: EventType,
     subject: Subject<'a>,
-    event_id: &'a str,
+    event_id: &'a EventId,
     data: &'a Value,
     changes: Option<&'a Value>,
     at: Timestamp,
@@ -239,8 +240,8 @@ fn new_event<'a>(
         event_type: event_type.as_str(),
         occurred_at: at,
         actor_type: match caller.principal {
-            Principal::User { .. } => "user",
-            Principal::Service { .. } => "service_account",
+            Principal::User { .. } => CreatorType::User,
+            Principal::Service { .. } => CreatorType::ServiceAccount,
         },
         actor_id: caller.id(),
         record_type: event_type.record_type(),
@@ -264,7 +265,7 @@ pub fn emit<T: Serialize>(
 ) -> ApiResult<()> {
     let data = serde_json::to_value(data).map_err(crate::error::ApiError::internal)?;
     let changes = changes.map(|c| Value::Object(c.0));
-    let event_id = ironfield_domain::ids::new_id();
+    let event_id = EventId::new();
     store::append(
         conn,
         &new_event(

@@ -153,7 +153,7 @@ pub fn meeting_opened(
     meeting: &MeetingRow,
     at: Timestamp,
 ) -> ApiResult<()> {
-    let data = Meeting::try_from(meeting.clone())?;
+    let data = Meeting::from(meeting.clone());
     let subject = Subject {
         id: meeting.id.as_str(),
         team_id: Some(&meeting.team_id),

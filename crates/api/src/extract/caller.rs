@@ -153,7 +153,7 @@ fn load(
                 ironfield_persistence::DbError::NotFound => rejected(),
                 other => other.into(),
             })?;
-            let granted = Scopes::parse(&account.scopes).map_err(ApiError::internal)?;
+            let granted = &account.scopes;
             let in_token =
                 Scopes::parse(claims.scope.as_deref().unwrap_or("")).map_err(|_| rejected())?;
             // A token never carries more than the account holds now.

@@ -40,7 +40,7 @@ impl From<AuditRow> for AuditEvent {
     fn from(row: AuditRow) -> Self {
         AuditEvent {
             changes: serde_json::from_str(&row.changes).unwrap_or_default(),
-            id: row.id,
+            id: row.id.into(),
             entity_type: row.entity_type,
             entity_id: row.entity_id,
             action: row.action,

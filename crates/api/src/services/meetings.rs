@@ -83,15 +83,14 @@ pub fn open(
             "only the team lead (or a manager) opens the meeting",
         ));
     }
-    let date = draft.date.to_string();
-    if meetings::find_by_team_date(conn, &draft.team_id, &date)?.is_some() {
+    if meetings::find_by_team_date(conn, &draft.team_id, draft.date)?.is_some() {
         return Err(already_held());
     }
     let at = now().naive_utc();
     let row = MeetingRow {
         id: MeetingId::new(),
         team_id: draft.team_id,
-        date,
+        date: draft.date,
         held_at: draft.held_at,
         location: draft.location,
         agenda: draft.agenda,

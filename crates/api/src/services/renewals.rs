@@ -4,7 +4,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::{Caller, IfMatch};
 use crate::services::seller_accounts::{find_writable, is_live, save};
 use chrono::{Months, NaiveDate};
-use ironfield_domain::ids::{new_id, SellerAccountId};
+use ironfield_domain::ids::{RenewalId, SellerAccountId};
 use ironfield_domain::time::{business_date, now};
 use ironfield_domain::Money;
 use ironfield_persistence::seller_accounts::{self, AccountRow, RenewalRow};
@@ -43,7 +43,7 @@ pub fn renew(
     seller_accounts::insert_renewal(
         conn,
         &RenewalRow {
-            id: new_id(),
+            id: RenewalId::new(),
             account_id: current.id.clone(),
             owner_id: current.owner_id.clone(),
             team_id: current.team_id.clone(),

@@ -63,7 +63,7 @@ pub fn put(
     let row = row_of(
         figures,
         Some(id.clone()),
-        &month.map(|m| m.to_string()).unwrap_or_default(),
+        month,
         "",
         &mut errors,
         caller,
@@ -86,10 +86,7 @@ pub fn put_many(
 ) -> ApiResult<Vec<PerformanceRow>> {
     require_writer(caller)?;
     let mut errors = ValidationErrors::new();
-    let month = errors
-        .check("period", period(month, today(conn)?))
-        .map(|m| m.to_string())
-        .unwrap_or_default();
+    let month = errors.check("period", period(month, today(conn)?));
     let ids: Vec<SellerAccountId> = items
         .iter()
         .filter_map(|(id, _)| SellerAccountId::parse(id))
@@ -118,7 +115,7 @@ pub fn put_many(
         let row = row_of(
             figures,
             id.clone(),
-            &month,
+            month,
             &format!("items[{n}]."),
             &mut errors,
             caller,
@@ -145,11 +142,12 @@ fn period(text: &str, today: NaiveDate) -> Result<Period, String> {
 }
 
 /// Checks one month's figures; the errors are named `{prefix}field`. No row without an
-/// account (`None`: its error is the caller's to add), but the figures are checked still.
+/// account or a month (`None`: their errors are the caller's to add), but the figures are
+/// checked still.
 fn row_of(
     input: Figures,
     account_id: Option<SellerAccountId>,
-    period: &str,
+    period: Option<Period>,
     prefix: &str,
     errors: &mut ValidationErrors,
     caller: &Caller,
@@ -191,7 +189,7 @@ fn row_of(
     }
     Some(PerformanceRow {
         seller_account_id: account_id?,
-        period: period.to_owned(),
+        period: period?,
         inquiries: input.inquiries,
         orders: input.orders,
         gmv: gmv.amount,

@@ -27,7 +27,7 @@ pub fn create(
             name,
             client_id: &client_id,
             secret_hash: &opaque::digest(&secret),
-            scopes: &scopes.to_string(),
+            scopes: scopes.clone(),
             created_by: caller.id(),
             created_at: now().naive_utc(),
         },

@@ -4,7 +4,7 @@
 use crate::error::{ApiError, ApiResult};
 use chrono::Duration;
 use ironfield_auth::opaque;
-use ironfield_domain::ids::{new_id, UserId};
+use ironfield_domain::ids::{RefreshTokenId, TokenFamilyId, UserId};
 use ironfield_domain::time::now;
 use ironfield_persistence::refresh_tokens::{self, NewRefreshToken};
 use ironfield_persistence::{users, DbConnection, TeamScope};
@@ -14,7 +14,7 @@ use ironfield_persistence::{users, DbConnection, TeamScope};
 pub fn issue(
     conn: &mut DbConnection,
     user_id: &UserId,
-    family_id: &str,
+    family_id: &TokenFamilyId,
     ttl: Duration,
 ) -> ApiResult<String> {
     let token = opaque::generate("rt_");
@@ -22,9 +22,9 @@ pub fn issue(
     refresh_tokens::insert(
         conn,
         &NewRefreshToken {
-            id: &new_id(),
-            user_id: user_id.as_str(),
-            family_id,
+            id: RefreshTokenId::new(),
+            user_id: user_id.clone(),
+            family_id: family_id.clone(),
             token_hash: &opaque::digest(&token),
             created_at: created_at.naive_utc(),
             expires_at: (created_at + ttl).naive_utc(),

@@ -5,7 +5,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, IfMatch};
 use ironfield_auth::{opaque, Principal, Scope};
-use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::WebhookId;
 use ironfield_domain::time::now;
 use ironfield_domain::webhook::CreatorType;
 use ironfield_persistence::audit::ChangeSet;
@@ -35,7 +35,7 @@ pub(crate) fn creator_filter(caller: &Caller) -> Option<String> {
 pub(crate) fn find_visible(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &WebhookId,
 ) -> ApiResult<WebhookRow> {
     let row = store::find(conn, id)?.ok_or_else(|| ApiError::not_found("webhook"))?;
     match creator_filter(caller) {
@@ -64,9 +64,9 @@ pub fn create(
     require_manager(caller)?;
     let at = now().naive_utc();
     let row = WebhookRow {
-        id: new_id(),
+        id: WebhookId::new(),
         url: draft.url,
-        event_types: serde_json::to_string(&draft.event_types).map_err(ApiError::internal)?,
+        event_types: draft.event_types,
         active: i64::from(draft.active),
         description: draft.description,
         secret: opaque::generate("whsec_"),
@@ -90,8 +90,9 @@ pub fn create(
     let mut changes = ChangeSet::new();
     changes
         .set("url", &row.url)
-        .set("event_types", &draft.event_types);
-    crate::services::audit::record(conn, caller, "webhook", &row.id, "created", changes, at)?;
+        .set("event_types", &row.event_types);
+    let id = row.id.as_str();
+    crate::services::audit::record(conn, caller, "webhook", id, "created", changes, at)?;
     Ok(row)
 }
 
@@ -110,7 +111,7 @@ pub struct WebhookChange {
 pub fn update(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &WebhookId,
     change: WebhookChange,
     if_match: &IfMatch,
 ) -> ApiResult<WebhookRow> {
@@ -122,10 +123,9 @@ pub fn update(
     let mut changes = ChangeSet::new();
     let next = WebhookChanges {
         url: change.url.unwrap_or_else(|| row.url.clone()),
-        event_types: match &change.event_types {
-            Some(t) => serde_json::to_string(t).map_err(ApiError::internal)?,
-            None => row.event_types.clone(),
-        },
+        event_types: change
+            .event_types
+            .unwrap_or_else(|| row.event_types.clone()),
         active: i64::from(active),
         description: change
             .description
@@ -140,17 +140,14 @@ pub fn update(
     };
     changes
         .field("url", &row.url, &next.url)
-        .field(
-            "event_types",
-            &row.types(),
-            &change.event_types.unwrap_or(row.types()),
-        )
+        .field("event_types", &row.event_types, &next.event_types)
         .field("active", &row.is_active(), &active)
         .field("description", &row.description, &next.description);
     if !store::update(conn, id, row.version, &next)? {
         return Err(ApiError::precondition_failed());
     }
-    crate::services::audit::record(conn, caller, "webhook", id, "updated", changes, at)?;
+    let text = id.as_str();
+    crate::services::audit::record(conn, caller, "webhook", text, "updated", changes, at)?;
     find_visible(conn, caller, id)
 }
 
@@ -159,7 +156,7 @@ pub fn update(
 pub fn rotate_secret(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &WebhookId,
     if_match: &IfMatch,
 ) -> ApiResult<WebhookRow> {
     let row = find_visible(conn, caller, id)?;
@@ -171,7 +168,7 @@ pub fn rotate_secret(
         conn,
         caller,
         "webhook",
-        id,
+        id.as_str(),
         "secret_rotated",
         ChangeSet::new(),
         at,
@@ -184,7 +181,7 @@ pub fn rotate_secret(
 pub fn delete(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &WebhookId,
     if_match: &IfMatch,
 ) -> ApiResult<()> {
     let row = find_visible(conn, caller, id)?;
@@ -196,7 +193,7 @@ pub fn delete(
         conn,
         caller,
         "webhook",
-        id,
+        id.as_str(),
         "deleted",
         changes,
         now().naive_utc(),

@@ -4,9 +4,8 @@
 //! adds nothing (one delivery per event and subscription).
 
 use crate::error::ApiResult;
-use ironfield_auth::{Scope, Scopes};
-use ironfield_domain::ids::new_id;
-use ironfield_domain::ids::{ServiceAccountId, TeamId, UserId};
+use ironfield_auth::Scope;
+use ironfield_domain::ids::{DeliveryId, EventId, ServiceAccountId, TeamId, UserId, WebhookId};
 use ironfield_domain::webhook::{CreatorType, DeliveryStatus};
 use ironfield_domain::Role;
 use ironfield_persistence::webhooks::{self, DeliveryRow, WebhookRow};
@@ -16,7 +15,7 @@ use ironfield_persistence::{service_accounts, users, DbConnection, DbError, Time
 /// What fan-out needs to know of an event.
 #[derive(Debug, Clone, Copy)]
 pub struct EventEnvelope<'a> {
-    pub event_id: &'a str,
+    pub event_id: &'a EventId,
     pub event_type: &'a str,
     /// `lead`, `seller_account`, `visit`, `meeting`, `target` (or `webhook` for a test event).
     pub record_type: &'a str,
@@ -61,16 +60,16 @@ pub fn enqueue_event(
 /// Enqueues `event` for one subscription whatever its types (a `webhook.test`).
 pub fn enqueue_for(
     conn: &mut DbConnection,
-    webhook_id: &str,
+    webhook_id: &WebhookId,
     event: EventEnvelope<'_>,
     now: Timestamp,
 ) -> ApiResult<bool> {
     Ok(webhooks::enqueue(
         conn,
         &DeliveryRow {
-            id: new_id(),
-            webhook_id: webhook_id.to_owned(),
-            event_id: event.event_id.to_owned(),
+            id: DeliveryId::new(),
+            webhook_id: webhook_id.clone(),
+            event_id: event.event_id.clone(),
             event_type: event.event_type.to_owned(),
             payload: event.body.to_owned(),
             attempt: 0,
@@ -102,8 +101,7 @@ fn creator_may_see(
             Err(DbError::NotFound) => return Ok(false),
             Err(other) => return Err(other.into()),
         };
-        let scopes = Scopes::parse(&account.scopes).unwrap_or_default();
-        return Ok(read_scope(event.record_type).is_some_and(|s| scopes.contains(s)));
+        return Ok(read_scope(event.record_type).is_some_and(|s| account.scopes.contains(s)));
     }
     // A person's subscription names them; other text names nobody.
     let Some(creator) = UserId::parse(&hook.created_by) else {

@@ -75,7 +75,8 @@ pub fn fan_out(conn: &mut DbConnection) -> ApiResult<usize> {
     }
     let mut added = 0;
     for row in rows {
-        let (event_type, record_type, team_id, occurred_at) = (
+        let (event_id, event_type, record_type, team_id, occurred_at) = (
+            row.event_id.clone(),
             row.event_type.clone(),
             row.record_type.clone(),
             row.team_id.clone(),
@@ -86,7 +87,7 @@ pub fn fan_out(conn: &mut DbConnection) -> ApiResult<usize> {
         added += enqueue_event(
             conn,
             EventEnvelope {
-                event_id: &event.event_id,
+                event_id: &event_id,
                 event_type: &event_type,
                 record_type: &record_type,
                 team_id: team_id.as_ref(),

@@ -11,6 +11,7 @@ use super::{retry, settings, signature, ssrf};
 use crate::blocking;
 use crate::state::AppState;
 use actix_web::web;
+use ironfield_domain::ids::WebhookId;
 use ironfield_domain::time::now;
 use ironfield_persistence::webhooks::{self, AttemptOutcome, Claimed};
 use std::collections::HashMap;
@@ -32,7 +33,7 @@ const POLL: Duration = Duration::from_millis(200);
 const MAX_ERROR_CHARS: usize = 500;
 
 /// Subscription id → requests in flight.
-type InFlight = Arc<Mutex<HashMap<String, usize>>>;
+type InFlight = Arc<Mutex<HashMap<WebhookId, usize>>>;
 
 /// Runs forever; `server::start` spawns it.
 pub async fn run(state: web::Data<AppState>) {
@@ -60,7 +61,7 @@ async fn round(
     let (free, busy) = {
         let map = in_flight.lock().unwrap_or_else(|p| p.into_inner());
         let total: usize = map.values().sum();
-        let busy: Vec<String> = map
+        let busy: Vec<WebhookId> = map
             .iter()
             .filter(|(_, n)| **n >= PER_ENDPOINT)
             .map(|(id, _)| id.clone())
@@ -100,16 +101,16 @@ async fn round(
 /// One request's place in the in-flight count, given back when dropped.
 struct Slot {
     in_flight: InFlight,
-    webhook_id: String,
+    webhook_id: WebhookId,
 }
 
 impl Slot {
-    fn take(in_flight: &InFlight, webhook_id: &str) -> Slot {
+    fn take(in_flight: &InFlight, webhook_id: &WebhookId) -> Slot {
         let mut map = in_flight.lock().unwrap_or_else(|p| p.into_inner());
-        *map.entry(webhook_id.to_owned()).or_default() += 1;
+        *map.entry(webhook_id.clone()).or_default() += 1;
         Slot {
             in_flight: in_flight.clone(),
-            webhook_id: webhook_id.to_owned(),
+            webhook_id: webhook_id.clone(),
         }
     }
 }
@@ -180,7 +181,7 @@ async fn deliver(state: &web::Data<AppState>, clients: &Clients, claimed: Claime
     .await;
     match recorded {
         Ok(Some(webhook_id)) => tracing::warn!(
-            webhook_id,
+            %webhook_id,
             "webhook disabled after {DISABLE_AFTER} consecutive failed attempts"
         ),
         Ok(None) => {}
@@ -199,7 +200,7 @@ async fn send(
     let response = client
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header("X-Ironfield-Event-Id", &delivery.event_id)
+        .header("X-Ironfield-Event-Id", delivery.event_id.as_str())
         .header("X-Ironfield-Event-Type", &delivery.event_type)
         .header(
             "X-Ironfield-Signature",

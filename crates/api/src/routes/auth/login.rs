@@ -7,7 +7,7 @@ use crate::services::sessions;
 use crate::state::AppState;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use ironfield_auth::password;
-use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::TokenFamilyId;
 use ironfield_persistence::users;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -97,7 +97,7 @@ pub async fn login(
     let refresh = blocking::write(&state, {
         let user_id = user.id.clone();
         let ttl = state.settings.refresh_ttl;
-        move |conn| sessions::issue(conn, &user_id, &new_id(), ttl)
+        move |conn| sessions::issue(conn, &user_id, &TokenFamilyId::new(), ttl)
     })
     .await?;
     tracing::info!(user_id = %user.id, "signed in");

@@ -109,7 +109,7 @@ pub async fn token(
             .await?;
         return Err(ApiError::unauthorized("the client id or secret is wrong"));
     };
-    let granted = Scopes::parse(&account.scopes).map_err(ApiError::internal)?;
+    let granted = account.scopes;
     let scopes = match requested {
         Some(requested) if !requested.is_subset(&granted) => {
             return Err(ApiError::invalid_field(

@@ -114,7 +114,7 @@ pub async fn create_meeting(
             .await?;
             let location = format!("/api/v1/meetings/{}", meeting.id);
             let version = meeting.version;
-            Ok(Reply::created(&Meeting::try_from(meeting)?, location).versioned(version))
+            Ok(Reply::created(&Meeting::from(meeting), location).versioned(version))
         },
     )
     .await

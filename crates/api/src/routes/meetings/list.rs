@@ -55,9 +55,9 @@ pub async fn list_meetings(
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let filter = MeetingFilter {
         team_id: query.team_id,
-        date: query.date.map(|d| d.to_string()),
-        from: query.from.map(|d| d.to_string()),
-        to: query.to.map(|d| d.to_string()),
+        date: query.date,
+        from: query.from,
+        to: query.to,
     };
     let scope = caller.scope();
     let page = blocking::heavy_read(&state, move |conn| {
@@ -65,11 +65,7 @@ pub async fn list_meetings(
     })
     .await?;
     Ok(Reply::ok(&MeetingPage {
-        items: page
-            .items
-            .into_iter()
-            .map(Meeting::try_from)
-            .collect::<ApiResult<_>>()?,
+        items: page.items.into_iter().map(Meeting::from).collect(),
         next_cursor: page.next_cursor,
     }))
 }

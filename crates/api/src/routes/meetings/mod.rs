@@ -9,7 +9,6 @@ mod read;
 mod summary;
 mod update;
 
-use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use ironfield_persistence::meetings::{MeetingRow, PlanRow};
 use serde::Serialize;
@@ -54,12 +53,10 @@ pub struct Meeting {
     pub version: i64,
 }
 
-impl TryFrom<MeetingRow> for Meeting {
-    type Error = ApiError;
-
-    fn try_from(row: MeetingRow) -> ApiResult<Self> {
-        Ok(Meeting {
-            date: row.date.parse().map_err(ApiError::internal)?,
+impl From<MeetingRow> for Meeting {
+    fn from(row: MeetingRow) -> Self {
+        Meeting {
+            date: row.date,
             id: row.id.into(),
             team_id: row.team_id.into(),
             held_at: row.held_at.map(|t| t.and_utc()),
@@ -69,7 +66,7 @@ impl TryFrom<MeetingRow> for Meeting {
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
             version: row.version,
-        })
+        }
     }
 }
 

@@ -84,10 +84,7 @@ pub async fn meeting_summary(
     let id: MeetingId = path_id(&id, "meeting")?;
     let summary = blocking::read(&state, move |conn| {
         let meeting = find_visible(conn, &caller, &id)?;
-        let date: NaiveDate = meeting
-            .date
-            .parse()
-            .map_err(crate::error::ApiError::internal)?;
+        let date = meeting.date;
         let next = date.checked_add_days(Days::new(1)).unwrap_or(date);
         let team = members(conn, &meeting.team_id)?;
         let ids: Vec<String> = team.iter().map(|m| m.id.to_string()).collect();

@@ -68,7 +68,7 @@ pub async fn update_meeting(
     })
     .await?;
     let version = meeting.version;
-    Ok(Reply::ok(&Meeting::try_from(meeting)?).versioned(version))
+    Ok(Reply::ok(&Meeting::from(meeting)).versioned(version))
 }
 
 /// The change sent, every bad field at once; a field sent as `null` clears it.

@@ -71,12 +71,7 @@ pub async fn list_performance(
     }
     let rows = blocking::read(&state, move |conn| {
         find_visible(conn, &caller, &id)?;
-        Ok(seller_performance::of_account(
-            conn,
-            &id,
-            from.map(|p| p.to_string()).as_deref(),
-            to.map(|p| p.to_string()).as_deref(),
-        )?)
+        Ok(seller_performance::of_account(conn, &id, from, to)?)
     })
     .await?;
     Ok(Reply::ok(&PerformancePage {

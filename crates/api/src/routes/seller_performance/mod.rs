@@ -74,7 +74,7 @@ impl From<PerformanceRow> for Performance {
     fn from(row: PerformanceRow) -> Self {
         Performance {
             seller_account_id: row.seller_account_id.into(),
-            period: row.period,
+            period: row.period.to_string(),
             inquiries: row.inquiries,
             orders: row.orders,
             gmv: Money {

@@ -55,7 +55,7 @@ pub struct ServiceAccountPage {
 impl From<ServiceAccountRow> for ServiceAccount {
     fn from(row: ServiceAccountRow) -> Self {
         ServiceAccount {
-            scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
+            scopes: row.scopes.names(),
             id: row.id.into(),
             name: row.name,
             client_id: row.client_id,

@@ -82,7 +82,7 @@ pub async fn my_day(
         let day_visits = visits::of_rep_on(conn, &rep_id, date)?;
         // Leads left behind in a team the rep has moved out of are no longer theirs to see.
         let due = leads::follow_ups_due(conn, &scope, &rep_id, end_of_day, 200)?;
-        let plan = meetings::plan_of(conn, &rep_id, &date.to_string())?;
+        let plan = meetings::plan_of(conn, &rep_id, date)?;
         let mut to_service = account_health::ranked(
             conn,
             &scope,

@@ -9,6 +9,7 @@ use crate::routes::path_id;
 use crate::services::webhooks;
 use crate::state::AppState;
 use actix_web::{delete, web};
+use ironfield_domain::ids::WebhookId;
 
 /// Delete a webhook subscription
 ///
@@ -38,7 +39,7 @@ pub async fn delete_webhook(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id: String = path_id(&id, "webhook")?;
+    let id: WebhookId = path_id(&id, "webhook")?;
     blocking::write(&state, move |conn| {
         webhooks::delete(conn, &caller, &id, &if_match)
     })

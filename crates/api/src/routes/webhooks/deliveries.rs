@@ -9,6 +9,7 @@ use crate::routes::audit::PageQuery;
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::{DeliveryId, WebhookId};
 use ironfield_persistence::webhooks as store;
 
 /// List a webhook's deliveries
@@ -37,12 +38,12 @@ pub async fn list_deliveries(
     query: web::Query<PageQuery>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id: String = path_id(&id, "webhook")?;
+    let id: WebhookId = path_id(&id, "webhook")?;
     let page = page_request(query.limit, query.cursor.as_deref())?;
     let page = blocking::read(&state, move |conn| {
         find_visible(conn, &caller, &id)?;
         let page = store::list_deliveries(conn, &id, &page)?;
-        let ids: Vec<String> = page.items.iter().map(|d| d.id.clone()).collect();
+        let ids: Vec<DeliveryId> = page.items.iter().map(|d| d.id.clone()).collect();
         let attempts = store::attempts_of(conn, &ids)?;
         Ok((page, attempts))
     })

@@ -16,6 +16,7 @@ mod update;
 use crate::services::webhooks::{creator_filter, find_visible, require_manager};
 use crate::webhooks::ssrf::{self, Policy};
 use chrono::{DateTime, Utc};
+use ironfield_domain::ids::DeliveryId;
 use ironfield_domain::{validation, ValidationErrors};
 use ironfield_persistence::webhooks::{AttemptRow, DeliveryRow, WebhookRow};
 use serde::Serialize;
@@ -127,9 +128,9 @@ pub struct Webhook {
 impl From<WebhookRow> for Webhook {
     fn from(row: WebhookRow) -> Self {
         Webhook {
-            event_types: row.types(),
             active: row.is_active(),
-            id: row.id,
+            event_types: row.event_types,
+            id: row.id.into(),
             url: row.url,
             description: row.description,
             created_by: row.created_by,
@@ -223,7 +224,7 @@ impl From<AttemptRow> for DeliveryAttempt {
 impl Delivery {
     /// Deliveries with their logged tries (`attempts` holds tries of any of them).
     fn with_attempts(rows: Vec<DeliveryRow>, attempts: Vec<AttemptRow>) -> Vec<Delivery> {
-        let mut by_delivery: std::collections::HashMap<String, Vec<DeliveryAttempt>> =
+        let mut by_delivery: std::collections::HashMap<DeliveryId, Vec<DeliveryAttempt>> =
             std::collections::HashMap::new();
         for attempt in attempts {
             by_delivery
@@ -246,8 +247,8 @@ impl Delivery {
 impl From<DeliveryRow> for Delivery {
     fn from(row: DeliveryRow) -> Self {
         Delivery {
-            id: row.id,
-            event_id: row.event_id,
+            id: row.id.into(),
+            event_id: row.event_id.into(),
             event_type: row.event_type,
             attempt: row.attempt,
             status: row.status,

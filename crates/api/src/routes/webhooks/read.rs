@@ -9,6 +9,7 @@ use crate::routes::audit::PageQuery;
 use crate::routes::path_id;
 use crate::state::AppState;
 use actix_web::{get, web};
+use ironfield_domain::ids::WebhookId;
 use ironfield_persistence::webhooks as store;
 
 /// List webhook subscriptions
@@ -67,7 +68,7 @@ pub async fn get_webhook(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id: String = path_id(&id, "webhook")?;
+    let id: WebhookId = path_id(&id, "webhook")?;
     let row = blocking::read(&state, move |conn| find_visible(conn, &caller, &id)).await?;
     let version = row.version;
     Ok(Reply::ok(&Webhook::from(row)).versioned(version))

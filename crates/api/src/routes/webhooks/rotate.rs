@@ -9,6 +9,7 @@ use crate::routes::path_id;
 use crate::services::webhooks;
 use crate::state::AppState;
 use actix_web::{post, web};
+use ironfield_domain::ids::WebhookId;
 
 /// Rotate a webhook's signing secret
 ///
@@ -39,7 +40,7 @@ pub async fn rotate_secret(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id: String = path_id(&id, "webhook")?;
+    let id: WebhookId = path_id(&id, "webhook")?;
     let row = blocking::write(&state, move |conn| {
         webhooks::rotate_secret(conn, &caller, &id, &if_match)
     })

@@ -11,7 +11,7 @@ use crate::webhooks::enqueue::{enqueue_for, EventEnvelope};
 use actix_web::http::StatusCode;
 use actix_web::{post, web};
 use ironfield_auth::Principal;
-use ironfield_domain::ids::new_id;
+use ironfield_domain::ids::{EventId, WebhookId};
 use ironfield_domain::time::now;
 use ironfield_persistence::webhooks as store;
 
@@ -58,11 +58,11 @@ pub async fn send_test(
     id: web::Path<String>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id: String = path_id(&id, "webhook")?;
+    let id: WebhookId = path_id(&id, "webhook")?;
     let delivery = blocking::write(&state, move |conn| {
         let row = find_visible(conn, &caller, &id)?;
         let at = now();
-        let event_id = new_id();
+        let event_id = EventId::new();
         let actor_type = match caller.principal {
             Principal::User { .. } => "user",
             Principal::Service { .. } => "service_account",

@@ -10,6 +10,7 @@ use crate::services::webhooks::{self, WebhookChange};
 use crate::state::AppState;
 use crate::webhooks::settings::policy;
 use actix_web::{patch, web};
+use ironfield_domain::ids::WebhookId;
 use ironfield_domain::ValidationErrors;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -65,7 +66,7 @@ pub async fn update_webhook(
     body: ApiJson<UpdateWebhook>,
 ) -> ApiResult<Reply> {
     require_manager(&caller)?;
-    let id: String = path_id(&id, "webhook")?;
+    let id: WebhookId = path_id(&id, "webhook")?;
     let input = body.into_inner();
     let mut errors = ValidationErrors::new();
     let types = input

@@ -1,4 +1,5 @@
-//! OAuth2 scopes of service accounts.
+//! OAuth2 scopes of service accounts: what a service account may do, held in its row and
+//! in its access tokens.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
