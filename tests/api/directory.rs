@@ -60,33 +60,16 @@ async fn a_time_zone_set_in_sql_dates_the_next_visit(app: TestApp) {
     let rep = app.user("rep", Some(&team)).await;
     let lead = new_lead(&app, &rep.token).await;
     // 02:00 UTC: already the 10th in Shanghai, still the 9th in New York.
-    let visit = |id: &str| {
-        json!({"id": id, "lead_id": lead, "visited_at": "2026-01-10T02:00:00Z",
-               "purpose": "follow_up", "outcome": "interested"})
+    let business_date_of_a_visit = || async {
+        let visit = json!({"id": uuid::Uuid::new_v4().to_string(), "lead_id": lead,
+            "visited_at": "2026-01-10T02:00:00Z", "purpose": "follow_up", "outcome": "interested"});
+        body(app.post("/visits", &rep.token, visit).await).await["business_date"].clone()
     };
-    let first = body(
-        app.post(
-            "/visits",
-            &rep.token,
-            visit(&uuid::Uuid::new_v4().to_string()),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(first["business_date"], "2026-01-10");
+    assert_eq!(business_date_of_a_visit().await, "2026-01-10");
     app.execute_sql(
         "DELETE FROM settings WHERE key = 'timezone'; \
          INSERT INTO settings (key, value, updated_at) \
          VALUES ('timezone', 'America/New_York', CURRENT_TIMESTAMP);",
     );
-    let second = body(
-        app.post(
-            "/visits",
-            &rep.token,
-            visit(&uuid::Uuid::new_v4().to_string()),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(second["business_date"], "2026-01-09");
+    assert_eq!(business_date_of_a_visit().await, "2026-01-09");
 }
