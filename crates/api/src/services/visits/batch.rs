@@ -111,7 +111,6 @@ fn plan(conn: &mut DbConnection, caller: &Caller, items: &[&Prepared]) -> ApiRes
     let mut taken: HashSet<String> = visits::stored_ids(conn, &ids)?.into_iter().collect();
     let mut records = Records::read(conn, caller, items)?;
     let mut planned: Vec<Plan> = Vec::new();
-    let mut tz = None;
     for item in items {
         if !taken.insert(item.row.id.as_str().to_owned()) {
             planned.push(Err(Answer::Replayed));
@@ -127,10 +126,8 @@ fn plan(conn: &mut DbConnection, caller: &Caller, items: &[&Prepared]) -> ApiRes
                 continue;
             }
         };
-        let tz = match tz {
-            Some(tz) => tz,
-            None => *tz.insert(crate::org::timezone(conn)?),
-        };
+        // Read once per directory version, like a single visit's.
+        let tz = caller.directory.timezone(conn)?;
         planned.push(Ok((complete(row, &known, tz), known.stage)));
     }
     Ok(planned)
