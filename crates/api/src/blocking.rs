@@ -9,6 +9,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::state::AppState;
 use actix_web::web;
 use ironfield_persistence::{Db, DbConnection};
+use std::future::Future;
 use std::time::Duration;
 
 /// How often a waiting request looks at the database's liveness.
@@ -32,11 +33,18 @@ where
 {
     let db = state.db.clone();
     let result = guarded(&state.db, move || db.write(f)).await;
-    match &result {
-        Ok(_) => state.db.note_written(),
-        Err(error) if error.code == ErrorCode::InsufficientStorage => {
+    note_write(&state.db, result.as_ref().err());
+    result
+}
+
+/// Notes how a write transaction ended (`error`: how it failed): a write that went through
+/// clears the "disk full" mark; one refused for want of space sets it, and says so in the log.
+pub(crate) fn note_write(db: &Db, error: Option<&ApiError>) {
+    match error {
+        None => db.note_written(),
+        Some(error) if error.code == ErrorCode::InsufficientStorage => {
             // Once a minute in the log, not once a request.
-            if state.db.note_full() {
+            if db.note_full() {
                 let cause = error
                     .cause
                     .as_ref()
@@ -45,9 +53,8 @@ where
                 tracing::error!(%cause, "the database is full: writes are refused with 507 until space is freed");
             }
         }
-        Err(_) => {}
+        Some(_) => {}
     }
-    result
 }
 
 async fn guarded<T, F>(db: &Db, job: F) -> ApiResult<T>
@@ -58,10 +65,16 @@ where
     if !db.is_reachable() {
         return Err(ApiError::database_unreachable());
     }
-    let mut job = std::pin::pin!(web::block(job));
+    while_reachable(db, web::block(job)).await??
+}
+
+/// Awaits `work` while the database answers; 503 at once when it stops (the work goes on by
+/// itself, and its result is dropped).
+pub(crate) async fn while_reachable<T>(db: &Db, work: impl Future<Output = T>) -> ApiResult<T> {
+    let mut work = std::pin::pin!(work);
     loop {
-        match actix_web::rt::time::timeout(LIVENESS_POLL, &mut job).await {
-            Ok(result) => return result?,
+        match actix_web::rt::time::timeout(LIVENESS_POLL, &mut work).await {
+            Ok(result) => return Ok(result),
             Err(_) if !db.is_reachable() => return Err(ApiError::database_unreachable()),
             Err(_) => {}
         }

@@ -23,6 +23,7 @@ pub mod server;
 pub mod services;
 pub mod spec_types;
 pub mod state;
+pub mod visit_group_commit;
 pub mod web_app;
 pub mod webhooks;
 pub mod write_queue;

@@ -2,6 +2,7 @@
 
 use crate::directory::DirectoryCache;
 use crate::login_limit::LoginLimiter;
+use crate::visit_group_commit::VisitGroupCommit;
 use crate::write_queue::WriteQueue;
 use ironfield_auth::TokenKeys;
 use ironfield_persistence::Db;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub replica: Option<Db>,
     /// Long write transactions (visit batches) wait their turn here, not in the pool.
     pub write_queue: WriteQueue,
+    /// Single visits that arrive together are stored together.
+    pub visit_groups: VisitGroupCommit,
     /// Users, service accounts, teams and the time zone as of the directory's version.
     pub directory: Arc<DirectoryCache>,
 }
@@ -53,6 +56,7 @@ impl AppState {
         );
         Self {
             write_queue: WriteQueue::for_db(&db),
+            visit_groups: VisitGroupCommit::default(),
             db,
             tokens,
             settings,

@@ -199,17 +199,16 @@ pub fn emit_each<T: Serialize>(
     Ok(())
 }
 
-/// Appends events by `caller` in the caller's transaction with one multi-row INSERT, in
-/// the order given; each is `(type, record, the record's API response, when)`, as [`emit`]
-/// without `changes`.
+/// Appends events in the caller's transaction with one multi-row INSERT, in the order given;
+/// each is `(by whom, type, record, the record's API response, when)`, as [`emit`] without
+/// `changes`.
 pub fn emit_many<T: Serialize>(
     conn: &mut DbConnection,
-    caller: &Caller,
-    events: &[(EventType, Subject<'_>, T, Timestamp)],
+    events: &[(&Caller, EventType, Subject<'_>, T, Timestamp)],
 ) -> ApiResult<()> {
     let rendered = events
         .iter()
-        .map(|(_, _, data, _)| {
+        .map(|(_, _, _, data, _)| {
             let data = serde_json::to_value(data).map_err(crate::error::ApiError::internal)?;
             Ok((EventId::new(), data))
         })
@@ -217,7 +216,7 @@ pub fn emit_many<T: Serialize>(
     let rows: Vec<store::NewEvent<'_>> = events
         .iter()
         .zip(&rendered)
-        .map(|((event_type, subject, _, at), (event_id, data))| {
+        .map(|((caller, event_type, subject, _, at), (event_id, data))| {
             new_event(caller, *event_type, *subject, event_id, data, None, *at)
         })
         .collect();

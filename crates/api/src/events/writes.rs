@@ -193,28 +193,25 @@ pub fn visit_logged(
     )
 }
 
-/// Visits stored together (a batch), in the order given: the `visit.logged` of each (one
-/// multi-row INSERT), then the targets their reps and teams may have reached, checked once
-/// per rep, team and month rather than once per visit (the same targets are announced).
-pub fn visits_logged(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    visits: &[VisitRow],
-) -> ApiResult<()> {
+/// Visits stored together (a batch, or single visits grouped into one transaction), in the
+/// order given, each with who logged it: the `visit.logged` of each (one multi-row INSERT),
+/// then the targets their reps and teams may have reached, checked once per rep, team and
+/// month rather than once per visit (the same targets are announced).
+pub fn visits_logged(conn: &mut DbConnection, visits: &[(&Caller, VisitRow)]) -> ApiResult<()> {
     let events = visits
         .iter()
-        .map(|visit| {
+        .map(|(caller, visit)| {
             let data = Visit::from(visit.clone());
             let subject = Subject {
                 id: visit.id.as_str(),
                 team_id: visit.team_id.as_ref(),
             };
-            (EventType::VisitLogged, subject, data, visit.received_at)
+            (*caller, EventType::VisitLogged, subject, data, visit.received_at)
         })
         .collect::<Vec<_>>();
-    emit_many(conn, caller, &events)?;
+    emit_many(conn, &events)?;
     let mut checked = std::collections::HashSet::new();
-    for visit in visits {
+    for (caller, visit) in visits {
         let month = ironfield_domain::Period::of(visit.business_date);
         if checked.insert((&visit.rep_id, visit.team_id.as_ref(), month)) {
             check_achieved(

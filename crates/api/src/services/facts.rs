@@ -67,7 +67,7 @@ pub fn notes(errors: &mut ValidationErrors, value: &Option<String>) -> Option<St
 /// hold it. Each field: absent (`None`) leaves the row alone, `Some(None)` clears it.
 /// `company_name` cannot be cleared. Notes are not here: each resource checks its own after
 /// its other fields, so the errors of a request keep the order the fields are listed in.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct StallFacts {
     pub company_name: Option<String>,
     pub contact_name: Option<Option<String>>,

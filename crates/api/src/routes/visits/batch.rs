@@ -122,7 +122,7 @@ async fn log_items(
         let _turn = state.write_queue.turn(&state.db).await?;
         let who = caller.clone();
         let outcomes =
-            crate::blocking::write(state, move |conn| store_batch(conn, &who, valid)).await?;
+            crate::blocking::write(state, move |conn| store_batch(conn, &who, &valid)).await?;
         for ((place, claimed_id), outcome) in places.into_iter().zip(outcomes) {
             results[place] = Some(match outcome {
                 Ok(Logged::Created(row)) => ItemResult {

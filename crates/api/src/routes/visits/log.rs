@@ -7,9 +7,8 @@ use crate::error::ApiResult;
 use crate::extract::Caller;
 use crate::routes::leads::input::LeadCreate;
 use crate::services::facts;
-use crate::services::visits::{self, Failure, Logged, Prepared, Target};
+use crate::services::visits::{Logged, Prepared, Target};
 use crate::state::AppState;
-use actix_web::web;
 use chrono::{DateTime, Utc};
 use ironfield_auth::Scope;
 use ironfield_domain::ids::{LeadId, SellerAccountId, VisitId};
@@ -29,18 +28,11 @@ pub(crate) async fn log(
     require_id: bool,
 ) -> ApiResult<Logged> {
     let prepared = prepare(caller, input, now(), require_id)?;
-    let id = prepared.row.id.clone();
-    let db = state.db.clone();
-    let who = caller.clone();
-    let outcome = web::block(move || db.write(|conn| visits::store(conn, &who, prepared))).await?;
-    match outcome {
-        Ok(logged) => Ok(logged),
-        Err(Failure::Api(error)) => Err(error),
-        Err(Failure::Replayed) => {
-            let who = caller.clone();
-            crate::blocking::read(state, move |conn| visits::replayed(conn, &who, &id)).await
-        }
-    }
+    // Stored together with the single visits that arrive meanwhile (`visit_group_commit`).
+    state
+        .visit_groups
+        .store(&state.db, caller.clone(), prepared)
+        .await
 }
 
 /// Checks a visit as the phone sent it, every bad field at once and before anything is read:

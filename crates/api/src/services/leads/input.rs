@@ -10,7 +10,7 @@ use ironfield_persistence::leads::LeadRow;
 /// A lead's writable fields as the create and update paths apply them (also filled by CSV
 /// import and by a visit's inline `new_lead`). Clients send `LeadCreate` or `LeadUpdate`
 /// (`routes::leads::input`), each with its own schema; both convert into this.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct LeadInput {
     pub id: Option<String>,
     pub stage: Option<Stage>,

@@ -1,10 +1,12 @@
-//! Storing a batch's visits with a handful of statements per batch, not ten per item.
+//! Storing many visits with a handful of statements, not ten per visit: a phone's batch, or
+//! single visits that arrived together (`crate::visit_group_commit`), each with its sender.
 //!
 //! What each item gets is what [`store`] (one visit) would give it, stored in the same order:
-//! the batch's visits to known leads and accounts are checked against one read of their
-//! records, written with multi-row INSERTs (visits, the leads' audit records, the
-//! `visit.logged` events) and one UPDATE per lead; visits that bring a new stall are then
-//! stored one by one, each in its own savepoint, as before.
+//! the visits to known leads and accounts are checked against one read of their records,
+//! written with multi-row INSERTs (visits, the leads' audit records, the `visit.logged`
+//! events) and one UPDATE per lead; visits that bring a new stall are then stored one by one,
+//! each in its own savepoint, as before. Each item is checked against its own sender (scopes,
+//! view, the leads they may write) and recorded as theirs (audit actor, event actor).
 
 use super::log::{
     complete, lead_audit_changes, lead_to_log, moved_by_visit, store, Failure, Known, Logged,
@@ -23,37 +25,55 @@ use ironfield_persistence::visits::{self, VisitRow};
 use ironfield_persistence::{DbConnection, DbError, TeamScope, Timestamp};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Stores a batch's visits in the caller's one write transaction. An item refused (a bad
-/// target, a stall already taken) is answered with its error and leaves the others; an item
-/// whose id is stored already (sent before, repeated in the batch, or stored meanwhile by a
-/// concurrent replay) answers with the stored visit. Each stored visit emits its
-/// `visit.logged`, and the targets reached are announced, in the same transaction. A server
-/// failure is returned as `Err` and the whole transaction rolls back (a resend then stores the
-/// batch). One commit (one fsync on SQLite) for the batch; concurrent replays of the batch
-/// still meet each id's primary key and store each visit once. Callers queue first
-/// (`AppState::write_queue`): the transaction holds its connection for the whole batch.
-///
-/// Lock order: rows are written visits first (in id order), then leads (in id order), so two
-/// batches that share records wait for each other instead of deadlocking on PostgreSQL. Items
-/// are taken lead by lead, then account by account, in id order (a stable sort: one record's
-/// visits keep the order they were sent in), new stalls last; the answer keeps the order sent.
+/// A visit to store and who sent it.
+#[derive(Clone, Copy)]
+pub(crate) struct Sent<'a> {
+    pub(crate) caller: &'a Caller,
+    pub(crate) visit: &'a Prepared,
+}
+
+/// Stores a phone's batch (every item sent by `caller`): see [`store_together`].
 pub(crate) fn store_batch(
     conn: &mut DbConnection,
     caller: &Caller,
-    items: Vec<Prepared>,
+    items: &[Prepared],
+) -> ApiResult<Vec<ApiResult<Logged>>> {
+    let sent: Vec<Sent<'_>> = items.iter().map(|visit| Sent { caller, visit }).collect();
+    store_together(conn, &sent)
+}
+
+/// Stores the items in the caller's one write transaction. An item refused (a bad target, a
+/// stall already taken) is answered with its error and leaves the others; an item whose id is
+/// stored already (sent before, repeated, or stored meanwhile by a concurrent replay) answers
+/// with the stored visit. Each stored visit emits its `visit.logged`, and the targets reached
+/// are announced, in the same transaction. A server failure is returned as `Err` and the
+/// whole transaction rolls back (a resend then stores the visits). One commit (one fsync on
+/// SQLite) for all of them; concurrent replays still meet each id's primary key and store
+/// each visit once. The transaction holds its connection for all the items: batches queue
+/// first (`AppState::write_queue`), single visits are grouped by one writer.
+///
+/// Lock order: rows are written visits first (in id order), then leads (in id order), so two
+/// writers that share records wait for each other instead of deadlocking on PostgreSQL. Items
+/// are taken lead by lead, then account by account, in id order (a stable sort: one record's
+/// visits keep the order they were sent in), new stalls last; the answer keeps the order sent.
+pub(crate) fn store_together(
+    conn: &mut DbConnection,
+    items: &[Sent<'_>],
 ) -> ApiResult<Vec<ApiResult<Logged>>> {
     let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| items[a].target.lock_key().cmp(&items[b].target.lock_key()));
+    order.sort_by(|&a, &b| {
+        let key = |place: usize| items[place].visit.target.lock_key();
+        key(a).cmp(&key(b))
+    });
     let (known, new_stalls): (Vec<usize>, Vec<usize>) = order
         .into_iter()
-        .partition(|&place| !matches!(items[place].target, Target::NewLead(_)));
+        .partition(|&place| !matches!(items[place].visit.target, Target::NewLead(_)));
     let mut outcomes: Vec<Option<ApiResult<Logged>>> = items.iter().map(|_| None).collect();
-    let together: Vec<&Prepared> = known.iter().map(|&place| &items[place]).collect();
+    let together: Vec<Sent<'_>> = known.iter().map(|&place| items[place]).collect();
     // In a savepoint: a statement the database refuses for a reason of the request's own (a
     // row that changed under the batch) rolls the set back, and each of its items is then
     // stored alone, where that refusal is that item's answer.
-    let one_by_one: Vec<usize> = match conn.transaction(|conn| store_known(conn, caller, &together))
-    {
+    let one_by_one: Vec<usize> = match conn.transaction(|conn| store_known(conn, &together)) {
         Ok(stored) => {
             for (place, outcome) in known.into_iter().zip(stored) {
                 outcomes[place] = Some(outcome);
@@ -65,20 +85,17 @@ pub(crate) fn store_batch(
         }
         Err(error) => return Err(error),
     };
-    let mut pending: Vec<Option<Prepared>> = items.into_iter().map(Some).collect();
     for place in one_by_one {
-        let Some(prepared) = pending[place].take() else {
-            continue;
-        };
-        let id = prepared.row.id.clone();
+        let Sent { caller, visit } = items[place];
         // Nested in the write transaction, diesel makes this a savepoint.
-        let stored = conn.transaction(|conn| store(conn, caller, prepared));
+        let stored = conn.transaction(|conn| store(conn, caller, visit.clone()));
         outcomes[place] = Some(match stored {
             Ok(logged) => Ok(logged),
             Err(Failure::Api(error)) if error.code.status().is_client_error() => Err(error),
             Err(Failure::Api(error)) => return Err(error),
             Err(Failure::Replayed) => {
                 // Every team: whether the caller may read it is `can_read`'s to say.
+                let id = visit.row.id.clone();
                 let visit = visits::find_many(conn, &TeamScope::everything(), &[id])?.pop();
                 stored_visit(caller, visit)?
             }
@@ -90,14 +107,10 @@ pub(crate) fn store_batch(
 
 /// Stores the visits to known leads and accounts (`items`, in lock order), answering each in
 /// that order. `Err` only for a statement the database refused.
-fn store_known(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    items: &[&Prepared],
-) -> ApiResult<Vec<ApiResult<Logged>>> {
-    let mut planned = plan(conn, caller, items)?;
-    write_planned(conn, caller, &mut planned)?;
-    answer(conn, caller, items, planned)
+fn store_known(conn: &mut DbConnection, items: &[Sent<'_>]) -> ApiResult<Vec<ApiResult<Logged>>> {
+    let mut planned = plan(conn, items)?;
+    write_planned(conn, items, &mut planned)?;
+    answer(conn, items, planned)
 }
 
 /// What an item comes to before anything is written: its row to insert (with its lead's
@@ -105,13 +118,13 @@ fn store_known(
 type Plan = Result<(VisitRow, Option<Stage>), Answer>;
 
 /// Each item's plan, against one read of the stored ids and of the batch's records.
-fn plan(conn: &mut DbConnection, caller: &Caller, items: &[&Prepared]) -> ApiResult<Vec<Plan>> {
+fn plan(conn: &mut DbConnection, items: &[Sent<'_>]) -> ApiResult<Vec<Plan>> {
     // Ids stored already are replays, whatever their target has become since.
-    let ids: Vec<VisitId> = items.iter().map(|item| item.row.id.clone()).collect();
+    let ids: Vec<VisitId> = items.iter().map(|item| item.visit.row.id.clone()).collect();
     let mut taken: HashSet<String> = visits::stored_ids(conn, &ids)?.into_iter().collect();
-    let mut records = Records::read(conn, caller, items)?;
+    let mut records = Records::read(conn, items)?;
     let mut planned: Vec<Plan> = Vec::new();
-    for item in items {
+    for &Sent { caller, visit: item } in items {
         if !taken.insert(item.row.id.as_str().to_owned()) {
             planned.push(Err(Answer::Replayed));
             continue;
@@ -135,7 +148,11 @@ fn plan(conn: &mut DbConnection, caller: &Caller, items: &[&Prepared]) -> ApiRes
 
 /// Writes the planned visits (in id order) and their leads' effects, audit records and
 /// events; a visit a concurrent writer stored meanwhile becomes a replay.
-fn write_planned(conn: &mut DbConnection, caller: &Caller, planned: &mut [Plan]) -> ApiResult<()> {
+fn write_planned(
+    conn: &mut DbConnection,
+    items: &[Sent<'_>],
+    planned: &mut [Plan],
+) -> ApiResult<()> {
     // The visits, in id order; an id a concurrent writer stored meanwhile is skipped.
     let mut rows: Vec<VisitRow> = planned
         .iter()
@@ -149,7 +166,7 @@ fn write_planned(conn: &mut DbConnection, caller: &Caller, planned: &mut [Plan])
     let mut leads: BTreeMap<LeadId, LeadVisits> = BTreeMap::new();
     let mut audit = Vec::new();
     let mut stored = Vec::new();
-    for plan in planned.iter_mut() {
+    for (plan, item) in planned.iter_mut().zip(items) {
         let Ok((row, stage_before)) = plan else {
             continue;
         };
@@ -173,12 +190,13 @@ fn write_planned(conn: &mut DbConnection, caller: &Caller, planned: &mut [Plan])
             lead.visits += 1;
             lead.at = row.received_at;
             audit.push((
+                item.caller,
                 lead_id.clone(),
                 lead_audit_changes(row.id.as_str(), moved_to),
                 row.received_at,
             ));
         }
-        stored.push(row.clone());
+        stored.push((item.caller, row.clone()));
     }
     for (lead_id, lead) in &leads {
         lead_store::apply_visits(
@@ -194,7 +212,7 @@ fn write_planned(conn: &mut DbConnection, caller: &Caller, planned: &mut [Plan])
         conn,
         audit
             .iter()
-            .map(|(lead_id, changes, at)| NewEvent {
+            .map(|(caller, lead_id, changes, at)| NewEvent {
                 entity_type: "lead",
                 entity_id: lead_id.as_str(),
                 action: VISIT_LOGGED,
@@ -204,22 +222,21 @@ fn write_planned(conn: &mut DbConnection, caller: &Caller, planned: &mut [Plan])
             })
             .collect(),
     )?;
-    crate::events::writes::visits_logged(conn, caller, &stored)?;
+    crate::events::writes::visits_logged(conn, &stored)?;
     Ok(())
 }
 
 /// The answers, in the order of `items`; replays with the visit as stored.
 fn answer(
     conn: &mut DbConnection,
-    caller: &Caller,
-    items: &[&Prepared],
+    items: &[Sent<'_>],
     planned: Vec<Plan>,
 ) -> ApiResult<Vec<ApiResult<Logged>>> {
     let replayed: Vec<VisitId> = planned
         .iter()
         .zip(items)
         .filter(|(plan, _)| matches!(plan, Err(Answer::Replayed)))
-        .map(|(_, item)| item.row.id.clone())
+        .map(|(_, item)| item.visit.row.id.clone())
         .collect();
     let existing: HashMap<VisitId, VisitRow> = if replayed.is_empty() {
         HashMap::new()
@@ -236,7 +253,9 @@ fn answer(
         .map(|(plan, item)| match plan {
             Ok((row, _)) => Ok(Ok(Logged::Created(row))),
             Err(Answer::Refused(error)) => Ok(Err(error)),
-            Err(Answer::Replayed) => stored_visit(caller, existing.get(&item.row.id).cloned()),
+            Err(Answer::Replayed) => {
+                stored_visit(item.caller, existing.get(&item.visit.row.id).cloned())
+            }
         })
         .collect()
 }
@@ -271,18 +290,19 @@ struct LeadVisits {
     at: Timestamp,
 }
 
-/// The batch's leads and accounts in the caller's view, read once.
+/// The items' leads and accounts, read once for all their senders; each sender sees only
+/// those of their own view (`Caller::can_see_team`, the filter their scoped read would apply).
 struct Records {
     leads: HashMap<LeadId, LeadRow>,
     accounts: HashMap<SellerAccountId, AccountRow>,
 }
 
 impl Records {
-    fn read(conn: &mut DbConnection, caller: &Caller, items: &[&Prepared]) -> ApiResult<Self> {
+    fn read(conn: &mut DbConnection, items: &[Sent<'_>]) -> ApiResult<Self> {
         let mut lead_ids = Vec::new();
         let mut account_ids = Vec::new();
         for item in items {
-            match &item.target {
+            match &item.visit.target {
                 Target::Lead(id) => lead_ids.push(id.clone()),
                 Target::Account(id) => account_ids.push(id.clone()),
                 Target::NewLead(_) => {}
@@ -292,17 +312,17 @@ impl Records {
         lead_ids.dedup();
         account_ids.sort();
         account_ids.dedup();
-        let leads = if lead_ids.is_empty() || caller.require_scope(Scope::LeadsRead).is_err() {
+        // Every team: `resolve` answers each sender from their own view.
+        let leads = if lead_ids.is_empty() {
             Vec::new()
         } else {
-            lead_store::find_many(conn, &caller.scope(), &lead_ids)?
+            lead_store::find_many(conn, &TeamScope::everything(), &lead_ids)?
         };
-        let accounts =
-            if account_ids.is_empty() || caller.require_scope(Scope::AccountsRead).is_err() {
-                Vec::new()
-            } else {
-                seller_accounts::find_many(conn, &caller.scope(), &account_ids)?
-            };
+        let accounts = if account_ids.is_empty() {
+            Vec::new()
+        } else {
+            seller_accounts::find_many(conn, &TeamScope::everything(), &account_ids)?
+        };
         Ok(Records {
             leads: leads.into_iter().map(|l| (l.id.clone(), l)).collect(),
             accounts: accounts.into_iter().map(|a| (a.id.clone(), a)).collect(),
@@ -330,17 +350,26 @@ impl Records {
                 if let Err(error) = caller.require_scope(Scope::LeadsRead) {
                     return refused(error);
                 }
-                let Some(lead) = self.leads.get(id).cloned() else {
+                let visible = |lead: &LeadRow| caller.can_see_team(lead.team_id.as_ref());
+                let Some(lead) = self.leads.get(id).filter(|l| visible(l)).cloned() else {
                     return Ok(Err(ApiError::invalid_field("lead_id", "no such lead")));
                 };
                 let leads = &mut self.leads;
                 let lead = lead_to_log(caller, lead, |survivor| {
-                    if let Some(lead) = leads.get(survivor) {
-                        return Ok(lead.clone());
+                    let lead = match leads.get(survivor) {
+                        Some(lead) => lead.clone(),
+                        None => {
+                            let lead = lead_store::find(conn, &TeamScope::everything(), survivor)?;
+                            leads.insert(lead.id.clone(), lead.clone());
+                            lead
+                        }
+                    };
+                    // As a read in the sender's view would: outside it, there is no such lead.
+                    if visible(&lead) {
+                        Ok(lead)
+                    } else {
+                        Err(DbError::NotFound)
                     }
-                    let lead = lead_store::find(conn, &caller.scope(), survivor)?;
-                    leads.insert(lead.id.clone(), lead.clone());
-                    Ok(lead)
                 });
                 match lead {
                     Ok(lead) => {
@@ -354,7 +383,11 @@ impl Records {
                 if let Err(error) = caller.require_scope(Scope::AccountsRead) {
                     return refused(error);
                 }
-                match self.accounts.get(id) {
+                match self
+                    .accounts
+                    .get(id)
+                    .filter(|a| caller.can_see_team(a.team_id.as_ref()))
+                {
                     Some(account) => {
                         row.seller_account_id = Some(account.id.clone());
                         Ok(Ok(Known::from_account(account)))

@@ -29,6 +29,7 @@ pub(crate) enum Logged {
     Existing(VisitRow),
 }
 
+#[derive(Clone)]
 pub(crate) enum Target {
     Lead(LeadId),
     Account(SellerAccountId),
@@ -49,6 +50,7 @@ impl Target {
 
 /// A visit that passed the checks that need no database (`routes::visits` makes it from
 /// what the phone sent).
+#[derive(Clone)]
 pub(crate) struct Prepared {
     pub(crate) row: NewVisit,
     pub(crate) target: Target,

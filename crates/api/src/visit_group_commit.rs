@@ -1,0 +1,189 @@
+//! Group commit for single visits (`POST /visits`).
+//!
+//! A month-end morning sends many single visits at once, every rep's phone syncing the
+//! evening's queue. Stored in a transaction each, every visit costs about nine statements, a
+//! commit and a hand-off to a blocking thread, and the server and the database spend their
+//! time on round trips rather than on visits. So one writer stores them: a visit that arrives
+//! while the writer is busy waits, and everything that waited is then stored together, in one
+//! transaction, by the batch's path (`services::visits::store_together`): a handful of
+//! statements and one commit for the lot. Each visit is still checked against, and recorded
+//! as, its own sender's, and answered as it would be alone.
+//!
+//! Nothing waits on purpose: a visit that finds the writer idle starts it at once, alone, by
+//! the one-visit path, so a quiet server answers as fast as before; groups grow only as the
+//! load does. A group that fails for a reason of the server (rather than of one visit, which
+//! is that visit's answer) is written again one visit per transaction, so a failure stays
+//! the one visit's it belongs to.
+
+use crate::blocking::{note_write, while_reachable};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Caller;
+use crate::services::visits::{self, Failure, Logged, Prepared, Sent};
+use ironfield_persistence::Db;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::oneshot;
+
+/// The most visits one transaction stores: about a batch's worth, so a group holds its
+/// connection (and, on SQLite, the write lock) for tens of milliseconds at most.
+const MAX_GROUP: usize = 200;
+
+/// The single visits waiting for the writer, shared by the process's requests.
+#[derive(Default)]
+pub struct VisitGroupCommit {
+    queue: Arc<Mutex<Queue>>,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiting: Vec<Job>,
+    /// Whether a writer is running (it takes what waits until nothing does).
+    writing: bool,
+}
+
+struct Job {
+    caller: Caller,
+    visit: Prepared,
+    answer: oneshot::Sender<ApiResult<Logged>>,
+}
+
+impl VisitGroupCommit {
+    /// Stores `visit` for `caller`, with the visits that arrive meanwhile; answered as
+    /// `services::visits::store` would answer it alone (a stored id is `Logged::Existing`).
+    /// 503 at once when the database stops answering while the visit waits.
+    pub(crate) async fn store(
+        &self,
+        db: &Db,
+        caller: Caller,
+        visit: Prepared,
+    ) -> ApiResult<Logged> {
+        if !db.is_reachable() {
+            return Err(ApiError::database_unreachable());
+        }
+        let (answer, answered) = oneshot::channel();
+        let start_writer = {
+            let mut queue = lock(&self.queue);
+            queue.waiting.push(Job {
+                caller,
+                visit,
+                answer,
+            });
+            !std::mem::replace(&mut queue.writing, true)
+        };
+        if start_writer {
+            start(self.queue.clone(), db.clone());
+        }
+        match while_reachable(db, answered).await? {
+            Ok(answer) => answer,
+            // The writer dropped the visit unanswered: it panicked on its group.
+            Err(_) => Err(ApiError::internal(WriterFailed)),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the visit writer stopped before answering")]
+struct WriterFailed;
+
+fn start(queue: Arc<Mutex<Queue>>, db: Db) {
+    actix_web::rt::task::spawn_blocking(move || {
+        let _restart = RestartOnPanic {
+            queue: &queue,
+            db: &db,
+        };
+        write_until_idle(&queue, &db);
+    });
+}
+
+/// Takes what waits, a group at a time, until nothing does.
+fn write_until_idle(queue: &Mutex<Queue>, db: &Db) {
+    loop {
+        let group: Vec<Job> = {
+            let mut queue = lock(queue);
+            if queue.waiting.is_empty() {
+                queue.writing = false;
+                return;
+            }
+            let size = queue.waiting.len().min(MAX_GROUP);
+            queue.waiting.drain(..size).collect()
+        };
+        write_group(db, group);
+    }
+}
+
+/// A writer that panicked (its own group is answered 500 as its senders' channels close)
+/// hands the visits still waiting to a new writer, or leaves the queue idle for the next
+/// visit to start one.
+struct RestartOnPanic<'a> {
+    queue: &'a Arc<Mutex<Queue>>,
+    db: &'a Db,
+}
+
+impl Drop for RestartOnPanic<'_> {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let waiting = {
+            let mut queue = lock(self.queue);
+            queue.writing = !queue.waiting.is_empty();
+            queue.writing
+        };
+        if waiting {
+            start(self.queue.clone(), self.db.clone());
+        }
+    }
+}
+
+/// Stores one group and answers each of its visits.
+fn write_group(db: &Db, group: Vec<Job>) {
+    if group.len() > 1 {
+        let sent: Vec<Sent<'_>> = group
+            .iter()
+            .map(|job| Sent {
+                caller: &job.caller,
+                visit: &job.visit,
+            })
+            .collect();
+        let stored = db.write(|conn| visits::store_together(conn, &sent));
+        note_write(db, stored.as_ref().err());
+        if let Ok(answers) = stored {
+            for (job, answer) in group.into_iter().zip(answers) {
+                // A sender that stopped waiting (gone, or answered 503) is not an error.
+                let _ = job.answer.send(answer);
+            }
+            return;
+        }
+        // A server failure: nothing of the group is stored; each visit alone shows whose it
+        // was (most often all of theirs: the database is gone).
+    }
+    for job in group {
+        let answer = store_alone(db, &job.caller, job.visit);
+        let _ = job.answer.send(answer);
+    }
+}
+
+/// One visit in its own transaction, as before groups: the stored visit when its id was
+/// stored already.
+fn store_alone(db: &Db, caller: &Caller, visit: Prepared) -> ApiResult<Logged> {
+    let id = visit.row.id.clone();
+    let stored = db.write(|conn| visits::store(conn, caller, visit));
+    match stored {
+        Ok(logged) => {
+            note_write(db, None);
+            Ok(logged)
+        }
+        Err(Failure::Api(error)) => {
+            note_write(db, Some(&error));
+            Err(error)
+        }
+        Err(Failure::Replayed) => db.read(|conn| visits::replayed(conn, caller, &id)),
+    }
+}
+
+/// A poisoned lock only means a writer panicked while holding it; every change to the queue
+/// is one step, so it is always whole.
+fn lock(queue: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
+    queue
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
