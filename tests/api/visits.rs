@@ -7,6 +7,7 @@ backend_tests!(
     a_visit_sent_three_times_is_stored_once,
     idempotency_key_replays_a_visit,
     concurrent_replays_of_one_batch_store_each_visit_once,
+    single_visits_sent_at_once_are_each_their_senders,
     a_batch_stores_its_valid_items_around_invalid_ones,
     a_batch_repeating_an_id_stores_it_once_and_goes_on,
     a_batch_over_several_leads_answers_in_the_order_sent,
@@ -137,6 +138,131 @@ async fn concurrent_replays_of_one_batch_store_each_visit_once(app: TestApp) {
         .iter()
         .all(|r| r["status"] == "duplicate"));
     assert_eq!(app.count_visits(), 40);
+}
+
+/// Single visits that arrive together are stored together (one transaction for the lot):
+/// each must still be answered, checked and recorded as if it had come alone, from its own
+/// sender. Many reps of two teams send at once: their own leads (created), a lead of the
+/// other team (422 "no such lead": outside their view), a teammate's lead (403), and one
+/// visit three times (stored once).
+async fn single_visits_sent_at_once_are_each_their_senders(app: TestApp) {
+    let east = app.team("East", None).await;
+    let west = app.team("West", None).await;
+    let mut reps = Vec::new();
+    for (i, team) in [&east, &west, &east, &west, &east, &west]
+        .into_iter()
+        .enumerate()
+    {
+        let rep = app.user("rep", Some(team)).await;
+        let lead = body(
+            app.post(
+                "/leads",
+                &rep.token,
+                json!({"company_name": format!("义乌市{i}号饰品厂"), "market": "一区", "stall_no": format!("G-{i}")}),
+            )
+            .await,
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        reps.push((rep, lead));
+    }
+    // (sender, lead, the status alone)
+    let mut sends: Vec<(usize, usize, StatusCode)> = Vec::new();
+    for round in 0..4 {
+        for r in 0..reps.len() {
+            sends.push((r, r, StatusCode::CREATED));
+            if round == 0 {
+                sends.push((r, (r + 1) % reps.len(), StatusCode::UNPROCESSABLE_ENTITY));
+                sends.push((r, (r + 2) % reps.len(), StatusCode::FORBIDDEN));
+            }
+        }
+    }
+    let client = reqwest::Client::new();
+    let url = app.url("/api/v1/visits");
+    let post = |token: String, visit: Value| {
+        let (client, url) = (client.clone(), url.clone());
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&visit)
+                .send()
+                .await
+                .unwrap()
+        })
+    };
+    let mut pending = Vec::new();
+    for (n, &(r, l, status)) in sends.iter().enumerate() {
+        let id = uuid();
+        let at = format!("2026-11-02T09:{:02}:00+08:00", n % 60);
+        pending.push((
+            r,
+            id.clone(),
+            status,
+            post(reps[r].0.token.clone(), visit(&id, &reps[l].1, &at)),
+        ));
+    }
+    let thrice = uuid();
+    let thrice_visit = visit(&thrice, &reps[0].1, "2026-11-02T10:00:00+08:00");
+    let repeats: Vec<_> = (0..3)
+        .map(|_| post(reps[0].0.token.clone(), thrice_visit.clone()))
+        .collect();
+
+    for (r, id, status, sent) in pending {
+        let answer = sent.await.unwrap();
+        assert_eq!(answer.status(), status, "visit {id} by rep {r}");
+        let answer = body(answer).await;
+        match status {
+            StatusCode::CREATED => {
+                assert_eq!(answer["id"], id.as_str());
+                assert_eq!(answer["rep_id"], reps[r].0.id.as_str());
+                assert_eq!(answer["lead_id"], reps[r].1.as_str());
+            }
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                assert_eq!(answer["errors"][0]["field"], "lead_id");
+                assert_eq!(answer["errors"][0]["message"], "no such lead");
+            }
+            _ => assert_eq!(answer["code"], "forbidden"),
+        }
+    }
+    let mut statuses = Vec::new();
+    for sent in repeats {
+        let answer = sent.await.unwrap();
+        statuses.push(answer.status());
+        assert_eq!(body(answer).await["id"], thrice.as_str());
+    }
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::OK, StatusCode::CREATED]
+    );
+
+    assert_eq!(app.count_visits(), 4 * 6 + 1);
+    for (r, (rep, lead)) in reps.iter().enumerate() {
+        let history = body(app.get(&format!("/leads/{lead}/history"), &rep.token).await).await;
+        let logged: Vec<&Value> = history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|entry| entry["action"] == "visit_logged")
+            .collect();
+        assert_eq!(logged.len(), if r == 0 { 5 } else { 4 }, "rep {r}'s lead");
+        assert!(
+            logged
+                .iter()
+                .all(|entry| entry["actor_id"] == rep.id.as_str()),
+            "rep {r}'s lead: {logged:?}"
+        );
+        let stored = body(app.get(&format!("/leads/{lead}"), &rep.token).await).await;
+        assert_eq!(stored["stage"], "visited");
+        assert_eq!(
+            stored["version"],
+            if r == 0 { 6 } else { 5 },
+            "one version per visit"
+        );
+    }
 }
 
 /// A batch is one transaction with a savepoint per item: the repeated id's failed insert

@@ -418,14 +418,8 @@ pub fn apply_visits(
         visited_at.into_sql::<SqlTimestamp>().nullable(),
     )
     .otherwise(leads::last_visit_at);
-    // Every stage a visit moves goes to `visited` (the domain's tests hold it so).
-    let moved: Vec<Stored> = Stage::ALL
-        .into_iter()
-        .filter(|stage| stage.after_visit() != *stage)
-        .map(Stored::from)
-        .collect();
     let stage = case_when(
-        leads::stage.eq_any(moved),
+        leads::stage.eq_any(moved_by_visit()),
         Stored::from(Stage::Visited).into_sql::<Text>(),
     )
     .otherwise(leads::stage);
@@ -443,6 +437,91 @@ pub fn apply_visits(
         None => diesel::update(target).set(common).execute(conn)?,
     };
     Ok(())
+}
+
+/// What visits stored together do to one lead: the arguments of [`apply_visits`].
+#[derive(Debug, Clone)]
+pub struct LeadVisits {
+    pub lead_id: LeadId,
+    /// The latest of the visits' times.
+    pub latest_visited_at: Timestamp,
+    /// The last follow-up one of them set, in the order they are logged.
+    pub next_follow_up_at: Option<Timestamp>,
+    pub visits: i64,
+    /// When the last of them was received.
+    pub now: Timestamp,
+}
+
+/// [`apply_visits`] for many leads (`leads` in id order, each once), leaving each row as
+/// that function would. On PostgreSQL in two statements whatever their number, since each
+/// statement there is a round trip: the rows are locked in id order (the order every
+/// multi-lead writer takes, so two of them wait rather than deadlock), then updated by one
+/// statement from arrays. On SQLite, in process, one statement per lead costs no more.
+pub fn apply_visits_many(conn: &mut DbConnection, leads: &[LeadVisits]) -> Result<(), DbError> {
+    let DbConnection::Postgresql(pg) = conn else {
+        for lead in leads {
+            apply_visits(
+                conn,
+                &lead.lead_id,
+                lead.latest_visited_at,
+                lead.next_follow_up_at,
+                lead.visits,
+                lead.now,
+            )?;
+        }
+        return Ok(());
+    };
+    if leads.is_empty() {
+        return Ok(());
+    }
+    use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp as SqlTimestamp};
+    let ids: Vec<&str> = leads.iter().map(|l| l.lead_id.as_str()).collect();
+    leads::table
+        .filter(leads::id.eq_any(&ids))
+        .order(leads::id)
+        .select(leads::id)
+        .for_update()
+        .load::<String>(pg)?;
+    diesel::sql_query(
+        "UPDATE leads SET \
+           last_visit_at = CASE WHEN leads.last_visit_at IS NULL \
+             OR leads.last_visit_at < v.visited_at THEN v.visited_at \
+             ELSE leads.last_visit_at END, \
+           stage = CASE WHEN leads.stage = ANY($6) THEN $7 ELSE leads.stage END, \
+           updated_at = v.at, \
+           version = leads.version + v.visits, \
+           next_follow_up_at = COALESCE(v.next_follow_up_at, leads.next_follow_up_at) \
+         FROM unnest($1, $2, $3, $4, $5) AS v (id, visited_at, next_follow_up_at, visits, at) \
+         WHERE leads.id = v.id",
+    )
+    .bind::<Array<Text>, _>(&ids)
+    .bind::<Array<SqlTimestamp>, _>(
+        leads
+            .iter()
+            .map(|l| l.latest_visited_at)
+            .collect::<Vec<_>>(),
+    )
+    .bind::<Array<Nullable<SqlTimestamp>>, _>(
+        leads
+            .iter()
+            .map(|l| l.next_follow_up_at)
+            .collect::<Vec<_>>(),
+    )
+    .bind::<Array<BigInt>, _>(leads.iter().map(|l| l.visits).collect::<Vec<_>>())
+    .bind::<Array<SqlTimestamp>, _>(leads.iter().map(|l| l.now).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(moved_by_visit())
+    .bind::<Text, _>(Stored::from(Stage::Visited).as_str())
+    .execute(pg)?;
+    Ok(())
+}
+
+/// The stages a visit moves (each to `visited`; the domain's tests hold it so).
+fn moved_by_visit() -> Vec<Stored> {
+    Stage::ALL
+        .into_iter()
+        .filter(|stage| stage.after_visit() != *stage)
+        .map(Stored::from)
+        .collect()
 }
 
 /// An owner's open leads inside `scope` whose follow-up falls before `before`, soonest first.

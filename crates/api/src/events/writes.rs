@@ -206,7 +206,13 @@ pub fn visits_logged(conn: &mut DbConnection, visits: &[(&Caller, VisitRow)]) ->
                 id: visit.id.as_str(),
                 team_id: visit.team_id.as_ref(),
             };
-            (*caller, EventType::VisitLogged, subject, data, visit.received_at)
+            (
+                *caller,
+                EventType::VisitLogged,
+                subject,
+                data,
+                visit.received_at,
+            )
         })
         .collect::<Vec<_>>();
     emit_many(conn, &events)?;

@@ -124,7 +124,11 @@ fn plan(conn: &mut DbConnection, items: &[Sent<'_>]) -> ApiResult<Vec<Plan>> {
     let mut taken: HashSet<String> = visits::stored_ids(conn, &ids)?.into_iter().collect();
     let mut records = Records::read(conn, items)?;
     let mut planned: Vec<Plan> = Vec::new();
-    for &Sent { caller, visit: item } in items {
+    for &Sent {
+        caller,
+        visit: item,
+    } in items
+    {
         if !taken.insert(item.row.id.as_str().to_owned()) {
             planned.push(Err(Answer::Replayed));
             continue;
@@ -163,7 +167,7 @@ fn write_planned(
 
     // Each lead's effects, visit by visit in the order stored, as one visit at a time would
     // leave them: its audit record names the stage the visit moved it to.
-    let mut leads: BTreeMap<LeadId, LeadVisits> = BTreeMap::new();
+    let mut leads: BTreeMap<LeadId, VisitsToLead> = BTreeMap::new();
     let mut audit = Vec::new();
     let mut stored = Vec::new();
     for (plan, item) in planned.iter_mut().zip(items) {
@@ -175,7 +179,7 @@ fn write_planned(
             continue;
         }
         if let Some(lead_id) = &row.lead_id {
-            let lead = leads.entry(lead_id.clone()).or_insert(LeadVisits {
+            let lead = leads.entry(lead_id.clone()).or_insert(VisitsToLead {
                 stage: *stage_before,
                 latest: row.visited_at,
                 next_follow_up_at: None,
@@ -198,16 +202,18 @@ fn write_planned(
         }
         stored.push((item.caller, row.clone()));
     }
-    for (lead_id, lead) in &leads {
-        lead_store::apply_visits(
-            conn,
-            lead_id,
-            lead.latest,
-            lead.next_follow_up_at,
-            lead.visits,
-            lead.at,
-        )?;
-    }
+    // In lead id order (the map's).
+    let effects: Vec<lead_store::LeadVisits> = leads
+        .iter()
+        .map(|(lead_id, lead)| lead_store::LeadVisits {
+            lead_id: lead_id.clone(),
+            latest_visited_at: lead.latest,
+            next_follow_up_at: lead.next_follow_up_at,
+            visits: lead.visits,
+            now: lead.at,
+        })
+        .collect();
+    lead_store::apply_visits_many(conn, &effects)?;
     ironfield_persistence::audit::record_many(
         conn,
         audit
@@ -280,7 +286,7 @@ enum Answer {
 }
 
 /// What the batch's visits do to one lead.
-struct LeadVisits {
+struct VisitsToLead {
     /// Its stage as the visits so far left it (none when unknown).
     stage: Option<Stage>,
     latest: Timestamp,
