@@ -5,20 +5,20 @@
 //! commit and a hand-off to a blocking thread, and the server and the database spend their
 //! time on round trips rather than on visits. So one writer stores them: a visit that arrives
 //! while the writer is busy waits, and everything that waited is then stored together, in one
-//! transaction, by the batch's path (`services::visits::store_together`): a handful of
+//! transaction, by the batch's path (`services::visits::store_known_together`): a handful of
 //! statements and one commit for the lot. Each visit is still checked against, and recorded
 //! as, its own sender's, and answered as it would be alone.
 //!
 //! Nothing waits on purpose: a visit that finds the writer idle starts it at once, alone, by
 //! the one-visit path, so a quiet server answers as fast as before; groups grow only as the
-//! load does. A group that fails for a reason of the server (rather than of one visit, which
-//! is that visit's answer) is written again one visit per transaction, so a failure stays
-//! the one visit's it belongs to.
+//! load does. A group the database refuses (one visit's statement, or the server) is written
+//! again one visit per transaction, so a failure stays the one visit's it belongs to. Visits
+//! that bring a new stall are always stored alone.
 
 use crate::blocking::{note_write, while_reachable};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
-use crate::services::visits::{self, Failure, Logged, Prepared, Sent};
+use crate::services::visits::{self, Failure, Logged, Prepared, Sent, Target};
 use ironfield_persistence::Db;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::oneshot;
@@ -136,27 +136,40 @@ impl Drop for RestartOnPanic<'_> {
 
 /// Stores one group and answers each of its visits.
 fn write_group(db: &Db, group: Vec<Job>) {
-    if group.len() > 1 {
-        let sent: Vec<Sent<'_>> = group
-            .iter()
-            .map(|job| Sent {
-                caller: &job.caller,
-                visit: &job.visit,
-            })
-            .collect();
-        let stored = db.write(|conn| visits::store_together(conn, &sent));
-        note_write(db, stored.as_ref().err());
-        if let Ok(answers) = stored {
-            for (job, answer) in group.into_iter().zip(answers) {
-                // A sender that stopped waiting (gone, or answered 503) is not an error.
-                let _ = job.answer.send(answer);
+    // A visit that brings a new stall creates its lead by the lead rules (duplicates and
+    // all): alone, as before.
+    let (together, alone): (Vec<Job>, Vec<Job>) = group
+        .into_iter()
+        .partition(|job| !matches!(job.visit.target, Target::NewLead(_)));
+    let alone = match together.len() {
+        0 | 1 => together.into_iter().chain(alone).collect(),
+        _ => {
+            let sent: Vec<Sent<'_>> = together
+                .iter()
+                .map(|job| Sent {
+                    caller: &job.caller,
+                    visit: &job.visit,
+                })
+                .collect();
+            let stored = db.write(|conn| visits::store_known_together(conn, &sent));
+            note_write(db, stored.as_ref().err());
+            match stored {
+                Ok(answers) => {
+                    for (job, answer) in together.into_iter().zip(answers) {
+                        // A sender that stopped waiting (gone, or answered 503) is not an
+                        // error.
+                        let _ = job.answer.send(answer);
+                    }
+                    alone
+                }
+                // Nothing of the group is stored: a statement was refused for one visit's
+                // reason (it is then that visit's answer) or the server's (then most often
+                // everyone's: the database is gone). Each visit alone shows whose it was.
+                Err(_) => together.into_iter().chain(alone).collect(),
             }
-            return;
         }
-        // A server failure: nothing of the group is stored; each visit alone shows whose it
-        // was (most often all of theirs: the database is gone).
-    }
-    for job in group {
+    };
+    for job in alone {
         let answer = store_alone(db, &job.caller, job.visit);
         let _ = job.answer.send(answer);
     }

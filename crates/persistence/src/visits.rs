@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use ironfield_domain::ids::{LeadId, SellerAccountId, TeamId, UserId, VisitId};
 use ironfield_domain::visit::{LocationCheck, Outcome, Purpose};
+use std::collections::HashSet;
 
 // No `Identifiable` (see `LeadRow`).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -126,11 +127,23 @@ pub fn insert_new(conn: &mut DbConnection, visit: &VisitRow) -> Result<bool, DbE
 /// given: callers sort by id so concurrent batches take the ids' locks in one order.
 ///
 /// On SQLite diesel sends a row at a time (rows with `None` fields use column defaults) and
-/// expects each to return its id, so a stored id there fails the call (`NotFound`) instead of
-/// being skipped. The batch never sends one: it leaves out stored ids first, and SQLite's
-/// single writer means none can appear meanwhile; were it to, the batch's savepoint falls
-/// back to storing the items one by one.
+/// expects each to return its id, so a stored id there would fail the call (`NotFound`)
+/// instead of being skipped: there the stored ids are read and left out first, and SQLite's
+/// single writer means none can appear meanwhile. On PostgreSQL nothing is read first (the
+/// INSERT itself skips them, in one round trip).
 pub fn insert_new_many(conn: &mut DbConnection, rows: &[VisitRow]) -> Result<Vec<String>, DbError> {
+    let stored: HashSet<String> = match conn {
+        DbConnection::Sqlite(_) => {
+            let ids: Vec<VisitId> = rows.iter().map(|row| row.id.clone()).collect();
+            stored_ids(conn, &ids)?.into_iter().collect()
+        }
+        DbConnection::Postgresql(_) => HashSet::new(),
+    };
+    let rows: Vec<VisitRow> = rows
+        .iter()
+        .filter(|row| !stored.contains(row.id.as_str()))
+        .cloned()
+        .collect();
     let mut inserted = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(crate::BULK_BIND_PARAMETERS / VISIT_COLUMNS) {
         // Per backend: diesel's multi-connection has no multi-row INSERT or upsert of its own.

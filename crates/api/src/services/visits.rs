@@ -18,7 +18,7 @@ use ironfield_persistence::{DbConnection, DbError};
 mod batch;
 mod log;
 
-pub(crate) use batch::{store_batch, store_together, Sent};
+pub(crate) use batch::{store_batch, store_known_together, Sent};
 pub(crate) use log::{replayed, store, Failure, Logged, Prepared, Target};
 
 /// Whether `caller` may read `visit`: a rep their own; others the visits of their view.

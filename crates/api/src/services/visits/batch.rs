@@ -56,16 +56,11 @@ pub(crate) fn store_batch(
 /// writers that share records wait for each other instead of deadlocking on PostgreSQL. Items
 /// are taken lead by lead, then account by account, in id order (a stable sort: one record's
 /// visits keep the order they were sent in), new stalls last; the answer keeps the order sent.
-pub(crate) fn store_together(
+fn store_together(
     conn: &mut DbConnection,
     items: &[Sent<'_>],
 ) -> ApiResult<Vec<ApiResult<Logged>>> {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| {
-        let key = |place: usize| items[place].visit.target.lock_key();
-        key(a).cmp(&key(b))
-    });
-    let (known, new_stalls): (Vec<usize>, Vec<usize>) = order
+    let (known, new_stalls): (Vec<usize>, Vec<usize>) = lock_order(items)
         .into_iter()
         .partition(|&place| !matches!(items[place].visit.target, Target::NewLead(_)));
     let mut outcomes: Vec<Option<ApiResult<Logged>>> = items.iter().map(|_| None).collect();
@@ -105,6 +100,35 @@ pub(crate) fn store_together(
     Ok(outcomes.into_iter().flatten().collect())
 }
 
+/// Stores visits to known leads and accounts (no new stalls: `Err` for one) in the caller's
+/// transaction, answering each in the order given, with no savepoint of its own: `Err` (a
+/// statement the database refused, for whatever reason) leaves that transaction to roll
+/// back, and its caller to store the items some other way (one by one).
+pub(crate) fn store_known_together(
+    conn: &mut DbConnection,
+    items: &[Sent<'_>],
+) -> ApiResult<Vec<ApiResult<Logged>>> {
+    let order = lock_order(items);
+    let in_order: Vec<Sent<'_>> = order.iter().map(|&place| items[place]).collect();
+    let mut answers: Vec<Option<ApiResult<Logged>>> = items.iter().map(|_| None).collect();
+    for (place, answer) in order.into_iter().zip(store_known(conn, &in_order)?) {
+        answers[place] = Some(answer);
+    }
+    Ok(answers.into_iter().flatten().collect())
+}
+
+/// The places of `items` in the order their records are locked: leads first, then
+/// accounts, each by id (a stable sort: one record's visits keep the order they were sent
+/// in), new stalls last.
+fn lock_order(items: &[Sent<'_>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |place: usize| items[place].visit.target.lock_key();
+        key(a).cmp(&key(b))
+    });
+    order
+}
+
 /// Stores the visits to known leads and accounts (`items`, in lock order), answering each in
 /// that order. `Err` only for a statement the database refused.
 fn store_known(conn: &mut DbConnection, items: &[Sent<'_>]) -> ApiResult<Vec<ApiResult<Logged>>> {
@@ -119,33 +143,51 @@ type Plan = Result<(VisitRow, Option<Stage>), Answer>;
 
 /// Each item's plan, against one read of the stored ids and of the batch's records.
 fn plan(conn: &mut DbConnection, items: &[Sent<'_>]) -> ApiResult<Vec<Plan>> {
-    // Ids stored already are replays, whatever their target has become since.
-    let ids: Vec<VisitId> = items.iter().map(|item| item.visit.row.id.clone()).collect();
-    let mut taken: HashSet<String> = visits::stored_ids(conn, &ids)?.into_iter().collect();
     let mut records = Records::read(conn, items)?;
+    // The ids an earlier item of these plans to store: a repeat is a replay.
+    let mut taken: HashSet<&str> = HashSet::new();
     let mut planned: Vec<Plan> = Vec::new();
     for &Sent {
         caller,
         visit: item,
     } in items
     {
-        if !taken.insert(item.row.id.as_str().to_owned()) {
+        if taken.contains(item.row.id.as_str()) {
             planned.push(Err(Answer::Replayed));
             continue;
         }
         let mut row = item.row.clone();
         let known = match records.resolve(conn, caller, &item.target, &mut row)? {
             Ok(known) => known,
+            // Not stored after all: a later item with this id may store it.
             Err(refused) => {
-                // Not stored after all: a later item with this id may store it.
-                taken.remove(item.row.id.as_str());
                 planned.push(Err(Answer::Refused(refused)));
                 continue;
             }
         };
+        taken.insert(item.row.id.as_str());
         // Read once per directory version, like a single visit's.
         let tz = caller.directory.timezone(conn)?;
         planned.push(Ok((complete(row, &known, tz), known.stage)));
+    }
+    // Ids stored already are replays, whatever their target has become since. The refused
+    // items' are looked up here; the others meet the INSERT, which skips a stored id
+    // (`write_planned` then answers it as a replay).
+    let refused: Vec<VisitId> = planned
+        .iter()
+        .zip(items)
+        .filter(|(plan, _)| matches!(plan, Err(Answer::Refused(_))))
+        .map(|(_, item)| item.visit.row.id.clone())
+        .collect();
+    if !refused.is_empty() {
+        let stored: HashSet<String> = visits::stored_ids(conn, &refused)?.into_iter().collect();
+        for (plan, item) in planned.iter_mut().zip(items) {
+            if matches!(plan, Err(Answer::Refused(_)))
+                && stored.contains(item.visit.row.id.as_str())
+            {
+                *plan = Err(Answer::Replayed);
+            }
+        }
     }
     Ok(planned)
 }
