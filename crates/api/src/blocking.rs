@@ -57,7 +57,7 @@ pub(crate) fn note_write(db: &Db, error: Option<&ApiError>) {
     }
 }
 
-async fn guarded<T, F>(db: &Db, job: F) -> ApiResult<T>
+pub(crate) async fn guarded<T, F>(db: &Db, job: F) -> ApiResult<T>
 where
     F: FnOnce() -> ApiResult<T> + Send + 'static,
     T: Send + 'static,

@@ -56,7 +56,7 @@ impl AppState {
         );
         Self {
             write_queue: WriteQueue::for_db(&db),
-            visit_groups: VisitGroupCommit::default(),
+            visit_groups: VisitGroupCommit::start(db.clone()),
             db,
             tokens,
             settings,

@@ -9,9 +9,9 @@
 //! statements and one commit for the lot. Each visit is still checked against, and recorded
 //! as, its own sender's, and answered as it would be alone.
 //!
-//! Nothing waits on purpose: a visit that finds the writer idle starts it at once, alone, by
-//! the one-visit path, so a quiet server answers as fast as before; groups grow only as the
-//! load does. A group the database refuses (one visit's statement, or the server) is written
+//! Nothing waits on purpose: a visit that finds the writer idle wakes it at once and is
+//! stored alone, by the one-visit path, so a quiet server answers as fast as before; groups
+//! grow only as the load does. A group the database refuses (one visit's statement, or the server) is written
 //! again one visit per transaction, so a failure stays the one visit's it belongs to. Visits
 //! that bring a new stall are always stored alone.
 
@@ -20,24 +20,35 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Caller;
 use crate::services::visits::{self, Failure, Logged, Prepared, Sent, Target};
 use ironfield_persistence::Db;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use tokio::sync::oneshot;
 
 /// The most visits one transaction stores: about a batch's worth, so a group holds its
 /// connection (and, on SQLite, the write lock) for tens of milliseconds at most.
 const MAX_GROUP: usize = 200;
 
-/// The single visits waiting for the writer, shared by the process's requests.
-#[derive(Default)]
+/// The single visits waiting for the writer, and the writer: one thread of its own for the
+/// process's life, so the database driver's buffers (SQLite's page cache, libpq's results,
+/// allocated by C code in the thread's malloc arena) live in one arena rather than in the
+/// arena of whichever blocking thread wrote last.
 pub struct VisitGroupCommit {
-    queue: Arc<Mutex<Queue>>,
+    shared: Arc<Shared>,
+    /// `false` if the thread could not be started: each visit is then stored alone.
+    writer_running: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    arrived: Condvar,
 }
 
 #[derive(Default)]
 struct Queue {
     waiting: Vec<Job>,
-    /// Whether a writer is running (it takes what waits until nothing does).
-    writing: bool,
+    /// The state was dropped (a test's server stopped): the writer ends.
+    closed: bool,
 }
 
 struct Job {
@@ -47,6 +58,22 @@ struct Job {
 }
 
 impl VisitGroupCommit {
+    /// Starts the writer for `db`.
+    pub fn start(db: Db) -> Self {
+        let shared = Arc::new(Shared::default());
+        let writer = shared.clone();
+        let started = std::thread::Builder::new()
+            .name("visit-writer".into())
+            .spawn(move || write_until_closed(&writer, &db));
+        if let Err(error) = &started {
+            tracing::error!(%error, "the visit writer thread did not start: visits are stored one by one");
+        }
+        VisitGroupCommit {
+            shared,
+            writer_running: started.is_ok(),
+        }
+    }
+
     /// Stores `visit` for `caller`, with the visits that arrive meanwhile; answered as
     /// `services::visits::store` would answer it alone (a stored id is `Logged::Existing`).
     /// 503 at once when the database stops answering while the visit waits.
@@ -59,19 +86,18 @@ impl VisitGroupCommit {
         if !db.is_reachable() {
             return Err(ApiError::database_unreachable());
         }
-        let (answer, answered) = oneshot::channel();
-        let start_writer = {
-            let mut queue = lock(&self.queue);
-            queue.waiting.push(Job {
-                caller,
-                visit,
-                answer,
-            });
-            !std::mem::replace(&mut queue.writing, true)
-        };
-        if start_writer {
-            start(self.queue.clone(), db.clone());
+        if !self.writer_running {
+            let job_db = db.clone();
+            return crate::blocking::guarded(db, move || store_alone(&job_db, &caller, visit))
+                .await;
         }
+        let (answer, answered) = oneshot::channel();
+        lock(&self.shared.queue).waiting.push(Job {
+            caller,
+            visit,
+            answer,
+        });
+        self.shared.arrived.notify_one();
         match while_reachable(db, answered).await? {
             Ok(answer) => answer,
             // The writer dropped the visit unanswered: it panicked on its group.
@@ -80,56 +106,38 @@ impl VisitGroupCommit {
     }
 }
 
+impl Drop for VisitGroupCommit {
+    fn drop(&mut self) {
+        lock(&self.shared.queue).closed = true;
+        self.shared.arrived.notify_one();
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("the visit writer stopped before answering")]
 struct WriterFailed;
 
-fn start(queue: Arc<Mutex<Queue>>, db: Db) {
-    actix_web::rt::task::spawn_blocking(move || {
-        let _restart = RestartOnPanic {
-            queue: &queue,
-            db: &db,
-        };
-        write_until_idle(&queue, &db);
-    });
-}
-
-/// Takes what waits, a group at a time, until nothing does.
-fn write_until_idle(queue: &Mutex<Queue>, db: &Db) {
+/// The writer: takes what waits, a group at a time, and sleeps while nothing does.
+fn write_until_closed(shared: &Shared, db: &Db) {
     loop {
         let group: Vec<Job> = {
-            let mut queue = lock(queue);
+            let mut queue = lock(&shared.queue);
+            while queue.waiting.is_empty() && !queue.closed {
+                queue = shared
+                    .arrived
+                    .wait(queue)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
             if queue.waiting.is_empty() {
-                queue.writing = false;
                 return;
             }
             let size = queue.waiting.len().min(MAX_GROUP);
             queue.waiting.drain(..size).collect()
         };
-        write_group(db, group);
-    }
-}
-
-/// A writer that panicked (its own group is answered 500 as its senders' channels close)
-/// hands the visits still waiting to a new writer, or leaves the queue idle for the next
-/// visit to start one.
-struct RestartOnPanic<'a> {
-    queue: &'a Arc<Mutex<Queue>>,
-    db: &'a Db,
-}
-
-impl Drop for RestartOnPanic<'_> {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            return;
-        }
-        let waiting = {
-            let mut queue = lock(self.queue);
-            queue.writing = !queue.waiting.is_empty();
-            queue.writing
-        };
-        if waiting {
-            start(self.queue.clone(), self.db.clone());
+        // A panic answers its own group 500 (their senders' channels close) and the writer
+        // goes on with the next.
+        if catch_unwind(AssertUnwindSafe(|| write_group(db, group))).is_err() {
+            tracing::error!("the visit writer panicked on a group; its visits were answered 500");
         }
     }
 }
@@ -193,7 +201,7 @@ fn store_alone(db: &Db, caller: &Caller, visit: Prepared) -> ApiResult<Logged> {
     }
 }
 
-/// A poisoned lock only means a writer panicked while holding it; every change to the queue
+/// A poisoned lock only means a thread panicked while holding it; every change to the queue
 /// is one step, so it is always whole.
 fn lock(queue: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
     queue
