@@ -1,5 +1,6 @@
 //! The `ironfield` binary: a thin shell over the crates.
 
+mod allocator;
 mod cli;
 mod move_data;
 mod ops;
@@ -8,7 +9,8 @@ mod telemetry;
 
 /// mimalloc instead of glibc's malloc: glibc gives every thread that allocates its own arena
 /// and rarely returns their memory, so the server's RSS grew with its blocking threads.
-/// Built with `no_thp` (see Cargo.toml): transparent huge pages tripled its peak RSS.
+/// Built with `no_thp` (see Cargo.toml): transparent huge pages tripled its peak RSS; run
+/// with its purge delay at zero (`allocator`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -23,6 +25,7 @@ use std::io::Read;
 use std::net::TcpListener;
 
 fn main() -> std::process::ExitCode {
+    allocator::purge_freed_memory_at_once();
     if let Err(error) = cli::load_config_file() {
         eprintln!("error: {error}");
         return std::process::ExitCode::FAILURE;
