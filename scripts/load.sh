@@ -12,7 +12,8 @@
 # SQLite: crates/loadtest/src/bin/sqlite-commit-loop.rs, one writer, the server's pragmas, on
 # the server's database file after it stopped.
 #
-# Settings (environment): LOAD_CONCURRENCY (64), LOAD_DURATION_SECS (20), LOAD_SCENARIOS
+# Settings (environment): LOAD_CONCURRENCY (64), LOAD_REPS (1: how many reps the visits
+# clients sign in as), LOAD_DURATION_SECS (20), LOAD_SCENARIOS
 # (visits,batch,refresh,login), LOAD_PG (postgres://postgres@127.0.0.1:5432; a database is
 # created there and dropped), IRONFIELD_DB_POOL_SIZE / IRONFIELD_WORKERS pass through,
 # IRONFIELD_BIN (a server binary to measure instead of building target/release/ironfield).
@@ -26,6 +27,7 @@ SERVER_BIN=${IRONFIELD_BIN:-target/release/ironfield}
 
 WHICH=${1:-both}
 C=${LOAD_CONCURRENCY:-64}
+REPS=${LOAD_REPS:-1}
 D=${LOAD_DURATION_SECS:-20}
 SCENARIOS=${LOAD_SCENARIOS:-visits,batch,refresh,login}
 PG=${LOAD_PG:-postgres://postgres@127.0.0.1:5432}
@@ -85,7 +87,7 @@ scenarios() {
     local backend=$1
     log "$backend: $C clients, $D s per scenario: $SCENARIOS (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     target/release/ironfield-loadtest --url "$BASE" --email "$ADMIN_EMAIL" \
-        --password "$ADMIN_PASSWORD" --concurrency "$C" --duration "$D" \
+        --password "$ADMIN_PASSWORD" --concurrency "$C" --duration "$D" --reps "$REPS" \
         --server-pid "$SERVER_PID" --scenarios "$SCENARIOS" |
         sed -n 's/^LOAD_RESULT //p' | jq -c --arg b "$backend" '. + {backend: $b}' >>"$WORK/results.jsonl"
 }

@@ -13,6 +13,7 @@ backend_tests!(
     visit_corrections_and_meetings_emit_events,
     a_target_reached_is_announced_once,
     a_batch_reaching_a_target_announces_it_once,
+    single_visits_of_many_reps_at_once_announce_their_team_target_once,
 );
 
 /// The events after `cursor`, as admin: every one committed so far.
@@ -421,4 +422,77 @@ async fn a_batch_reaching_a_target_announces_it_once(app: TestApp) {
         .iter()
         .all(|r| r["status"] == "duplicate"));
     assert!(since(&app, &cursor).await.is_empty());
+}
+
+/// Single visits that arrive together are stored together: a team target their reps reach
+/// between them is announced once, by one of the reps whose visit counted, and each visit's
+/// `visit.logged` names its own rep.
+async fn single_visits_of_many_reps_at_once_announce_their_team_target_once(app: TestApp) {
+    let f = fixture(&app).await;
+    let now = chrono::Utc::now();
+    let period = (now + chrono::Duration::hours(8))
+        .format("%Y-%m")
+        .to_string();
+    let mut reps = Vec::new();
+    for i in 0..6 {
+        let rep = app.user("rep", Some(&f.team)).await;
+        let lead = create_lead(
+            &app,
+            &rep.token,
+            json!({"company_name": format!("星辰饰品 {i}"), "market": "一区", "stall_no": format!("T-{i}")}),
+        )
+        .await;
+        reps.push((rep, lead["id"].as_str().unwrap().to_owned()));
+    }
+    let set = app
+        .request(Method::PUT, &format!("/targets/{period}"), Some(&app.admin_token))
+        .json(&json!([{"subject_type": "team", "subject_id": f.team, "metric": "visits", "value": 12}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+    let target_id = body(set).await[0]["id"].clone();
+
+    let cursor = latest(&app).await;
+    let client = reqwest::Client::new();
+    let url = app.url("/api/v1/visits");
+    let mut sent = Vec::new();
+    for round in 0..3 {
+        for (rep, lead) in &reps {
+            let mut v = visit(lead);
+            v["visited_at"] = json!((now - chrono::Duration::seconds(30 + round)).to_rfc3339());
+            let request = client
+                .post(url.clone())
+                .bearer_auth(rep.token.clone())
+                .json(&v);
+            sent.push((rep.id.clone(), tokio::spawn(request.send())));
+        }
+    }
+    let mut logged_by = std::collections::HashMap::new();
+    for (rep_id, answer) in sent {
+        let answer = answer.await.unwrap().unwrap();
+        assert_eq!(answer.status(), StatusCode::CREATED);
+        logged_by.insert(
+            body(answer).await["id"].as_str().unwrap().to_owned(),
+            rep_id,
+        );
+    }
+    let events = since(&app, &cursor).await;
+    let achieved: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "target.achieved")
+        .collect();
+    assert_eq!(achieved.len(), 1, "{:?}", types_of(&events));
+    assert_eq!(achieved[0]["record_id"], target_id);
+    let rep_ids: Vec<&str> = reps.iter().map(|(rep, _)| rep.id.as_str()).collect();
+    assert!(rep_ids.contains(&achieved[0]["actor"]["id"].as_str().unwrap()));
+    let logged: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "visit.logged")
+        .collect();
+    assert_eq!(logged.len(), 18);
+    for event in logged {
+        let rep_id = &logged_by[event["record_id"].as_str().unwrap()];
+        assert_eq!(event["actor"], json!({"type": "user", "id": rep_id}));
+    }
 }

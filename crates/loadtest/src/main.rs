@@ -3,10 +3,13 @@
 //! ```sh
 //! ironfield-loadtest --url http://127.0.0.1:8080 --email admin@… --password … \
 //!     [--concurrency 64] [--duration 20] [--server-pid PID] [--scenarios visits,batch,refresh,login]
+//!     [--reps 1]
 //! ```
 //!
 //! Set-up (through the API, as the admin): a team, a rep with one lead per client, a team
-//! lead, this month's targets. Then each scenario runs C clients for D seconds:
+//! lead, this month's targets; with `--reps R` (default 1) the `visits` clients sign in as
+//! R reps of the team instead, each lead its rep's. Then each scenario runs C clients for D
+//! seconds:
 //!
 //! - `visits`: each client POSTs single visits on its own lead, one after the other;
 //! - `batch`: each client POSTs batches of 200 visits (a phone's sync); then, alone, five
@@ -37,6 +40,8 @@ struct Options {
     duration: Duration,
     server_pid: Option<u32>,
     scenarios: Vec<String>,
+    /// How many reps the `visits` clients sign in as (client `i` as rep `i % reps`).
+    reps: usize,
 }
 
 fn options() -> Result<Options, Error> {
@@ -50,6 +55,7 @@ fn options() -> Result<Options, Error> {
         scenarios: ["visits", "batch", "refresh", "login"]
             .map(String::from)
             .into(),
+        reps: 1,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -62,6 +68,7 @@ fn options() -> Result<Options, Error> {
             "--duration" | "-d" => o.duration = Duration::from_secs_f64(value()?.parse()?),
             "--server-pid" => o.server_pid = Some(value()?.parse()?),
             "--scenarios" => o.scenarios = value()?.split(',').map(String::from).collect(),
+            "--reps" => o.reps = value()?.parse::<usize>()?.max(1),
             other => {
                 return Err(format!("unknown argument {other}; see the source's header").into())
             }
@@ -76,6 +83,8 @@ struct World {
     rep_token: String,
     lead_token: String,
     leads: Vec<String>,
+    /// Per `visits` client: the token of a rep and a lead of theirs.
+    visit_targets: Vec<(String, String)>,
     team: String,
     rep_email: String,
     password: String,
@@ -162,12 +171,51 @@ async fn set_up(client: &Client, o: &Options) -> Result<World, Error> {
         .await?;
         leads.push(lead["id"].as_str().ok_or("no lead id")?.to_owned());
     }
+    let visit_targets = if o.reps == 1 {
+        leads
+            .iter()
+            .map(|l| (rep_token.clone(), l.clone()))
+            .collect()
+    } else {
+        let mut tokens = Vec::new();
+        for r in 0..o.reps {
+            let email = format!("rep{r}-{unique}@load.ironfield.dev");
+            call(
+                client,
+                post(
+                    "/users",
+                    &admin,
+                    json!({"email": email, "name": format!("rep {r}"), "role": "rep",
+                           "team_id": team, "password": PASSWORD}),
+                ),
+            )
+            .await?;
+            tokens.push(login(client, &base, &email, PASSWORD).await?);
+        }
+        let mut targets = Vec::new();
+        for i in 0..o.concurrency.max(1) {
+            let token = tokens[i % o.reps].clone();
+            let lead = call(
+                client,
+                post(
+                    "/leads",
+                    &token,
+                    json!({"company_name": format!("Rep stall {i} {unique}"),
+                           "market": "二区", "stall_no": format!("R-{i}-{stall_tag}")}),
+                ),
+            )
+            .await?;
+            targets.push((token, lead["id"].as_str().ok_or("no lead id")?.to_owned()));
+        }
+        targets
+    };
     let period = chrono_period();
     Ok(World {
         base,
         rep_token,
         lead_token,
         leads,
+        visit_targets,
         team,
         rep_email: emails[0].clone(),
         password: PASSWORD.into(),
@@ -374,10 +422,11 @@ async fn main() -> Result<(), Error> {
                 let step: Step = Arc::new(move |client, i, _| {
                     let w = w.clone();
                     Box::pin(async move {
+                        let (token, lead) = &w.visit_targets[i % w.visit_targets.len()];
                         let req = client
                             .post(format!("{}/visits", w.base))
-                            .bearer_auth(&w.rep_token)
-                            .json(&visit(&w.leads[i % w.leads.len()], None));
+                            .bearer_auth(token)
+                            .json(&visit(lead, None));
                         expect_status(req, StatusCode::CREATED).await?;
                         Ok(1)
                     })

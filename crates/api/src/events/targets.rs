@@ -56,6 +56,66 @@ pub fn check_achieved(
     Ok(())
 }
 
+/// A change that counts towards targets, by `caller` (see [`check_achieved`]).
+pub struct Counted<'a> {
+    pub caller: &'a Caller,
+    pub rep_id: &'a str,
+    pub team_id: Option<&'a TeamId>,
+    pub business_date: NaiveDate,
+    pub at: Timestamp,
+}
+
+/// [`check_achieved`] for many changes at once (visits stored together), with one read of
+/// the targets per month whatever the number of reps and teams. A target met is announced as
+/// by the first change (in the order given) that counts towards it; every change is stored
+/// already, so the actual is the same as when each change is checked in turn.
+pub fn check_achieved_many(conn: &mut DbConnection, changes: &[Counted<'_>]) -> ApiResult<()> {
+    let mut months: Vec<Period> = changes
+        .iter()
+        .map(|c| Period::of(c.business_date))
+        .collect();
+    months.sort();
+    months.dedup();
+    for period in months {
+        // Each subject's first change of the month: who announces its target, and when.
+        let mut reps: HashMap<&str, usize> = HashMap::new();
+        let mut teams: HashMap<TeamId, usize> = HashMap::new();
+        for (place, change) in changes.iter().enumerate() {
+            if Period::of(change.business_date) != period {
+                continue;
+            }
+            reps.entry(change.rep_id).or_insert(place);
+            if let Some(team) = change.team_id {
+                // The record's team and every team above it, as for one change.
+                for above in change.caller.directory.team_tree(conn)?.ancestors(team) {
+                    teams.entry(above).or_insert(place);
+                }
+            }
+        }
+        let rep_ids: Vec<String> = reps.keys().map(|rep| (*rep).to_owned()).collect();
+        let team_ids: Vec<TeamId> = teams.keys().cloned().collect();
+        let mut rows: Vec<(usize, TargetRow)> = Vec::new();
+        for row in targets::for_subjects(conn, period, &rep_ids, &team_ids)? {
+            let first = match row.subject_type {
+                SubjectType::User => reps.get(row.subject_id.as_str()).copied(),
+                SubjectType::Team => TeamId::from_canonical(&row.subject_id)
+                    .ok()
+                    .and_then(|team| teams.get(&team).copied()),
+            };
+            if let Some(first) = first {
+                rows.push((first, row));
+            }
+        }
+        // In the order of the changes (then by subject), as checking each in turn would.
+        rows.sort_by(|(a, x), (b, y)| (a, &x.subject_id).cmp(&(b, &y.subject_id)));
+        for (first, row) in rows {
+            let change = &changes[first];
+            check_target(conn, change.caller, &row, change.at)?;
+        }
+    }
+    Ok(())
+}
+
 /// Announces `row` as achieved if its subject's actual meets it and it was not before.
 fn check_target(
     conn: &mut DbConnection,

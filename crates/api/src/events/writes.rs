@@ -2,7 +2,7 @@
 //! the API returns it. Called inside the write's transaction, after the change is stored.
 
 use super::records::{account_events, lead_events, visit_corrected};
-use super::targets::check_achieved;
+use super::targets::{check_achieved, check_achieved_many, Counted};
 use super::{emit, emit_each, emit_many, Changes, EventType, Subject};
 use crate::error::ApiResult;
 use crate::extract::Caller;
@@ -195,8 +195,8 @@ pub fn visit_logged(
 
 /// Visits stored together (a batch, or single visits grouped into one transaction), in the
 /// order given, each with who logged it: the `visit.logged` of each (one multi-row INSERT),
-/// then the targets their reps and teams may have reached, checked once per rep, team and
-/// month rather than once per visit (the same targets are announced).
+/// then the targets their reps and teams may have reached, read once per month rather than
+/// once per visit (the same targets are announced).
 pub fn visits_logged(conn: &mut DbConnection, visits: &[(&Caller, VisitRow)]) -> ApiResult<()> {
     let events = visits
         .iter()
@@ -216,21 +216,17 @@ pub fn visits_logged(conn: &mut DbConnection, visits: &[(&Caller, VisitRow)]) ->
         })
         .collect::<Vec<_>>();
     emit_many(conn, &events)?;
-    let mut checked = std::collections::HashSet::new();
-    for (caller, visit) in visits {
-        let month = ironfield_domain::Period::of(visit.business_date);
-        if checked.insert((&visit.rep_id, visit.team_id.as_ref(), month)) {
-            check_achieved(
-                conn,
-                caller,
-                visit.rep_id.as_str(),
-                visit.team_id.as_ref(),
-                visit.business_date,
-                visit.received_at,
-            )?;
-        }
-    }
-    Ok(())
+    let counted: Vec<Counted<'_>> = visits
+        .iter()
+        .map(|(caller, visit)| Counted {
+            caller,
+            rep_id: visit.rep_id.as_str(),
+            team_id: visit.team_id.as_ref(),
+            business_date: visit.business_date,
+            at: visit.received_at,
+        })
+        .collect();
+    check_achieved_many(conn, &counted)
 }
 
 /// A visit corrected from `old` to the stored `new`: `visit.corrected` when anything moved.
