@@ -134,6 +134,15 @@ fn write_until_closed(shared: &Shared, db: &Db) {
             let size = queue.waiting.len().min(MAX_GROUP);
             queue.waiting.drain(..size).collect()
         };
+        // A visit whose sender stopped waiting (gone, or answered 503 while the database was
+        // away) is not written: its answer said it was not stored, and a resend stores it.
+        let group: Vec<Job> = group
+            .into_iter()
+            .filter(|job| !job.answer.is_closed())
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
         // A panic answers its own group 500 (their senders' channels close) and the writer
         // goes on with the next.
         if catch_unwind(AssertUnwindSafe(|| write_group(db, group))).is_err() {
