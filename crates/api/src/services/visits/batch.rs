@@ -4,7 +4,8 @@
 //! What each item gets is what [`store`] (one visit) would give it, stored in the same order:
 //! the visits to known leads and accounts are checked against one read of their records,
 //! written with multi-row INSERTs (visits, the leads' audit records, the `visit.logged`
-//! events) and one UPDATE per lead; visits that bring a new stall are then stored one by one,
+//! events) and the leads' updates (`apply_visits_many`: two statements on PostgreSQL), the
+//! targets read once per month; visits that bring a new stall are then stored one by one,
 //! each in its own savepoint, as before. Each item is checked against its own sender (scopes,
 //! view, the leads they may write) and recorded as theirs (audit actor, event actor).
 
