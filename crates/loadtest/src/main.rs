@@ -118,58 +118,82 @@ async fn login(client: &Client, base: &str, email: &str, password: &str) -> Resu
         .to_owned())
 }
 
+/// What the set-up signs in with: the API's base and the admin's token.
+struct Admin<'a> {
+    client: &'a Client,
+    base: &'a str,
+    token: &'a str,
+}
+
+impl Admin<'_> {
+    async fn post(&self, path: &str, token: &str, body: Value) -> Result<Value, Error> {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(&body);
+        call(self.client, request).await
+    }
+
+    /// A user of `team` with the harness's password, signed in: their access token.
+    async fn user(&self, email: &str, name: &str, role: &str, team: &str) -> Result<String, Error> {
+        let body = json!({"email": email, "name": name, "role": role, "team_id": team,
+                          "password": PASSWORD});
+        self.post("/users", self.token, body).await?;
+        login(self.client, self.base, email, PASSWORD).await
+    }
+
+    /// A lead created by `token`'s user: its id.
+    async fn lead(
+        &self,
+        token: &str,
+        name: String,
+        market: &str,
+        stall_no: String,
+    ) -> Result<String, Error> {
+        let body = json!({"company_name": name, "market": market, "stall_no": stall_no});
+        let lead = self.post("/leads", token, body).await?;
+        Ok(lead["id"].as_str().ok_or("no lead id")?.to_owned())
+    }
+}
+
 async fn set_up(client: &Client, o: &Options) -> Result<World, Error> {
     let base = format!("{}/api/v1", o.url);
-    let admin = login(client, &base, &o.email, &o.password).await?;
-    let unique = uuid::Uuid::now_v7().simple().to_string();
-    let post = |path: &str, token: &str, body: Value| {
-        client
-            .post(format!("{base}{path}"))
-            .bearer_auth(token)
-            .json(&body)
-    };
-    let team = call(
+    let admin_token = login(client, &base, &o.email, &o.password).await?;
+    let admin = Admin {
         client,
-        post("/teams", &admin, json!({"name": format!("Load {unique}")})),
-    )
-    .await?["id"]
+        base: &base,
+        token: &admin_token,
+    };
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    let team = admin
+        .post(
+            "/teams",
+            &admin_token,
+            json!({"name": format!("Load {unique}")}),
+        )
+        .await?["id"]
         .as_str()
         .ok_or("no team id")?
         .to_owned();
-    let mut emails = Vec::new();
-    for role in ["rep", "team_lead"] {
-        let email = format!("{role}-{unique}@load.ironfield.dev");
-        call(
-            client,
-            post(
-                "/users",
-                &admin,
-                json!({"email": email, "name": role, "role": role, "team_id": team,
-                       "password": PASSWORD}),
-            ),
-        )
+    let rep_email = format!("rep-{unique}@load.ironfield.dev");
+    let rep_token = admin.user(&rep_email, "rep", "rep", &team).await?;
+    let lead_email = format!("team_lead-{unique}@load.ironfield.dev");
+    let lead_token = admin
+        .user(&lead_email, "team_lead", "team_lead", &team)
         .await?;
-        emails.push(email);
-    }
-    let rep_token = login(client, &base, &emails[0], PASSWORD).await?;
-    let lead_token = login(client, &base, &emails[1], PASSWORD).await?;
     // Stalls are unique per set-up (an open lead with the same market and stall is refused
     // 409 `duplicate`), so several set-ups can run against one server, e.g. the rounds of
     // scripts/memory.sh. The uuid's last characters are its random part.
     let stall_tag = &unique[unique.len() - 8..];
     let mut leads = Vec::new();
     for i in 0..o.concurrency.max(1) {
-        let lead = call(
-            client,
-            post(
-                "/leads",
-                &rep_token,
-                json!({"company_name": format!("Load stall {i} {unique}"),
-                       "market": "一区", "stall_no": format!("L-{i}-{stall_tag}")}),
-            ),
-        )
-        .await?;
-        leads.push(lead["id"].as_str().ok_or("no lead id")?.to_owned());
+        let name = format!("Load stall {i} {unique}");
+        leads.push(
+            admin
+                .lead(&rep_token, name, "一区", format!("L-{i}-{stall_tag}"))
+                .await?,
+        );
     }
     let visit_targets = if o.reps == 1 {
         leads
@@ -180,32 +204,20 @@ async fn set_up(client: &Client, o: &Options) -> Result<World, Error> {
         let mut tokens = Vec::new();
         for r in 0..o.reps {
             let email = format!("rep{r}-{unique}@load.ironfield.dev");
-            call(
-                client,
-                post(
-                    "/users",
-                    &admin,
-                    json!({"email": email, "name": format!("rep {r}"), "role": "rep",
-                           "team_id": team, "password": PASSWORD}),
-                ),
-            )
-            .await?;
-            tokens.push(login(client, &base, &email, PASSWORD).await?);
+            tokens.push(
+                admin
+                    .user(&email, &format!("rep {r}"), "rep", &team)
+                    .await?,
+            );
         }
         let mut targets = Vec::new();
         for i in 0..o.concurrency.max(1) {
             let token = tokens[i % o.reps].clone();
-            let lead = call(
-                client,
-                post(
-                    "/leads",
-                    &token,
-                    json!({"company_name": format!("Rep stall {i} {unique}"),
-                           "market": "二区", "stall_no": format!("R-{i}-{stall_tag}")}),
-                ),
-            )
-            .await?;
-            targets.push((token, lead["id"].as_str().ok_or("no lead id")?.to_owned()));
+            let name = format!("Rep stall {i} {unique}");
+            let lead = admin
+                .lead(&token, name, "二区", format!("R-{i}-{stall_tag}"))
+                .await?;
+            targets.push((token, lead));
         }
         targets
     };
@@ -217,7 +229,7 @@ async fn set_up(client: &Client, o: &Options) -> Result<World, Error> {
         leads,
         visit_targets,
         team,
-        rep_email: emails[0].clone(),
+        rep_email,
         password: PASSWORD.into(),
         period,
     })

@@ -42,18 +42,14 @@ pub fn check_achieved(
     business_date: NaiveDate,
     at: Timestamp,
 ) -> ApiResult<()> {
-    let period = Period::of(business_date);
-    // The record's team and every team above it: a team's figures include its sub-teams'
-    // (as on the progress page).
-    let candidate_teams = match team_id {
-        Some(id) => caller.directory.team_tree(conn)?.ancestors(id),
-        None => Vec::new(),
+    let change = Counted {
+        caller,
+        rep_id,
+        team_id,
+        business_date,
+        at,
     };
-    let rows = targets::for_subjects(conn, period, &[rep_id.to_owned()], &candidate_teams)?;
-    for row in rows {
-        check_target(conn, caller, &row, at)?;
-    }
-    Ok(())
+    check_achieved_many(conn, &[change])
 }
 
 /// A change that counts towards targets, by `caller` (see [`check_achieved`]).
@@ -86,7 +82,8 @@ pub fn check_achieved_many(conn: &mut DbConnection, changes: &[Counted<'_>]) -> 
             }
             reps.entry(change.rep_id).or_insert(place);
             if let Some(team) = change.team_id {
-                // The record's team and every team above it, as for one change.
+                // The record's team and every team above it: a team's figures include its
+                // sub-teams' (as on the progress page).
                 for above in change.caller.directory.team_tree(conn)?.ancestors(team) {
                     teams.entry(above).or_insert(place);
                 }
