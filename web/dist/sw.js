@@ -1,8 +1,8 @@
 // Ironfield service worker: keeps the app shell so the app starts without network.
 // Generated at build time from src/sw-template.js (the file list and version are filled in).
-const VERSION = "e7a96b7a79c617f8";
+const VERSION = "ab3c0cbbd6d3de8b";
 const CACHE = "ironfield-shell-" + VERSION;
-const FILES = ["assets/AccountPage-s8GhYKN3.js","assets/FindStall-9f-HaUvR.js","assets/LeadPage-C5ITuqjz.js","assets/LogVisit-D5CW6t15.js","assets/Meeting-B4wlRYOj.js","assets/MonthEnd-BTxi-h-O.js","assets/Queue-B7Y5W4ZS.js","assets/index-BoI43gTL.css","assets/index-Cv7l8maM.js","assets/teams-CIyrteox.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
+const FILES = ["assets/AccountPage-aN7oZDRy.js","assets/FindStall-DRgU1MeP.js","assets/LeadPage-B9Myyqgb.js","assets/LogVisit-CsJBQs7e.js","assets/Meeting-BnVbzlkf.js","assets/MonthEnd-Ch7lkhst.js","assets/Queue-DNrZtwYh.js","assets/index-BoI43gTL.css","assets/index-CnOtqgrp.js","assets/teams-3PRlzca0.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
 const BASE = new URL("./", self.location).pathname; // "/app/"
 
 self.addEventListener("install", (event) => {

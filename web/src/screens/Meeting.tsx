@@ -4,13 +4,12 @@ import type { AttendanceStatus, Meeting as MeetingT, MeetingSummary, User } from
 import { formatDay, orgToday, t } from "../i18n";
 import { explain, type Shown } from "../errors";
 import { Choice, ErrorBox, Section } from "../ui/common";
-import { defaultTeam, TeamPicker, useTeams } from "../ui/teams";
+import { TeamPicker, useTeamChoice } from "../ui/teams";
 
 const STATUSES: readonly AttendanceStatus[] = ["present", "late", "absent", "excused"];
 
 export function Meeting() {
-  const teams = useTeams();
-  const [teamId, setTeamId] = useState<string | null>(null);
+  const { teams, teamId, pick } = useTeamChoice();
   const [meeting, setMeeting] = useState<MeetingT | null>(null);
   const [members, setMembers] = useState<User[]>([]);
   const [attendance, setAttendance] = useState<Record<string, AttendanceStatus>>({});
@@ -21,30 +20,31 @@ export function Meeting() {
   const [loaded, setLoaded] = useState(false);
   const today = orgToday();
 
-  useEffect(() => {
-    if (!teamId && teams.length) setTeamId(defaultTeam(teams));
-  }, [teams]);
-
-  async function load(team: string) {
+  // Switching teams while one is loading must not let the older team's answer land last, so a
+  // load drops its answers once it is no longer the current one.
+  async function load(team: string, isCurrent: () => boolean) {
     setError(null);
     try {
       const [found, people] = await Promise.all([
         call(api.GET("/api/v1/meetings", { params: { query: { team_id: team, date: today } } })),
         call(api.GET("/api/v1/teams/{id}/members", { params: { path: { id: team }, query: { limit: 200 } } })),
       ]);
+      if (!isCurrent()) return;
       setMembers(people.items.filter((u) => u.active));
       const m = found.items[0] ?? null;
       setMeeting(m);
-      if (m) await loadSummary(m.id);
+      setSummary(null);
+      if (m) await loadSummary(m.id, isCurrent);
     } catch (e) {
-      setError(explain(e));
+      if (isCurrent()) setError(explain(e));
     } finally {
-      setLoaded(true);
+      if (isCurrent()) setLoaded(true);
     }
   }
 
-  async function loadSummary(id: string) {
+  async function loadSummary(id: string, isCurrent: () => boolean = () => true) {
     const s = await call(api.GET("/api/v1/meetings/{id}/summary", { params: { path: { id } } }));
+    if (!isCurrent()) return;
     setSummary(s);
     const a: Record<string, AttendanceStatus> = {};
     const p: Record<string, { visits: string; signings: string }> = {};
@@ -57,7 +57,12 @@ export function Meeting() {
   }
 
   useEffect(() => {
-    if (teamId) void load(teamId);
+    if (!teamId) return;
+    let current = true;
+    void load(teamId, () => current);
+    return () => {
+      current = false;
+    };
   }, [teamId]);
 
   async function open() {
@@ -111,7 +116,7 @@ export function Meeting() {
       <h1>
         {t("meeting.title")} · {formatDay(today)}
       </h1>
-      <TeamPicker teams={teams} value={teamId} onChange={setTeamId} />
+      <TeamPicker teams={teams} value={teamId} onChange={pick} />
       <ErrorBox shown={error} />
       {loaded && !meeting && (
         <button type="button" class="primary" onClick={() => void open()}>

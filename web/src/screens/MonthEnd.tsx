@@ -5,7 +5,7 @@ import { formatDay, formatMoney, formatNumber, orgPeriod, t } from "../i18n";
 import { explain, type Shown } from "../errors";
 import { ErrorBox, Section } from "../ui/common";
 import { BurnUp } from "../ui/BurnUp";
-import { defaultTeam, TeamPicker, useTeams } from "../ui/teams";
+import { TeamPicker, useTeamChoice } from "../ui/teams";
 
 const METRICS: readonly Metric[] = ["visits", "new_sellers", "contract_value", "renewals"];
 
@@ -50,8 +50,7 @@ function MetricTable({ metrics, testid }: { metrics: MetricsProgress; testid: st
 }
 
 export function MonthEnd() {
-  const teams = useTeams();
-  const [teamId, setTeamId] = useState<string | null>(null);
+  const { teams, teamId, pick } = useTeamChoice();
   const [report, setReport] = useState<ProgressReport | null>(null);
   const [board, setBoard] = useState<Leaderboard | null>(null);
   const [metric, setMetric] = useState<Metric>("visits");
@@ -60,10 +59,6 @@ export function MonthEnd() {
   const [saved, setSaved] = useState(false);
   const period = orgPeriod(0);
   const nextPeriod = orgPeriod(1);
-
-  useEffect(() => {
-    if (!teamId && teams.length) setTeamId(defaultTeam(teams));
-  }, [teams]);
 
   // Switching teams while a team's figures are still loading must not let the older answer
   // land last: each load ignores its answer once the team (or metric) has changed.
@@ -126,7 +121,7 @@ export function MonthEnd() {
       <h1>
         {t("month.title")} · {period}
       </h1>
-      <TeamPicker teams={teams} value={teamId} onChange={setTeamId} />
+      <TeamPicker teams={teams} value={teamId} onChange={pick} />
       <ErrorBox shown={error} />
       {report && wd && (
         <p class="note">{t("month.asOf", { date: formatDay(report.as_of), elapsed: wd.elapsed, total: wd.total, left: wd.left })}</p>

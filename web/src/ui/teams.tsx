@@ -31,7 +31,18 @@ export function TeamPicker({ teams, value, onChange }: { teams: Team[]; value: s
   );
 }
 
-export function defaultTeam(teams: Team[]): string | null {
+/**
+ * The teams on offer and the one shown: the one picked, else the caller's own, else the first.
+ * The default is derived, not set by an effect: an effect scheduled when the list arrived ran
+ * after a pick made at that moment and overwrote it with the default.
+ */
+export function useTeamChoice(): { teams: Team[]; teamId: string | null; pick: (id: string) => void } {
+  const teams = useTeams();
+  const [picked, pick] = useState<string | null>(null);
+  return { teams, teamId: picked ?? defaultTeam(teams), pick };
+}
+
+function defaultTeam(teams: Team[]): string | null {
   const mine = currentUser()?.team_id;
   return teams.find((team) => team.id === mine)?.id ?? teams[0]?.id ?? mine ?? null;
 }
