@@ -1,8 +1,8 @@
 // Ironfield service worker: keeps the app shell so the app starts without network.
 // Generated at build time from src/sw-template.js (the file list and version are filled in).
-const VERSION = "ab3c0cbbd6d3de8b";
+const VERSION = "12f122b8fd5a788e";
 const CACHE = "ironfield-shell-" + VERSION;
-const FILES = ["assets/AccountPage-aN7oZDRy.js","assets/FindStall-DRgU1MeP.js","assets/LeadPage-B9Myyqgb.js","assets/LogVisit-CsJBQs7e.js","assets/Meeting-BnVbzlkf.js","assets/MonthEnd-Ch7lkhst.js","assets/Queue-DNrZtwYh.js","assets/index-BoI43gTL.css","assets/index-CnOtqgrp.js","assets/teams-3PRlzca0.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
+const FILES = ["assets/AccountPage-C9ZDa77P.js","assets/FindStall-Bh9AVcPQ.js","assets/LeadPage-DEZ6ZRbt.js","assets/LogVisit-CHeuo9SP.js","assets/Meeting-Bd5Mp0M8.js","assets/MonthEnd-DKhdlo-1.js","assets/Queue-BoJtJWpM.js","assets/index-BoI43gTL.css","assets/index-BzW_gh4l.js","assets/teams-IbbmImO8.js","icons/icon-192.png","icons/icon-512.png","icons/icon.svg","./","manifest.webmanifest"];
 const BASE = new URL("./", self.location).pathname; // "/app/"
 
 self.addEventListener("install", (event) => {

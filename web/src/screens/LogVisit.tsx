@@ -140,10 +140,11 @@ export function LogVisit({ newStall }: { newStall?: boolean }) {
     })();
   }, [leadId, accountId, fixId]);
 
+  // The purpose is preselected from what is visited, but never over one already picked: the
+  // update reads the purpose at the moment it applies, not the one this effect's render saw.
   useEffect(() => {
-    if (purpose) return;
-    if (account) setPurpose("account_service");
-    else if (lead) setPurpose(lead.last_visit_at ? "follow_up" : "prospecting");
+    const preselected: Purpose | null = account ? "account_service" : lead ? (lead.last_visit_at ? "follow_up" : "prospecting") : null;
+    if (preselected) setPurpose((picked) => picked ?? preselected);
   }, [lead, account]);
 
   // The duplicate check runs while a new stall's identifying fields are typed.
